@@ -1,0 +1,82 @@
+// Composition root: builds every service from a Config, and the HTTP server that serves them.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config/config';
+import { createLogger, type Logger } from './log/logger';
+import { RepoStore } from './git/store';
+import { RefCache } from './git/refs';
+import { CatFilePool } from './git/catfile-pool';
+import { ObjectReader } from './git/objects';
+import { git } from './git/exec';
+import { PushSessions } from './git/hooks/sessions';
+import { Registry } from './registry/registry';
+import { AdminToken } from './auth/admin-token';
+import { createHttpApp } from './http/server';
+import type { PushContext } from './http/routes/git';
+
+export interface App {
+  readonly server: http.Server;
+  /** The URL the server listens on, once listen() resolved. */
+  url(): string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly log?: Logger;
+  /** Receives a generated admin token once (default: printed on stdout). */
+  readonly announceToken?: (token: string, file: string) => void;
+}
+
+/** Prepares the data directory and wires the services; the server is not listening yet. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  await fs.mkdir(config.reposDir, { recursive: true });
+  const store = new RepoStore(config.reposDir);
+  await store.init();
+  const emptyRepo = path.join(store.stateDir, 'empty.git');
+  await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo]));
+  const tokens = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
+    process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
+  }));
+  const pool = new CatFilePool(config.maxReaders);
+  const registry = new Registry(store, new RefCache(), new ObjectReader(pool, config.cacheBytes), pool);
+  const sessions = new PushSessions<PushContext>();
+
+  let address: AddressInfo | null = null;
+  const hookAddress = () => {
+    if (!address) throw new Error('the server is not listening');
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+    return { host, port: address.port };
+  };
+  const app = createHttpApp({ store, registry, tokens, sessions, log, hookAddress, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
+  const server = http.createServer(app);
+  // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+
+  const url = () => {
+    if (!address) throw new Error('the server is not listening');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  };
+  return {
+    server,
+    url,
+    listen: () => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        address = server.address() as AddressInfo;
+        resolve(url());
+      });
+    }),
+    close: async () => {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      pool.close();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Configuration: one key table (flag, env var, default, parser), parsed once at start-up and frozen.
+import path from 'node:path';
+import { ConfigError } from '../errors/config-error';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path of the data directory: repos/<namespace>/<name>.git, plus .heater/ for server state. */
+  readonly reposDir: string;
+  /** Base URL used in clone URLs; when empty, derived from the request's Host header. */
+  readonly publicUrl: string;
+  /** When set, the admin token; otherwise one is generated at first start and stored hashed. */
+  readonly adminToken: string;
+  readonly logLevel: LogLevel;
+  /** Longest a single request (a push upload, a clone) may take, in milliseconds; 0 = no limit. */
+  readonly requestTimeoutMs: number;
+  /** Cap on the inflated body of one upload-pack request (want/have negotiation). */
+  readonly maxNegotiationBytes: number;
+  /** Bytes of blob content kept in memory, keyed by object id. */
+  readonly cacheBytes: number;
+  /** Most repositories with a live `git cat-file` reader at once. */
+  readonly maxReaders: number;
+}
+
+interface Key<K extends keyof Config> {
+  readonly key: K;
+  readonly flag: string;
+  readonly env: string;
+  readonly fallback: string;
+  readonly help: string;
+  readonly parse: (raw: string, cwd: string) => Config[K];
+}
+
+const integer = (min: number, max: number) => (raw: string): number => {
+  if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const mebibytes = (min: number, max: number) => (raw: string): number => integer(min, max)(raw) * 1024 * 1024;
+
+/** Every configuration key. The README's table and `--help` are generated from this list. */
+export const KEYS: readonly Key<keyof Config>[] = [
+  { key: 'host', flag: '--host', env: 'HEATER_HOST', fallback: '127.0.0.1', help: 'address to listen on',
+    parse: (raw) => { if (!/^[A-Za-z0-9.:-]{1,253}$/.test(raw)) throw new Error(`must be a host name or IP address, got "${raw}"`); return raw; } },
+  { key: 'port', flag: '--port', env: 'HEATER_PORT', fallback: '8080', help: 'TCP port; 0 picks any free port', parse: integer(0, 65535) },
+  { key: 'reposDir', flag: '--repos', env: 'HEATER_REPOS', fallback: './repos', help: 'data directory holding <namespace>/<name>.git',
+    parse: (raw, cwd) => { if (raw.includes('\0')) throw new Error('must not contain NUL'); return path.resolve(cwd, raw); } },
+  { key: 'publicUrl', flag: '--public-url', env: 'HEATER_PUBLIC_URL', fallback: '', help: 'base URL in clone URLs (default: from the Host header)',
+    parse: (raw) => {
+      if (raw === '') return '';
+      let url: URL;
+      try { url = new URL(raw); } catch { throw new Error(`must be an absolute http(s) URL, got "${raw}"`); }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`must be an http or https URL, got "${raw}"`);
+      return url.href.replace(/\/+$/, '');
+    } },
+  { key: 'adminToken', flag: '--admin-token', env: 'HEATER_ADMIN_TOKEN', fallback: '', help: 'admin token (default: generated at first start, stored hashed)',
+    parse: (raw) => { if (raw !== '' && !/^[\x21-\x7e]{16,256}$/.test(raw)) throw new Error('must be 16 to 256 printable characters without spaces'); return raw; } },
+  { key: 'logLevel', flag: '--log-level', env: 'HEATER_LOG_LEVEL', fallback: 'info', help: 'error, warn, info or debug',
+    parse: (raw) => { if (raw !== 'error' && raw !== 'warn' && raw !== 'info' && raw !== 'debug') throw new Error(`must be error, warn, info or debug, got "${raw}"`); return raw; } },
+  { key: 'requestTimeoutMs', flag: '--request-timeout', env: 'HEATER_REQUEST_TIMEOUT', fallback: '3600', help: 'seconds one request (a long push) may take; 0 = no limit',
+    parse: (raw) => integer(0, 86400)(raw) * 1000 },
+  { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
+  { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
+  { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
+];
+
+/** Usage text for `--help`, generated from KEYS. */
+export function usage(): string {
+  const rows = KEYS.map((k) => `  ${`${k.flag} <value>`.padEnd(26)} ${k.env.padEnd(26)} ${k.help} (default: ${k.fallback === '' ? 'none' : k.fallback})`);
+  return ['Usage: heater [options]', '', 'Every option can also be set by its environment variable; flags win.', '', ...rows, ''].join('\n');
+}
+
+/** Parses flags (`--port 9000` or `--port=9000`) over environment over defaults; throws ConfigError listing every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[], cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const fromFlags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const known = KEYS.find((k) => k.flag === flag);
+    if (!known) { problems.push(`unknown option "${flag}" (see --help)`); continue; }
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) { problems.push(`${flag} needs a value`); continue; }
+    fromFlags.set(known.env, value);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of KEYS) {
+    const raw = fromFlags.get(k.env) ?? env[k.env] ?? k.fallback;
+    try { out[k.key] = k.parse(raw, cwd); } catch (e) { problems.push(`${k.env} (${k.flag}) ${(e as Error).message}`); }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(out as unknown as Config);
+}
+
+/** A Config for tests: defaults, a port of 0 and quiet logs, with `overrides` on top. */
+export function testConfig(overrides: Partial<Config> & { reposDir: string }): Config {
+  const base = loadConfig({ HEATER_PORT: '0', HEATER_LOG_LEVEL: 'error' }, []);
+  return Object.freeze({ ...base, ...overrides });
+}

@@ -1,0 +1,72 @@
+// Typed spawn of git: argv only (never a shell), a timeout, stderr captured, killed on abort.
+import { spawn } from 'node:child_process';
+
+export interface GitRun {
+  readonly code: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+export interface GitOptions {
+  /** The bare repository; passed as --git-dir, never interpolated. */
+  readonly gitDir?: string;
+  readonly input?: string | Buffer;
+  /** Extra environment, on top of gitEnv(). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  /** Stop reading and fail once stdout passes this many bytes. */
+  readonly maxOutput?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A git command that failed: kept out of HTTP responses (a 500), logged with its stderr. */
+export class GitCommandError extends Error {
+  constructor(readonly args: readonly string[], readonly code: number, readonly stderr: string) {
+    super(`git ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    this.name = 'GitCommandError';
+  }
+}
+
+/**
+ * The environment every server-side git runs with: the caller's GIT_* variables and any global or
+ * system config are dropped, so an operator's ~/.gitconfig cannot change how repos/ is served.
+ */
+export function gitEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
+  return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra };
+}
+
+/** Runs `git [--git-dir D] args…` and resolves with its output, whatever the exit code. */
+export function runGit(args: readonly string[], opts: GitOptions = {}): Promise<GitRun> {
+  const argv = opts.gitDir ? ['--git-dir', opts.gitDir, ...args] : [...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', argv, { env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let err = '';
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (opts.maxOutput !== undefined && outBytes > opts.maxOutput) { child.kill('SIGKILL'); return; }
+      out.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => { if (err.length < 65536) err += d.toString('utf8'); });
+    child.on('error', (e) => { if (timer) clearTimeout(timer); reject(e); });
+    child.on('close', (code, sig) => {
+      if (timer) clearTimeout(timer);
+      if (opts.maxOutput !== undefined && outBytes > opts.maxOutput) { reject(new GitCommandError(argv, -1, `output passed ${opts.maxOutput} bytes`)); return; }
+      resolve({ code: code ?? (sig ? 128 : -1), stdout: Buffer.concat(out), stderr: err });
+    });
+    child.stdin.on('error', () => { /* git may exit before reading all input (EPIPE); its exit code tells */ });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs git and returns stdout; throws GitCommandError on a non-zero exit. */
+export async function git(args: readonly string[], opts: GitOptions = {}): Promise<Buffer> {
+  const r = await runGit(args, opts);
+  if (r.code !== 0) throw new GitCommandError(opts.gitDir ? ['--git-dir', opts.gitDir, ...args] : args, r.code, r.stderr);
+  return r.stdout;
+}

@@ -1,0 +1,141 @@
+// Ref snapshots: every tag and branch of a repo read with one for-each-ref, reused until the refs change on disk.
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from './exec';
+
+/** A tag or branch as for-each-ref reports it, peeled to its commit. */
+export interface RefEntry {
+  /** Short name: `v1.2.0`, `stable`, `main`. */
+  readonly name: string;
+  /** The object the ref points at (a tag object for annotated tags). */
+  readonly oid: string;
+  /** The commit it peels to, or '' when it does not point at a commit. */
+  readonly commit: string;
+  /** The commit's root tree, or ''. */
+  readonly tree: string;
+  readonly annotated: boolean;
+  /** Tagger date for annotated tags, committer date otherwise (ISO 8601). */
+  readonly created: string;
+  /** Tagger for annotated tags, commit author otherwise. */
+  readonly author: string;
+  /** First line of the tag message, or of the commit message. */
+  readonly subject: string;
+}
+
+export interface RefSnapshot {
+  readonly tags: ReadonlyMap<string, RefEntry>;
+  readonly branches: ReadonlyMap<string, RefEntry>;
+  /** The branch HEAD names (the default branch), e.g. `main`. */
+  readonly defaultBranch: string;
+  /** Last time the refs changed on disk (ISO 8601). */
+  readonly updated: string;
+}
+
+const FORMAT = ['%(refname)', '%(objecttype)', '%(objectname)', '%(tree)', '%(*objecttype)', '%(*objectname)', '%(*tree)',
+  '%(creatordate:iso-strict)', '%(taggername)', '%(authorname)', '%(contents:subject)'].join('%00');
+
+/** Reads every tag and branch of `gitDir` with one `git for-each-ref`. */
+export async function readRefs(gitDir: string): Promise<RefSnapshot> {
+  const [out, headFile] = await Promise.all([
+    git(['for-each-ref', `--format=${FORMAT}`, 'refs/tags', 'refs/heads'], { gitDir }),
+    readFile(path.join(gitDir, 'HEAD'), 'utf8').catch(() => ''),
+  ]);
+  const tags = new Map<string, RefEntry>();
+  const branches = new Map<string, RefEntry>();
+  for (const line of out.toString('utf8').split('\n')) {
+    if (!line) continue;
+    const [ref = '', type, oid = '', tree = '', ptype, poid = '', ptree = '', created = '', tagger = '', author = '', subject = ''] = line.split('\0');
+    const annotated = type === 'tag';
+    const commit = annotated ? (ptype === 'commit' ? poid : '') : (type === 'commit' ? oid : '');
+    const entry: RefEntry = {
+      name: ref.replace(/^refs\/(tags|heads)\//, ''), oid, commit, tree: annotated ? ptree : tree,
+      annotated, created, author: annotated ? tagger : author, subject,
+    };
+    (ref.startsWith('refs/tags/') ? tags : branches).set(entry.name, entry);
+  }
+  const m = /^ref: refs\/heads\/(.+)$/m.exec(headFile);
+  return { tags, branches, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(gitDir, tags, branches) / 1000000n)).toISOString() };
+}
+
+/**
+ * A stamp of everything a ref write touches: packed-refs (replaced by rename, so its inode changes)
+ * and each refs/ folder holding loose refs (a lock file is created and renamed in it). git's own
+ * stat-based check has a one-second blind spot (GIT-HTTP.md §3.3); nanosecond mtimes and inodes do not.
+ */
+function fingerprint(gitDir: string, dirs: readonly string[]): string {
+  let s = '';
+  for (const rel of ['packed-refs', 'HEAD', ...dirs]) {
+    const st = statSync(path.join(gitDir, rel), { bigint: true, throwIfNoEntry: false });
+    s += st ? `${st.ino}:${st.mtimeNs}:${st.size};` : '-;';
+  }
+  return s;
+}
+
+function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): bigint {
+  let max = 0n;
+  for (const rel of ['packed-refs', ...refDirs(tags, branches)]) {
+    const st = statSync(path.join(gitDir, rel), { bigint: true, throwIfNoEntry: false });
+    if (st && st.mtimeNs > max) max = st.mtimeNs;
+  }
+  return max;
+}
+
+/** refs/tags, refs/heads and every folder a ref name with "/" lives in. */
+function refDirs(tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): string[] {
+  const dirs = new Set(['refs/tags', 'refs/heads']);
+  for (const [prefix, names] of [['refs/tags', tags.keys()], ['refs/heads', branches.keys()]] as const) {
+    for (const name of names) {
+      const parts = name.split('/');
+      for (let k = 1; k < parts.length; k++) dirs.add(`${prefix}/${parts.slice(0, k).join('/')}`);
+    }
+  }
+  return [...dirs];
+}
+
+interface Cached { readonly stamp: string; readonly dirs: readonly string[]; readonly snapshot: RefSnapshot }
+
+/**
+ * Ref snapshots per repo, reused while the fingerprint of the ref files is unchanged, so a
+ * snapshot can never disagree with git for longer than the stat calls take. Bounded (LRU).
+ */
+export class RefCache {
+  private readonly entries = new Map<string, Cached>();
+  private readonly loading = new Map<string, Promise<RefSnapshot>>();
+  constructor(private readonly maxRepos = 4096) {}
+
+  /** The current refs of `gitDir`: cached when nothing changed on disk, read again otherwise. */
+  get(gitDir: string): Promise<RefSnapshot> | RefSnapshot {
+    const hit = this.entries.get(gitDir);
+    if (hit && hit.stamp === fingerprint(gitDir, hit.dirs)) {
+      this.entries.delete(gitDir);
+      this.entries.set(gitDir, hit); // most recently used last
+      return hit.snapshot;
+    }
+    return this.load(gitDir);
+  }
+
+  /** Forgets a repo's snapshot (after a write through Heater, or a delete). */
+  invalidate(gitDir: string): void {
+    this.entries.delete(gitDir);
+  }
+
+  private load(gitDir: string): Promise<RefSnapshot> {
+    const running = this.loading.get(gitDir);
+    if (running) return running;
+    const p = (async () => {
+      // Stamp first: a write landing during the read makes the next get() read again.
+      const before = this.entries.get(gitDir)?.dirs;
+      const probeDirs = before ?? ['refs/tags', 'refs/heads'];
+      const stamp = fingerprint(gitDir, probeDirs);
+      const snapshot = await readRefs(gitDir);
+      const dirs = refDirs(snapshot.tags, snapshot.branches);
+      const sameDirs = dirs.length === probeDirs.length && dirs.every((d, i) => d === probeDirs[i]);
+      this.entries.set(gitDir, { stamp: sameDirs ? stamp : '', dirs, snapshot });
+      while (this.entries.size > this.maxRepos) this.entries.delete(this.entries.keys().next().value as string);
+      return snapshot;
+    })().finally(() => this.loading.delete(gitDir));
+    this.loading.set(gitDir, p);
+    return p;
+  }
+}

@@ -1,0 +1,144 @@
+// git's smart HTTP protocol over streams: the service table, ref advertisement and stateless RPC.
+import { spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream';
+import { gitEnv } from './exec';
+import { InvalidInputError } from '../errors/invalid-input-error';
+import { TooLargeError, UnsupportedMediaTypeError } from '../errors/limit-error';
+
+export type Service = 'git-upload-pack' | 'git-receive-pack';
+
+/** The two services Heater serves, as git's http-backend.c `rpc_service` table has them. */
+export const SERVICES: Readonly<Record<Service, { readonly command: string; readonly write: boolean }>> = Object.freeze({
+  'git-upload-pack': { command: 'upload-pack', write: false },
+  'git-receive-pack': { command: 'receive-pack', write: true },
+});
+
+export function isService(s: unknown): s is Service {
+  return s === 'git-upload-pack' || s === 'git-receive-pack';
+}
+
+// Gitea's guard (routers/web/repo/githttp.go): only key=value pairs, so nothing else reaches GIT_PROTOCOL.
+const GIT_PROTOCOL = /^[0-9a-zA-Z]+=[0-9a-zA-Z]+(:[0-9a-zA-Z]+=[0-9a-zA-Z]+)*$/;
+
+/** The no-cache headers git's http-backend sends on every smart response. */
+function noCache(res: ServerResponse): void {
+  res.setHeader('Expires', 'Fri, 01 Jan 1980 00:00:00 GMT');
+  res.setHeader('Pragma', 'no-cache');
+  res.setHeader('Cache-Control', 'no-cache, max-age=0, must-revalidate');
+}
+
+/** GIT_PROTOCOL for the child, from a validated Git-Protocol header; {} when absent or malformed. */
+export function protocolEnv(header: string | string[] | undefined): Record<string, string> {
+  return typeof header === 'string' && header.length <= 256 && GIT_PROTOCOL.test(header) ? { GIT_PROTOCOL: header } : {};
+}
+
+const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`;
+
+export interface Child {
+  readonly env: Readonly<Record<string, string>>;
+  /** Called once the git process has exited (whatever happened to the request). */
+  readonly onExit?: (code: number | null) => void;
+  readonly log: (msg: string) => void;
+}
+
+/** GET info/refs?service=…: streams `git <svc> --advertise-refs` for `gitDir`. */
+export function advertise(gitDir: string, service: Service, req: IncomingMessage, res: ServerResponse, child: Child): void {
+  const proto = protocolEnv(req.headers['git-protocol']);
+  const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(proto.GIT_PROTOCOL ?? '');
+  const git = spawn('git', [SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
+    { env: gitEnv({ ...child.env, ...proto }), stdio: ['ignore', 'pipe', 'pipe'] });
+  res.statusCode = 200;
+  res.setHeader('Content-Type', `application/x-${service}-advertisement`);
+  noCache(res);
+  // http-backend leaves out the "# service" preamble for v2; v0/v1 clients require it.
+  if (!v2) res.write(`${pkt(`# service=${service}\n`)}0000`);
+  stream(git, res, service, child, false);
+}
+
+/**
+ * POST /git-upload-pack or /git-receive-pack: checks the content type, inflates gzip, and pipes the
+ * body through `git <svc> --stateless-rpc`. upload-pack bodies (negotiation) are read whole first,
+ * capped at `maxNegotiationBytes` inflated, as http-backend and Workhorse do, so a slow client never
+ * holds a git process; receive-pack bodies (packs) are streamed with back-pressure.
+ * Throws InvalidInputError, TooLargeError or UnsupportedMediaTypeError before anything is sent.
+ */
+export async function rpc(gitDir: string, service: Service, req: IncomingMessage, res: ServerResponse, child: Child, maxNegotiationBytes: number): Promise<void> {
+  const expected = `application/x-${service}-request`;
+  if (req.headers['content-type'] !== expected) {
+    throw new UnsupportedMediaTypeError(`POST /${service} needs Content-Type ${expected}, not ${req.headers['content-type'] ?? 'none'}.`);
+  }
+  const encoding = (req.headers['content-encoding'] ?? '').toLowerCase();
+  if (encoding !== '' && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'identity') {
+    throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported; use gzip or none.`);
+  }
+  const gzip = encoding === 'gzip' || encoding === 'x-gzip';
+  const env = gitEnv({ ...child.env, ...protocolEnv(req.headers['git-protocol']) });
+  const args = [SERVICES[service].command, '--stateless-rpc', gitDir];
+  if (service === 'git-upload-pack') {
+    const body = await readCapped(req, gzip, maxNegotiationBytes);
+    const git = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    git.stdin.on('error', () => { /* upload-pack may exit before reading all (shallow, v0): EPIPE is expected */ });
+    git.stdin.end(body);
+    startResult(res, service);
+    stream(git, res, service, child, false);
+    return;
+  }
+  const git = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  git.stdin.on('error', () => { /* reported through the exit code */ });
+  const source = gzip ? req.pipe(createGunzip()) : req;
+  pipeline(source, git.stdin, (err) => {
+    if (err) child.log(`receive-pack input ended early: ${err.message}`);
+  });
+  startResult(res, service);
+  stream(git, res, service, child, true);
+}
+
+function startResult(res: ServerResponse, service: Service): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', `application/x-${service}-result`);
+  noCache(res);
+}
+
+/** Pipes the child's stdout to the response; on a client disconnect stops the child (see below). */
+function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Service, child: Child, gentle: boolean): void {
+  let stderr = '';
+  git.stderr?.on('data', (d: Buffer) => { if (stderr.length < 8192) stderr += d.toString('utf8'); });
+  git.stdout?.pipe(res);
+  let killTimer: NodeJS.Timeout | undefined;
+  res.on('close', () => {
+    if (res.writableFinished || git.exitCode !== null) return;
+    // A reader is cut at once. A push is ended by closing its input: receive-pack then fails on the
+    // short pack and removes its quarantine itself, or, if the pack was whole, finishes the update
+    // the client asked for. SIGTERM (which git also cleans up on) only if it lingers.
+    if (!gentle) { git.kill('SIGTERM'); return; }
+    git.stdin?.destroy();
+    killTimer = setTimeout(() => git.kill('SIGTERM'), 30_000);
+  });
+  git.on('error', (e) => { child.log(`git ${service} failed to start: ${e.message}`); res.destroy(e); });
+  git.on('close', (code) => {
+    if (killTimer) clearTimeout(killTimer);
+    if (code !== 0 && stderr.trim()) child.log(`git ${service} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    child.onExit?.(code);
+  });
+}
+
+/** Reads a request body whole, inflating gzip, failing past `max` inflated bytes. */
+function readCapped(req: IncomingMessage, gzip: boolean, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const source = gzip ? req.pipe(createGunzip()) : req;
+    const chunks: Buffer[] = [];
+    let n = 0;
+    let done = false;
+    const fail = (e: Error) => { if (!done) { done = true; req.resume(); reject(e); } };
+    source.on('data', (d: Buffer) => {
+      n += d.length;
+      if (n > max) { source.destroy(); fail(new TooLargeError(`The fetch negotiation is larger than ${Math.round(max / 1048576)} MiB; fetch fewer refs at a time.`)); return; }
+      chunks.push(d);
+    });
+    source.on('error', (e) => fail(gzip ? new InvalidInputError('body', `The request body is not valid gzip: ${e.message}.`) : e));
+    req.on('error', (e) => fail(e));
+    source.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks)); } });
+  });
+}

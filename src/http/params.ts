@@ -1,0 +1,15 @@
+// Route parameters shared by the routers: template ids and the clone URL.
+import type { Request } from 'express';
+import { parseTemplateId, type TemplateId } from '../git/store';
+
+/** The template named by `:ns/:name`; throws InvalidInputError. */
+export function templateParam(req: Request): TemplateId {
+  const { ns, name } = req.params as Record<string, string | undefined>;
+  return parseTemplateId(ns ?? '', name ?? '');
+}
+
+/** The git remote URL of a template: HEATER_PUBLIC_URL, or the scheme and Host of this request. */
+export function cloneUrl(publicUrl: string, req: Request, id: string): string {
+  const base = publicUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return `${base}/${id}.git`;
+}

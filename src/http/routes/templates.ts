@@ -1,0 +1,62 @@
+// /api/v1/templates: list, create, show and delete templates.
+import { Router, json, type Request } from 'express';
+import type { Registry, TemplateDetail } from '../../registry/registry';
+import type { AdminToken } from '../../auth/admin-token';
+import { parseTemplateId } from '../../git/store';
+import { InvalidInputError } from '../../errors/invalid-input-error';
+import { requireAdmin, requireWriter } from '../authenticate';
+import { cloneUrl, templateParam } from '../params';
+
+export interface TemplatesDeps {
+  readonly registry: Registry;
+  readonly tokens: AdminToken;
+  readonly publicUrl: string;
+}
+
+const MAX_DESCRIPTION = 1024;
+
+/** Routes for the template collection and single templates. */
+export function templatesRouter({ registry, tokens, publicUrl }: TemplatesDeps): Router {
+  const r = Router();
+  const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
+
+  r.get('/templates', async (req, res) => {
+    const limit = parseLimit(req.query.limit);
+    const cursor = req.query.cursor;
+    if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > 400)) throw new InvalidInputError('cursor', 'cursor must be the nextCursor value of a previous page.');
+    const page = await registry.list(limit, cursor);
+    res.json({ items: page.items, nextCursor: page.nextCursor });
+  });
+
+  r.post('/templates', json({ limit: '64kb', strict: true }), async (req, res) => {
+    await requireWriter(tokens, req, 'Bearer');
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('body', 'Send a JSON object {"namespace": "...", "name": "...", "description": "..."} with Content-Type application/json.');
+    const { namespace, name, description } = body as Record<string, unknown>;
+    if (typeof namespace !== 'string' || typeof name !== 'string') throw new InvalidInputError('body', 'namespace and name are required strings.');
+    if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION || /[\x00-\x08\x0b-\x1f\x7f]/.test(description))) {
+      throw new InvalidInputError('description', `description must be text of at most ${MAX_DESCRIPTION} characters without control characters.`);
+    }
+    const t = parseTemplateId(namespace, name);
+    const created = await registry.create(t, (description ?? '').trim());
+    res.status(201).location(`/api/v1/templates/${t.id}`).json(withUrl(req, created));
+  });
+
+  r.get('/templates/:ns/:name', async (req, res) => {
+    res.json(withUrl(req, await registry.get(templateParam(req))));
+  });
+
+  r.delete('/templates/:ns/:name', async (req, res) => {
+    await requireAdmin(tokens, req);
+    await registry.remove(templateParam(req));
+    res.status(204).end();
+  });
+
+  return r;
+}
+
+function parseLimit(raw: unknown): number {
+  if (raw === undefined) return 50;
+  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw new InvalidInputError('limit', 'limit must be a whole number from 1 to 100.');
+  return Number(raw);
+}

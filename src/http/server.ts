@@ -1,0 +1,42 @@
+// The Express application: git remote first (no body parsers on it), then the REST API, then errors.
+import express, { type Express } from 'express';
+import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { gitRouter, type GitDeps } from './routes/git';
+import { hooksRouter } from './routes/hooks';
+import { templatesRouter } from './routes/templates';
+import { versionsRouter } from './routes/versions';
+import { problemHandler } from './problem';
+import { NotFoundError } from '../errors/not-found-error';
+import { UnavailableError } from '../errors/limit-error';
+
+export interface HttpDeps extends GitDeps {
+  readonly publicUrl: string;
+  readonly reposDir: string;
+}
+
+/** Builds the Express app from the services app.ts made. */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // ETags are object ids, set by the routes that know them
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    res.setHeader('X-Request-Id', typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomBytes(8).toString('hex'));
+    next();
+  });
+  app.use(gitRouter(deps));
+  app.use(hooksRouter(deps));
+  app.get('/healthz', async (_req, res) => {
+    try { await access(deps.reposDir); } catch { throw new UnavailableError(`The data directory ${deps.reposDir} is not readable.`); }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ok' });
+  });
+  app.use('/api/v1', templatesRouter(deps), versionsRouter(deps));
+  app.use((req) => {
+    throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
+  });
+  app.use(problemHandler(deps.log));
+  return app;
+}

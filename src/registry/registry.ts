@@ -1,0 +1,234 @@
+// The registry: templates, their versions and labels, and the files at a version, read from git.
+import type { Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { RepoStore, type TemplateId } from '../git/store';
+import { RefCache, type RefSnapshot } from '../git/refs';
+import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
+import { CatFilePool } from '../git/catfile-pool';
+import { gitEnv, git } from '../git/exec';
+import { InvalidInputError } from '../errors/invalid-input-error';
+import { NotFoundError } from '../errors/not-found-error';
+import { indexVersions, latestVersion, type Version, type VersionIndex } from './versions';
+import { resolveRef, type Resolution } from './resolve';
+import { checkPush, type PushVerdict, type RefUpdate } from './push-policy';
+import { RepoLocks } from './repo-locks';
+
+export interface TemplateSummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly id: string;
+  readonly description: string;
+  readonly latestVersion: string | null;
+  readonly updated: string;
+}
+
+export interface LabelInfo {
+  readonly name: string;
+  readonly commit: string;
+  readonly version: string | null;
+}
+
+export interface TemplateDetail extends TemplateSummary {
+  readonly created: string;
+  readonly defaultBranch: string;
+  readonly versionCount: number;
+  readonly labels: readonly LabelInfo[];
+}
+
+export interface VersionInfo {
+  readonly version: string;
+  readonly tag: string;
+  readonly commit: string;
+  readonly created: string;
+  readonly author: string;
+  readonly message: string;
+}
+
+export interface FileBody {
+  readonly resolution: Resolution;
+  readonly file: TreeFile;
+  /** Bytes for files up to STREAM_THRESHOLD, a stream beyond. */
+  readonly body: Buffer | Readable;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+export type ArchiveFormat = 'tar.gz' | 'zip';
+
+const MAX_PATH = 4096;
+
+/** Returns the file path as stored in git, or throws InvalidInputError for `..`, empty segments, NUL and the like. */
+export function parseFilePath(segments: readonly string[]): string {
+  if (segments.length === 0) throw new InvalidInputError('path', 'A file path is required after /files/.');
+  for (const s of segments) {
+    if (s === '' || s === '.' || s === '..' || /[\0/]/.test(s)) {
+      throw new InvalidInputError('path', 'A file path is a "/"-separated list of names; ".", "..", empty names, encoded slashes and NUL bytes are not allowed.');
+    }
+  }
+  const p = segments.join('/');
+  if (Buffer.byteLength(p) > MAX_PATH) throw new InvalidInputError('path', `A file path may be at most ${MAX_PATH} bytes.`);
+  return p;
+}
+
+/** Reads and guards templates. Every method takes a validated TemplateId. */
+export class Registry {
+  readonly locks = new RepoLocks();
+
+  constructor(
+    private readonly store: RepoStore,
+    private readonly refs: RefCache,
+    private readonly objects: ObjectReader,
+    private readonly pool: CatFilePool,
+  ) {}
+
+  /** The refs of an existing template; throws NotFoundError. */
+  async snapshot(t: TemplateId): Promise<{ gitDir: string; refs: RefSnapshot; index: VersionIndex }> {
+    const gitDir = await this.store.require(t);
+    const refs = await this.refs.get(gitDir);
+    return { gitDir, refs, index: indexVersions(refs) };
+  }
+
+  /** A page of templates sorted by id, after `cursor` (an opaque value from the previous page). */
+  async list(limit: number, cursor: string | undefined): Promise<Page<TemplateSummary>> {
+    let after = '';
+    if (cursor !== undefined) {
+      after = Buffer.from(cursor, 'base64url').toString('utf8');
+      if (!/^[a-z0-9._-]+\/[a-z0-9._-]+$/.test(after)) throw new InvalidInputError('cursor', 'The cursor is not one this server handed out; start again without it.');
+    }
+    const all = (await this.store.list()).filter((t) => t.id > after);
+    const page = all.slice(0, limit);
+    const items = await Promise.all(page.map((t) => this.summary(t)));
+    const last = page[page.length - 1];
+    return { items: items.filter((x): x is TemplateSummary => x !== null), nextCursor: all.length > limit && last ? Buffer.from(last.id).toString('base64url') : null };
+  }
+
+  private async summary(t: TemplateId): Promise<TemplateSummary | null> {
+    try {
+      const { gitDir, refs, index } = await this.snapshot(t);
+      return { ...idOf(t), description: await this.store.description(gitDir), latestVersion: latestVersion(index)?.version ?? null, updated: refs.updated };
+    } catch (e) {
+      if (e instanceof NotFoundError) return null; // deleted while listing
+      throw e;
+    }
+  }
+
+  /** Everything about one template; throws NotFoundError. */
+  async get(t: TemplateId): Promise<TemplateDetail> {
+    const { gitDir, refs, index } = await this.snapshot(t);
+    const labels = [...index.labels.values()].map((l) => ({ name: l.name, commit: l.commit, version: index.byCommit.get(l.commit)?.[0]?.version ?? null }));
+    return {
+      ...idOf(t),
+      description: await this.store.description(gitDir),
+      latestVersion: latestVersion(index)?.version ?? null,
+      updated: refs.updated,
+      created: await this.store.created(gitDir),
+      defaultBranch: refs.defaultBranch,
+      versionCount: index.versions.length,
+      labels,
+    };
+  }
+
+  /** Creates an empty template; throws ConflictError when it exists. */
+  async create(t: TemplateId, description: string): Promise<TemplateDetail> {
+    await this.store.create(t, { description });
+    return this.get(t);
+  }
+
+  /** Deletes a template and everything in it; throws NotFoundError. */
+  async remove(t: TemplateId): Promise<void> {
+    const gitDir = this.store.gitDir(t);
+    const release = await this.locks.acquire(gitDir);
+    try {
+      await this.store.remove(t);
+    } finally {
+      release();
+      this.pool.drop(gitDir);
+      this.refs.invalidate(gitDir);
+    }
+  }
+
+  /** Every version, highest first. */
+  async versions(t: TemplateId): Promise<VersionInfo[]> {
+    const { index } = await this.snapshot(t);
+    return index.versions.map(versionInfo);
+  }
+
+  /** Resolves a ref (see resolveRef); throws InvalidInputError or NotFoundError. */
+  async resolve(t: TemplateId, ref: string): Promise<{ gitDir: string; resolution: Resolution }> {
+    const { gitDir, index } = await this.snapshot(t);
+    const resolution = await resolveRef(t.id, index, ref, (hex) => this.objects.findCommit(gitDir, hex));
+    return { gitDir, resolution };
+  }
+
+  /** The files of the tree at a resolved ref, sorted by path. */
+  async files(gitDir: string, resolution: Resolution): Promise<TreeFile[]> {
+    const tree = await this.treeOf(gitDir, resolution);
+    return [...(await this.objects.listTree(gitDir, tree)).values()];
+  }
+
+  /** One file at a ref; throws NotFoundError when the version or the path does not exist. */
+  async file(t: TemplateId, ref: string, filePath: string): Promise<FileBody> {
+    const { gitDir, resolution } = await this.resolve(t, ref);
+    const files = await this.objects.listTree(gitDir, await this.treeOf(gitDir, resolution));
+    const file = files.get(filePath);
+    const at = resolution.version ? `version ${resolution.version.version}` : `commit ${resolution.commit.slice(0, 12)}`;
+    if (!file) {
+      const isDir = [...files.keys()].some((p) => p.startsWith(`${filePath}/`));
+      throw new NotFoundError('file-not-found', isDir
+        ? `${filePath} is a directory in ${at} of ${t.id}; GET the version itself to list its files.`
+        : `There is no file ${filePath} in ${at} of ${t.id}.`);
+    }
+    if (file.mode === '120000' || file.mode === '160000') {
+      throw new NotFoundError('file-not-found', `${filePath} in ${at} of ${t.id} is a ${file.mode === '120000' ? 'symbolic link' : 'submodule'}, which Heater does not serve as a file.`);
+    }
+    const body = file.size > STREAM_THRESHOLD ? this.objects.streamBlob(gitDir, file.oid) : await this.objects.readBlob(gitDir, file.oid);
+    return { resolution, file, body };
+  }
+
+  /** A `git archive` stream of the tree at a resolved ref, with every path under `prefix/`. */
+  archive(gitDir: string, resolution: Resolution, format: ArchiveFormat, prefix: string): Readable {
+    const child = spawn('git', ['--git-dir', gitDir, 'archive', `--format=${format}`, `--prefix=${prefix}/`, resolution.commit],
+      { env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('close', () => child.kill());
+    return child.stdout;
+  }
+
+  /**
+   * Checks a push before its refs move (pre-receive): reads the refs fresh and peels new tags
+   * through a git that sees the quarantined objects (`quarantineEnv`).
+   */
+  async checkPush(t: TemplateId, gitDir: string, updates: readonly RefUpdate[], quarantineEnv: Readonly<Record<string, string>>): Promise<PushVerdict> {
+    this.refs.invalidate(gitDir);
+    const refs = await this.refs.get(gitDir);
+    return checkPush(t.id, updates, refs, async (oids) => {
+      const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { gitDir, env: quarantineEnv, input: oids.map((o) => `${o}^{commit}\n`).join('') });
+      const lines = out.toString('latin1').split('\n');
+      return new Map(oids.map((o, i) => {
+        const [oid = '', type = ''] = (lines[i] ?? '').split(' ');
+        return [o, type === 'commit' ? oid : ''];
+      }));
+    });
+  }
+
+  /** Forgets cached refs of a repo after a write. */
+  refsChanged(gitDir: string): void {
+    this.refs.invalidate(gitDir);
+  }
+
+  private async treeOf(gitDir: string, r: Resolution): Promise<string> {
+    return r.version?.ref.commit === r.commit && r.version.ref.tree ? r.version.ref.tree : this.objects.commitTree(gitDir, r.commit);
+  }
+}
+
+function idOf(t: TemplateId) {
+  return { namespace: t.namespace, name: t.name, id: t.id };
+}
+
+/** The public view of a version. */
+export function versionInfo(v: Version): VersionInfo {
+  return { version: v.version, tag: v.tag, commit: v.ref.commit, created: v.ref.created, author: v.ref.author, message: v.ref.subject };
+}
+
