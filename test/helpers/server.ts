@@ -1,0 +1,62 @@
+// Starts a real Heater server on an ephemeral port over a fresh data directory.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createApp } from '../../src/app';
+import { testConfig, type Config } from '../../src/config/config';
+
+export const TOKEN = 'test-admin-token-0123456789';
+
+export interface TestServer {
+  readonly url: string;
+  readonly reposDir: string;
+  readonly token: string;
+  /** `http://x:<token>@host:port` — a git remote base with credentials. */
+  readonly authUrl: string;
+  close(): Promise<void>;
+}
+
+/** A running server; `close()` stops it and removes its data directory. */
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const reposDir = await mkdtemp(path.join(os.tmpdir(), 'heater-test-'));
+  const app = await createApp(testConfig({ reposDir, adminToken: TOKEN, ...overrides }));
+  const url = await app.listen();
+  const u = new URL(url);
+  return {
+    url,
+    reposDir,
+    token: TOKEN,
+    authUrl: `${u.protocol}//x:${TOKEN}@${u.host}`,
+    close: async () => {
+      await app.close();
+      await rm(reposDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Pids of live `git` processes whose parent is this process. */
+export function gitChildren(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+      const state = st.slice(st.lastIndexOf(')') + 2).split(' ')[0];
+      if (ppid === process.pid && comm.startsWith('git') && state !== 'Z') out.push(Number(d));
+    } catch { /* exited */ }
+  }
+  return out;
+}
+
+/** Waits until no git child of this process is left (up to `ms`); returns the ones still alive. */
+export async function waitNoGitChildren(ms = 3000): Promise<number[]> {
+  const t0 = Date.now();
+  for (;;) {
+    const left = gitChildren();
+    if (left.length === 0 || Date.now() - t0 > ms) return left;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
