@@ -37,9 +37,10 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
     const version = versionOfTag(tag);
     if (version === null) continue; // a label: writers may create, move and delete it
     if (!ZERO.test(u.old)) {
+      const at = refs.tags.get(tag)?.commit || u.old;
       problems.push(ZERO.test(u.new)
         ? `${tag}: version ${version} of ${template} is published and cannot be deleted; versions are immutable.`
-        : `${tag}: version ${version} of ${template} is published at ${short(u.old)} and cannot be moved; versions are immutable. Publish a new version instead.`);
+        : `${tag}: version ${version} of ${template} is published at ${short(at)} and cannot be moved; versions are immutable. Publish a new version instead.`);
       continue;
     }
     created.push({ tag, version, oid: u.new });

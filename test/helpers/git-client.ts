@@ -25,8 +25,8 @@ export function runGit(args: string[], opts: { cwd?: string; env?: Record<string
     const child = spawn('git', args, { cwd: opts.cwd, env: clientEnv(opts.env), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
     if (child.stdin) { child.stdin.on('error', () => { /* git exited first */ }); child.stdin.end(opts.input); }
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
