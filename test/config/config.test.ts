@@ -1,0 +1,44 @@
+// Configuration: defaults, flags over environment, and one clear sentence for every bad key.
+import { loadConfig, usage, KEYS } from '../../src/config/config';
+import { ConfigError } from '../../src/errors/config-error';
+
+test('defaults: 127.0.0.1:8080 over ./repos', () => {
+  const c = loadConfig({}, [], '/srv/heater');
+  expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, reposDir: '/srv/heater/repos', publicUrl: '', adminToken: '' });
+  expect(Object.isFrozen(c)).toBe(true);
+});
+
+test('environment, then flags on top', () => {
+  const c = loadConfig({ HEATER_PORT: '9000', HEATER_REPOS: '/data', HEATER_PUBLIC_URL: 'https://heater.example.com/' }, ['--port', '0', '--host=0.0.0.0'], '/x');
+  expect(c).toMatchObject({ port: 0, host: '0.0.0.0', reposDir: '/data', publicUrl: 'https://heater.example.com' });
+});
+
+test.each([
+  [{ HEATER_PORT: '70000' }, [], /HEATER_PORT \(--port\) must be between 0 and 65535/],
+  [{ HEATER_PORT: 'eighty' }, [], /HEATER_PORT \(--port\) must be a whole number/],
+  [{ HEATER_PUBLIC_URL: 'ftp://x' }, [], /HEATER_PUBLIC_URL .* must be an http or https URL/],
+  [{ HEATER_PUBLIC_URL: 'not a url' }, [], /must be an absolute http\(s\) URL/],
+  [{ HEATER_ADMIN_TOKEN: 'short' }, [], /HEATER_ADMIN_TOKEN .* 16 to 256 printable characters/],
+  [{ HEATER_HOST: 'a b' }, [], /HEATER_HOST .* host name or IP address/],
+  [{ HEATER_LOG_LEVEL: 'loud' }, [], /HEATER_LOG_LEVEL .* error, warn, info or debug/],
+  [{}, ['--bogus', '1'], /unknown option "--bogus"/],
+  [{}, ['--port'], /--port needs a value/],
+])('%j %j is refused: %s', (env, argv, message) => {
+  expect(() => loadConfig(env, argv)).toThrow(ConfigError);
+  expect(() => loadConfig(env, argv)).toThrow(message);
+});
+
+test('every bad key is listed at once', () => {
+  try {
+    loadConfig({ HEATER_PORT: '-1', HEATER_LOG_LEVEL: 'x' }, []);
+    throw new Error('accepted');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).problems).toHaveLength(2);
+  }
+});
+
+test('--help lists every key with its variable and default', () => {
+  const text = usage();
+  for (const k of KEYS) expect(text).toContain(k.env);
+});
