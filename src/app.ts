@@ -75,7 +75,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       });
     }),
     close: async () => {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      // Finish what is in flight (a push mid-way is not cut) for up to 10 s, then cut the rest.
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
+      clearTimeout(force);
       pool.close();
     },
   };

@@ -15,11 +15,6 @@ async function main(): Promise<void> {
     throw e;
   }
   const app = await createApp(config);
-  const url = await app.listen().catch((e: NodeJS.ErrnoException) => {
-    process.stderr.write(`heater: cannot listen on ${config.host}:${config.port}: ${e.code ?? e.message}.\n`);
-    process.exit(1);
-  });
-  process.stdout.write(`heater: serving ${config.reposDir} on ${url}\n`);
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
@@ -28,6 +23,11 @@ async function main(): Promise<void> {
       void app.close().then(() => process.exit(0));
     });
   }
+  const url = await app.listen().catch((e: NodeJS.ErrnoException) => {
+    process.stderr.write(`heater: cannot listen on ${config.host}:${config.port}: ${e.code ?? e.message}.\n`);
+    process.exit(1);
+  });
+  process.stdout.write(`heater: serving ${config.reposDir} on ${url}\n`);
 }
 
 void main();

@@ -50,7 +50,7 @@ export async function readRefs(gitDir: string): Promise<RefSnapshot> {
     const commit = annotated ? (ptype === 'commit' ? poid : '') : (type === 'commit' ? oid : '');
     const entry: RefEntry = {
       name: ref.replace(/^refs\/(tags|heads)\//, ''), oid, commit, tree: annotated ? ptree : tree,
-      annotated, created, author: annotated ? tagger : author, subject,
+      annotated, created: created ? new Date(created).toISOString() : '', author: annotated ? tagger : author, subject,
     };
     (ref.startsWith('refs/tags/') ? tags : branches).set(entry.name, entry);
   }

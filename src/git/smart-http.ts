@@ -95,7 +95,8 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   stream(git, res, service, child, true);
 }
 
-function startResult(res: ServerResponse, service: Service): void {
+/** Status, content type and no-cache headers of an RPC result. */
+export function startResult(res: ServerResponse, service: Service): void {
   res.statusCode = 200;
   res.setHeader('Content-Type', `application/x-${service}-result`);
   noCache(res);

@@ -76,10 +76,11 @@ export class RepoStore {
    */
   async create(t: TemplateId, opts: CreateOptions = {}): Promise<string> {
     const tmp = path.join(this.stateDir, 'tmp', `create-${randomBytes(8).toString('hex')}.git`);
+    const created = new Date().toISOString(); // before git init, so `updated` (the refs' mtime) is never earlier
     try {
       // an empty --template: no sample hooks, no info/exclude; simple-git guards --template, so say it is meant
       await simpleGit({ unsafe: { allowUnsafeTemplateDir: true } }).init(true, [tmp, '--initial-branch=main', '--template=', '--quiet']);
-      await fs.appendFile(path.join(tmp, 'config'), REPO_CONFIG(new Date().toISOString()));
+      await fs.appendFile(path.join(tmp, 'config'), REPO_CONFIG(created));
       if (opts.description) await fs.writeFile(path.join(tmp, 'description'), `${opts.description}\n`);
       await installHooks(tmp);
       const final = this.gitDir(t);

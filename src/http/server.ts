@@ -33,7 +33,10 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
-  app.use('/api/v1', templatesRouter(deps), versionsRouter(deps));
+  app.use('/api/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
+    next();
+  }, templatesRouter(deps), versionsRouter(deps));
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

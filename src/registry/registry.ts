@@ -150,6 +150,25 @@ export class Registry {
     }
   }
 
+  /**
+   * Deletes a template that has no refs, unless `isBusy()` says a push to it is running; both are
+   * checked under the repo lock. Used to undo a push-to-create whose push was refused.
+   */
+  async removeIfEmpty(t: TemplateId, gitDir: string, isBusy: () => boolean): Promise<void> {
+    const release = await this.locks.acquire(gitDir);
+    try {
+      if (isBusy() || !(await this.store.exists(t))) return;
+      this.refs.invalidate(gitDir);
+      const refs = await this.refs.get(gitDir);
+      if (refs.tags.size > 0 || refs.branches.size > 0) return;
+      this.pool.drop(gitDir);
+      await this.store.remove(t);
+    } finally {
+      release();
+      this.refs.invalidate(gitDir);
+    }
+  }
+
   /** Every version, highest first. */
   async versions(t: TemplateId): Promise<VersionInfo[]> {
     const { index } = await this.snapshot(t);

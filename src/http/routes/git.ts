@@ -1,7 +1,7 @@
 // The git remote: /<namespace>/<name>.git/{info/refs, git-upload-pack, git-receive-pack}.
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import { parseTemplateId, type RepoStore, type TemplateId } from '../../git/store';
-import { advertise, isService, rpc, SERVICES, type Service } from '../../git/smart-http';
+import { advertise, isService, rpc, startResult, SERVICES, type Service } from '../../git/smart-http';
 import type { PushSessions } from '../../git/hooks/sessions';
 import { installHooks } from '../../git/hooks/install';
 import type { Registry } from '../../registry/registry';
@@ -10,8 +10,9 @@ import type { Logger } from '../../log/logger';
 import { ConflictError } from '../../errors/conflict-error';
 import { ForbiddenError } from '../../errors/auth-error';
 import { NotFoundError } from '../../errors/not-found-error';
+import { InvalidInputError } from '../../errors/invalid-input-error';
 import { requireWriter } from '../authenticate';
-import { sendProblem } from '../problem';
+import { sendMethodNotAllowed } from '../method-not-allowed';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
 export interface PushContext {
@@ -50,12 +51,12 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     const t = parseTemplateId(ns, name);
     let service: Service;
     if (rest === '/info/refs') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') { methodNotAllowed(res, 'GET, HEAD'); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') { sendMethodNotAllowed(res, 'GET, HEAD'); return; }
       const s = req.query.service;
       if (!isService(s)) throw new ForbiddenError('Heater serves git over the smart HTTP protocol only; use git 1.6.6 or newer (the dumb protocol is off).');
       service = s;
     } else if (rest === '/git-upload-pack' || rest === '/git-receive-pack') {
-      if (req.method !== 'POST') { methodNotAllowed(res, 'POST'); return; }
+      if (req.method !== 'POST') { sendMethodNotAllowed(res, 'POST'); return; }
       service = rest.slice(1) as Service;
     } else {
       throw new NotFoundError('route-not-found', `${rest || '/'} is not part of git's smart HTTP protocol; clone ${t.id}.git with git.`);
@@ -75,19 +76,38 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     }
     if (!principal) { await rpc(gitDir, service, req, res, { env, log: logChild }, deps.maxNegotiationBytes); return; }
 
-    let createdHere = false;
-    if (!exists) {
-      try { await store.create(t); createdHere = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
-    } else {
-      await installHooks(gitDir); // a repo copied in from elsewhere gets Heater's rules before its first push
+    if (req.headers['content-length'] === '4' && await isProbe(req)) {
+      // The "0000" probe git sends before a chunked push (remote-curl.c probe_rpc): receive-pack would
+      // answer it with nothing, so it is answered here without creating a repo or starting git.
+      startResult(res, 'git-receive-pack');
+      res.end();
+      return;
     }
-    const session = sessions.start({ template: t, gitDir, principal });
+    // Creating the repo and registering the push happen under the repo lock, so that a refused
+    // push-to-create removing its empty repo again never races a push that has just arrived.
+    let createdHere = false;
+    const release = await registry.locks.acquire(gitDir);
+    let session;
+    try {
+      if (!(await store.exists(t))) {
+        try { await store.create(t); createdHere = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
+      } else {
+        await installHooks(gitDir); // a repo copied in from elsewhere gets Heater's rules before its first push
+      }
+      session = sessions.start({ template: t, gitDir, principal });
+    } finally {
+      release();
+    }
     const { host, port } = deps.hookAddress();
     const hookEnv = { ...env, HEATER_HOOK_HOST: host, HEATER_HOOK_PORT: String(port), HEATER_HOOK_TOKEN: session.token };
+    const ended = session;
     const onExit = () => {
-      sessions.end(session);
+      sessions.end(ended);
       registry.refsChanged(gitDir);
-      if (createdHere) void removeIfEmpty(t, gitDir);
+      if (createdHere) {
+        registry.removeIfEmpty(t, gitDir, () => sessions.some((c) => c.gitDir === gitDir))
+          .catch((e: Error) => log.warn(`${t.id}: could not remove the empty repo of a refused push-to-create: ${e.message}`));
+      }
     };
     try {
       await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit }, deps.maxNegotiationBytes);
@@ -96,19 +116,12 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       throw e;
     }
   }
-
-  /** A repo made by a push that then failed is removed again: a refused push leaves nothing behind. */
-  async function removeIfEmpty(t: TemplateId, gitDir: string): Promise<void> {
-    try {
-      const { refs } = await registry.snapshot(t);
-      if (refs.tags.size === 0 && refs.branches.size === 0 && !sessions.some((c) => c.gitDir === gitDir)) await registry.remove(t);
-    } catch (e) {
-      if (!(e instanceof NotFoundError)) log.warn(`${t.id}: could not remove the empty repo of a failed push-to-create: ${(e as Error).message}`);
-    }
-  }
 }
 
-function methodNotAllowed(res: Response, allow: string): void {
-  res.setHeader('Allow', allow);
-  sendProblem(res, 405, 'method-not-allowed', `This git endpoint accepts ${allow} only.`);
+/** Reads a 4-byte body; true when it is git's "0000" probe, else a 400 (no receive-pack request is 4 bytes). */
+async function isProbe(req: Request): Promise<boolean> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  if (Buffer.concat(chunks).toString('latin1') === '0000') return true;
+  throw new InvalidInputError('body', 'A 4-byte receive-pack request must be the "0000" probe.');
 }

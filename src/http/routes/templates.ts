@@ -6,6 +6,7 @@ import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { requireAdmin, requireWriter } from '../authenticate';
 import { cloneUrl, templateParam } from '../params';
+import { methodNotAllowed } from '../method-not-allowed';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
@@ -20,16 +21,16 @@ export function templatesRouter({ registry, tokens, publicUrl }: TemplatesDeps):
   const r = Router();
   const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
 
-  r.get('/templates', async (req, res) => {
+  r.route('/templates').get(async (req, res) => {
     const limit = parseLimit(req.query.limit);
     const cursor = req.query.cursor;
     if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > 400)) throw new InvalidInputError('cursor', 'cursor must be the nextCursor value of a previous page.');
     const page = await registry.list(limit, cursor);
     res.json({ items: page.items, nextCursor: page.nextCursor });
-  });
-
-  r.post('/templates', json({ limit: '64kb', strict: true }), async (req, res) => {
-    await requireWriter(tokens, req, 'Bearer');
+  }).post(async (req, _res, next) => {
+    await requireWriter(tokens, req, 'Bearer'); // before the body is read: strangers get 401, not a JSON error
+    next();
+  }, json({ limit: '64kb', strict: true }), async (req, res) => {
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('body', 'Send a JSON object {"namespace": "...", "name": "...", "description": "..."} with Content-Type application/json.');
     const { namespace, name, description } = body as Record<string, unknown>;
@@ -40,17 +41,15 @@ export function templatesRouter({ registry, tokens, publicUrl }: TemplatesDeps):
     const t = parseTemplateId(namespace, name);
     const created = await registry.create(t, (description ?? '').trim());
     res.status(201).location(`/api/v1/templates/${t.id}`).json(withUrl(req, created));
-  });
+  }).all(methodNotAllowed('GET, HEAD, POST'));
 
-  r.get('/templates/:ns/:name', async (req, res) => {
+  r.route('/templates/:ns/:name').get(async (req, res) => {
     res.json(withUrl(req, await registry.get(templateParam(req))));
-  });
-
-  r.delete('/templates/:ns/:name', async (req, res) => {
+  }).delete(async (req, res) => {
     await requireAdmin(tokens, req);
     await registry.remove(templateParam(req));
     res.status(204).end();
-  });
+  }).all(methodNotAllowed('GET, HEAD, DELETE'));
 
   return r;
 }

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { parseFilePath, type Registry, type ArchiveFormat } from '../../registry/registry';
 import type { Resolution } from '../../registry/resolve';
 import { templateParam } from '../params';
+import { methodNotAllowed } from '../method-not-allowed';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.yaml': 'application/yaml', '.yml': 'application/yaml', '.json': 'application/json', '.md': 'text/markdown; charset=utf-8',
@@ -51,20 +52,20 @@ function refHeaders(res: Response, r: Resolution, etag: string): void {
 export function versionsRouter({ registry }: { registry: Registry }): Router {
   const r = Router();
 
-  r.get('/templates/:ns/:name/versions', async (req, res) => {
+  r.route('/templates/:ns/:name/versions').get(async (req, res) => {
     const t = templateParam(req);
     res.json({ template: t.id, versions: await registry.versions(t) });
-  });
+  }).all(methodNotAllowed('GET, HEAD'));
 
-  r.get('/templates/:ns/:name/versions/:ref', async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref').get(async (req, res) => {
     const t = templateParam(req);
     const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
     const files = await registry.files(gitDir, resolution);
     res.setHeader('Cache-Control', REVALIDATE);
     res.json({ template: t.id, ...describe(resolution), files: files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, blob: f.oid })) });
-  });
+  }).all(methodNotAllowed('GET, HEAD'));
 
-  r.get('/templates/:ns/:name/versions/:ref/files/*path', async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(async (req, res) => {
     const t = templateParam(req);
     const filePath = parseFilePath((req.params as { path?: string[] }).path ?? []);
     const { resolution, file, body } = await registry.file(t, String(req.params.ref), filePath);
@@ -78,10 +79,10 @@ export function versionsRouter({ registry }: { registry: Registry }): Router {
     if (Buffer.isBuffer(body)) { res.end(req.method === 'HEAD' ? undefined : body); return; }
     if (req.method === 'HEAD') { discard(body); res.end(); return; }
     body.pipe(res);
-  });
+  }).all(methodNotAllowed('GET, HEAD'));
 
   for (const format of ['tar.gz', 'zip'] as const satisfies readonly ArchiveFormat[]) {
-    r.get(`/templates/:ns/:name/versions/:ref/archive.${format}`, async (req, res) => {
+    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(async (req, res) => {
       const t = templateParam(req);
       const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
       const etag = `"${resolution.commit}.${format}"`;
@@ -94,7 +95,7 @@ export function versionsRouter({ registry }: { registry: Registry }): Router {
       const stream = registry.archive(gitDir, resolution, format, `${t.name}-${label}`);
       stream.pipe(res);
       res.on('close', () => stream.destroy());
-    });
+    }).all(methodNotAllowed('GET, HEAD'));
   }
 
   return r;
