@@ -207,3 +207,34 @@ test('a refused push-to-create leaves no template behind', async () => {
   expect(fs.existsSync(path.join(server.reposDir, 'acme', 'never-made.git'))).toBe(false);
   expect((await fetch(`${server.url}/api/v1/templates/acme/never-made`)).status).toBe(404);
 });
+
+test('a refused push-to-create racing a good one to the same new template does not take the good one down', async () => {
+  for (let round = 0; round < 3; round++) {
+    const name = `race-create-${round}`;
+    const good = await WorkRepo.create();
+    const bad = await WorkRepo.create();
+    repos.push(good, bad);
+    await good.commit({ 'template.yaml': hotTemplate(round) }, 'good');
+    await good.tag('v1.0.0');
+    await bad.commit({ 'x.txt': 'x' }, 'bad');
+    const remote = `${server.authUrl}/acme/${name}.git`;
+    const [g, b] = await Promise.all([
+      good.run(['-c', 'http.postBuffer=1024', 'push', remote, 'main', 'v1.0.0']),
+      bad.run(['push', remote, 'HEAD:refs/notes/nope']),
+    ]);
+    expect(g.code).toBe(0);
+    expect(b.code).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await lsRemote(name)).toContain('refs/tags/v1.0.0');
+  }
+});
+
+test('a 4-byte receive-pack body that is not the 0000 probe is a 400', async () => {
+  const res = await fetch(`${server.url}/acme/anything.git/git-receive-pack`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-git-receive-pack-request', Authorization: `Basic ${Buffer.from(`x:${server.token}`).toString('base64')}` },
+    body: 'PACK',
+  });
+  expect(res.status).toBe(400);
+  expect(fs.existsSync(path.join(server.reposDir, 'acme', 'anything.git'))).toBe(false);
+});
