@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# run.sh — `npm run bench`: the shared reference harness with Heater measured beside the
+# references in the same run, then Heater-only micro benchmarks.
+#
+#   npm run bench                                   # full run, several minutes
+#   RUNS_SMALL=3 RUNS_MEDIUM=2 RUNS_PUSH=3 WRK_RUNS=1 WRK_DURATION=2s CONCURRENCY="1 16" npm run bench
+#   ONLY=files npm run bench                        # any anchors.sh setting passes through
+#
+# Steps:
+#   1. npm run build (from the repo root), so dist/ matches src/;
+#   2. starts `node dist/main.js` itself on PRODUCT_PORT (default 18090) with
+#      HEATER_REPOS=$BENCH_WORK/repos and a fixed admin token, waits for /healthz;
+#      (the server reads repos lazily per request, so it may start before anchors.mjs copies the
+#      fixtures bench/{small,medium,push}.git into that directory);
+#   3. runs bench/anchors.sh with PRODUCT_URL and PRODUCT_TOKEN and without PRODUCT_CMD, so this
+#      script knows the server's pid; then records the server's VmRSS/VmHWM (and those of its
+#      git children) in $BENCH_WORK/product-rss.txt and stops it;
+#   4. runs bench/resolve.mjs (range resolution on a 1,000-version repo; it starts its own server);
+#   5. prints where the results are.
+#
+# Settings (environment), on top of everything anchors.sh reads:
+#   PRODUCT_PORT=18090        port of the Heater server measured by the harness
+#   SKIP_ANCHORS=1            skip steps 2-3;  SKIP_MICRO=1  skip step 4
+#   RESOLVE_*                 see bench/resolve.mjs
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+export BENCH_FIXTURES=${BENCH_FIXTURES:-/tmp/heater-bench/fixtures}
+export BENCH_WORK=${BENCH_WORK:-/tmp/heater-bench/run}
+PRODUCT_PORT=${PRODUCT_PORT:-18090}
+TOKEN=heater-bench-admin-token-0123456789   # fixed: the harness sends it as HTTP Basic on pushes
+unset PRODUCT_CMD                            # this script starts the product itself
+
+cd "$root"
+echo "bench: building (npm run build)" >&2
+npm run build --silent
+
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=
+}
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT TERM
+
+# VmRSS/VmHWM of a pid and its descendants, one line each, plus totals
+rss_report() {
+  local pid=$1 all=("$1") i=0 kids
+  while [ $i -lt ${#all[@]} ]; do
+    kids=$(cat "/proc/${all[$i]}/task/"*/children 2>/dev/null || true)
+    for k in $kids; do all+=("$k"); done
+    i=$((i + 1))
+  done
+  local sum=0 p rss hwm cmd
+  for p in "${all[@]}"; do
+    [ -r "/proc/$p/status" ] || continue
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status")
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status")
+    cmd=$(tr '\0' ' ' < "/proc/$p/cmdline" | cut -c1-100)
+    sum=$((sum + ${rss:-0}))
+    awk -v p="$p" -v r="${rss:-0}" -v h="${hwm:-0}" -v c="$cmd" 'BEGIN { printf "pid %s VmRSS %d kB (%.1f MiB) VmHWM %d kB (%.1f MiB)  %s\n", p, r, r / 1024, h, h / 1024, c }'
+  done
+  awk -v n="${#all[@]}" -v s="$sum" 'BEGIN { printf "process tree: %d processes, VmRSS sum %d kB (%.1f MiB)\n", n, s, s / 1024 }'
+}
+
+if [ "${SKIP_ANCHORS:-0}" != 1 ]; then
+  mkdir -p "$BENCH_WORK/repos" "$BENCH_WORK/logs-product"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PRODUCT_PORT") 2>/dev/null; then
+    echo "bench: port $PRODUCT_PORT is in use on 127.0.0.1: set PRODUCT_PORT" >&2; exit 1
+  fi
+  log=$BENCH_WORK/logs-product/heater.log
+  echo "bench: starting node dist/main.js on 127.0.0.1:$PRODUCT_PORT serving $BENCH_WORK/repos (log $log)" >&2
+  # Same environment discipline as the harness gives PRODUCT_CMD: no caller GIT_* variables.
+  env $(env | awk -F= '/^GIT_/ {printf "-u %s ", $1}') \
+    HEATER_REPOS="$BENCH_WORK/repos" HEATER_HOST=127.0.0.1 HEATER_PORT="$PRODUCT_PORT" \
+    HEATER_PUBLIC_URL="http://127.0.0.1:$PRODUCT_PORT" HEATER_ADMIN_TOKEN="$TOKEN" HEATER_LOG_LEVEL=info \
+    node dist/main.js >"$log" 2>&1 &
+  server_pid=$!
+  ok=0
+  for _ in $(seq 1 200); do
+    kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server exited; see $log" >&2; cat "$log" >&2; exit 1; }
+    if curl -fsS -o /dev/null "http://127.0.0.1:$PRODUCT_PORT/healthz" 2>/dev/null; then ok=1; break; fi
+    sleep 0.1
+  done
+  [ $ok = 1 ] || { echo "bench: the server did not answer /healthz within 20 s; see $log" >&2; exit 1; }
+
+  PRODUCT_URL="http://127.0.0.1:$PRODUCT_PORT" PRODUCT_TOKEN="$TOKEN" bash "$here/anchors.sh"
+
+  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server died during the anchors run; see $log" >&2; exit 1; }
+  {
+    echo "# Heater server (node dist/main.js, pid $server_pid) after the anchors run, $(date -u +%FT%TZ)"
+    rss_report "$server_pid"
+  } | tee "$BENCH_WORK/product-rss.txt"
+  stop_server
+fi
+
+if [ "${SKIP_MICRO:-0}" != 1 ]; then
+  node "$here/resolve.mjs"
+fi
+
+echo
+echo "bench: results"
+[ "${SKIP_ANCHORS:-0}" = 1 ] || echo "  anchors + product:   $BENCH_WORK/results.md (raw: $BENCH_WORK/results.json)"
+[ "${SKIP_ANCHORS:-0}" = 1 ] || echo "  product RSS:         $BENCH_WORK/product-rss.txt (server log: $BENCH_WORK/logs-product/heater.log)"
+[ "${SKIP_MICRO:-0}" = 1 ] || echo "  range resolution:    $BENCH_WORK/resolve.md (raw: $BENCH_WORK/resolve.json)"
+echo "  summary for the repo: bench/RESULTS.md (written by hand from these files)"
