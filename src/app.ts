@@ -1,5 +1,6 @@
 // Composition root: builds every service from a Config, and the HTTP server that serves them.
 import http from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -14,10 +15,13 @@ import { PushSessions } from './git/hooks/sessions';
 import { Registry } from './registry/registry';
 import { AdminToken } from './auth/admin-token';
 import { createHttpApp } from './http/server';
+import { fastFiles } from './http/fast-files';
 import type { PushContext } from './http/routes/git';
 
 export interface App {
   readonly server: http.Server;
+  /** The Express application behind the server (the raw-file fast lane sits in front of it). */
+  readonly express: Express;
   /** The URL the server listens on, once listen() resolved. */
   url(): string;
   listen(): Promise<string>;
@@ -52,7 +56,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { host, port: address.port };
   };
   const app = createHttpApp({ store, registry, tokens, sessions, log, hookAddress, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
-  const server = http.createServer(app);
+  const fast = fastFiles(registry);
+  const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = 60_000;
@@ -65,6 +70,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   return {
     server,
+    express: app,
     url,
     listen: () => new Promise((resolve, reject) => {
       server.once('error', reject);

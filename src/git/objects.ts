@@ -76,6 +76,16 @@ export class ObjectReader {
     return files;
   }
 
+  /** A tree listing if cached, without I/O. */
+  cachedTree(tree: string): ReadonlyMap<string, TreeFile> | undefined {
+    return this.trees.get(tree);
+  }
+
+  /** A blob's bytes if cached, without I/O. */
+  cachedBlob(oid: string): Buffer | undefined {
+    return this.blobs.get(oid);
+  }
+
   /** The root tree of a commit; cached by commit id. Throws when `commit` is not a commit. */
   async commitTree(gitDir: string, commit: string): Promise<string> {
     assertOid(commit);

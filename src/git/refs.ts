@@ -59,18 +59,32 @@ export async function readRefs(gitDir: string): Promise<RefSnapshot> {
 }
 
 /**
- * A stamp of everything a ref write touches: packed-refs (replaced by rename, so its inode changes)
- * and each refs/ folder holding loose refs (a lock file is created and renamed in it). git's own
- * stat-based check has a one-second blind spot (GIT-HTTP.md §3.3); nanosecond mtimes and inodes do not.
+ * A stamp of everything a ref write touches: packed-refs (replaced by rename, so its inode changes),
+ * HEAD, and each refs/ folder holding loose refs (a lock file is created and renamed in it). git's
+ * own stat-based check has a one-second blind spot (GIT-HTTP.md §3.3); sub-millisecond mtimes and
+ * inodes do not. Three numbers per path; a missing path stamps as -1s (HEAD always exists, so a
+ * deleted repo never matches).
  */
-function fingerprint(gitDir: string, dirs: readonly string[]): string {
-  let s = '';
-  for (const rel of ['packed-refs', 'HEAD', ...dirs]) {
-    const st = statSync(path.join(gitDir, rel), { bigint: true, throwIfNoEntry: false });
-    s += st ? `${st.ino}:${st.mtimeNs}:${st.size};` : '-;';
+function stampOf(paths: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const p of paths) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st) out.push(st.ino, st.mtimeMs, st.size); else out.push(-1, -1, -1);
   }
-  return s;
+  return out;
 }
+
+/** True when `paths` still stat as `stamp` says; allocates nothing but the stats. */
+function stampHolds(paths: readonly string[], stamp: readonly number[]): boolean {
+  for (let i = 0; i < paths.length; i++) {
+    const st = statSync(paths[i] ?? '', { throwIfNoEntry: false });
+    if (!st) { if (stamp[3 * i] !== -1) return false; continue; }
+    if (st.ino !== stamp[3 * i] || st.mtimeMs !== stamp[3 * i + 1] || st.size !== stamp[3 * i + 2]) return false;
+  }
+  return true;
+}
+
+const stampPaths = (gitDir: string, dirs: readonly string[]) => ['packed-refs', 'HEAD', ...dirs].map((rel) => path.join(gitDir, rel));
 
 function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): bigint {
   let max = 0n;
@@ -93,26 +107,29 @@ function refDirs(tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<stri
   return [...dirs];
 }
 
-interface Cached { readonly stamp: string; readonly dirs: readonly string[]; readonly snapshot: RefSnapshot }
+interface Cached { readonly dirs: readonly string[]; readonly paths: readonly string[]; readonly stamp: readonly number[]; readonly snapshot: RefSnapshot }
 
 /**
- * Ref snapshots per repo, reused while the fingerprint of the ref files is unchanged, so a
- * snapshot can never disagree with git for longer than the stat calls take. Bounded (LRU).
+ * Ref snapshots per repo, reused while the stamp of the ref files is unchanged, so a snapshot can
+ * never disagree with git for longer than the stat calls take. Bounded (LRU).
  */
 export class RefCache {
   private readonly entries = new Map<string, Cached>();
   private readonly loading = new Map<string, Promise<RefSnapshot>>();
   constructor(private readonly maxRepos = 4096) {}
 
+  /** The cached refs of `gitDir` when nothing changed on disk since they were read, else undefined. */
+  peek(gitDir: string): RefSnapshot | undefined {
+    const hit = this.entries.get(gitDir);
+    if (!hit || !stampHolds(hit.paths, hit.stamp)) return undefined;
+    this.entries.delete(gitDir);
+    this.entries.set(gitDir, hit); // most recently used last
+    return hit.snapshot;
+  }
+
   /** The current refs of `gitDir`: cached when nothing changed on disk, read again otherwise. */
   get(gitDir: string): Promise<RefSnapshot> | RefSnapshot {
-    const hit = this.entries.get(gitDir);
-    if (hit && hit.stamp === fingerprint(gitDir, hit.dirs)) {
-      this.entries.delete(gitDir);
-      this.entries.set(gitDir, hit); // most recently used last
-      return hit.snapshot;
-    }
-    return this.load(gitDir);
+    return this.peek(gitDir) ?? this.load(gitDir);
   }
 
   /** Forgets a repo's snapshot (after a write through Heater, or a delete). */
@@ -125,13 +142,14 @@ export class RefCache {
     if (running) return running;
     const p = (async () => {
       // Stamp first: a write landing during the read makes the next get() read again.
-      const before = this.entries.get(gitDir)?.dirs;
-      const probeDirs = before ?? ['refs/tags', 'refs/heads'];
-      const stamp = fingerprint(gitDir, probeDirs);
+      const probeDirs = this.entries.get(gitDir)?.dirs ?? ['refs/tags', 'refs/heads'];
+      const paths = stampPaths(gitDir, probeDirs);
+      const stamp = stampOf(paths);
       const snapshot = await readRefs(gitDir);
       const dirs = refDirs(snapshot.tags, snapshot.branches);
       const sameDirs = dirs.length === probeDirs.length && dirs.every((d, i) => d === probeDirs[i]);
-      this.entries.set(gitDir, { stamp: sameDirs ? stamp : '', dirs, snapshot });
+      // New folders (a tag named "a/b") were not stamped before the read: stamp them as never-matching, read again next time.
+      this.entries.set(gitDir, sameDirs ? { dirs, paths, stamp, snapshot } : { dirs, paths: stampPaths(gitDir, dirs), stamp: [], snapshot });
       while (this.entries.size > this.maxRepos) this.entries.delete(this.entries.keys().next().value as string);
       return snapshot;
     })().finally(() => this.loading.delete(gitDir));

@@ -49,6 +49,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       sendProblem(res, STATUS[err.kind], err.code, err.message);
       return;
     }
+    if (err instanceof URIError) { sendProblem(res, 400, 'invalid-url', 'The URL is not valid percent-encoding.'); return; } // Express's param decoding
     const parserType = (err as { type?: unknown }).type;
     const known = typeof parserType === 'string' ? PARSER[parserType] : undefined;
     if (known) { sendProblem(res, known[0], known[1], known[2]); return; }

@@ -1,12 +1,12 @@
 // The Express application: git remote first (no body parsers on it), then the REST API, then errors.
 import express, { type Express } from 'express';
-import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { gitRouter, type GitDeps } from './routes/git';
 import { hooksRouter } from './routes/hooks';
 import { templatesRouter } from './routes/templates';
 import { versionsRouter } from './routes/versions';
 import { problemHandler } from './problem';
+import { requestId } from './request-id';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
 
@@ -22,8 +22,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.set('etag', false); // ETags are object ids, set by the routes that know them
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const given = req.headers['x-request-id'];
-    res.setHeader('X-Request-Id', typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomBytes(8).toString('hex'));
+    res.setHeader('X-Request-Id', requestId(req));
     next();
   });
   app.use(gitRouter(deps));

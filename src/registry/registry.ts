@@ -9,7 +9,7 @@ import { gitEnv, git } from '../git/exec';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { indexVersions, latestVersion, type Version, type VersionIndex } from './versions';
-import { resolveRef, type Resolution } from './resolve';
+import { resolveKnown, resolveRef, type Resolution } from './resolve';
 import { checkPush, type PushVerdict, type RefUpdate } from './push-policy';
 import { RepoLocks } from './repo-locks';
 
@@ -86,6 +86,17 @@ export class Registry {
 
   /** The refs of an existing template; throws NotFoundError. */
   async snapshot(t: TemplateId): Promise<{ gitDir: string; refs: RefSnapshot; index: VersionIndex }> {
+    return this.cachedSnapshot(t) ?? this.loadSnapshot(t);
+  }
+
+  /** The refs of a template when the cache holds them and they are current (which proves the repo exists). */
+  cachedSnapshot(t: TemplateId): { gitDir: string; refs: RefSnapshot; index: VersionIndex } | undefined {
+    const gitDir = this.store.gitDir(t);
+    const refs = this.refs.peek(gitDir);
+    return refs ? { gitDir, refs, index: indexVersions(refs) } : undefined;
+  }
+
+  private async loadSnapshot(t: TemplateId): Promise<{ gitDir: string; refs: RefSnapshot; index: VersionIndex }> {
     const gitDir = await this.store.require(t);
     const refs = await this.refs.get(gitDir);
     return { gitDir, refs, index: indexVersions(refs) };
@@ -188,6 +199,23 @@ export class Registry {
     return [...(await this.objects.listTree(gitDir, tree)).values()];
   }
 
+  /**
+   * One file at a ref when everything it takes is already in memory (refs current, ref resolvable
+   * without the repo, tree listing and blob cached), else undefined: never an error, never I/O but
+   * the ref stat calls. The raw-file fast lane uses it; file() is the full path with the same answers.
+   */
+  fileFromCache(t: TemplateId, ref: string, filePath: string): { resolution: Resolution; file: TreeFile; body: Buffer } | undefined {
+    const snap = this.cachedSnapshot(t);
+    if (!snap) return undefined;
+    let resolution: Resolution | null;
+    try { resolution = resolveKnown(t.id, snap.index, ref); } catch { return undefined; }
+    if (!resolution?.tree) return undefined;
+    const file = this.objects.cachedTree(resolution.tree)?.get(filePath);
+    if (!file || file.mode === '120000' || file.mode === '160000') return undefined;
+    const body = this.objects.cachedBlob(file.oid);
+    return body ? { resolution, file, body } : undefined;
+  }
+
   /** One file at a ref; throws NotFoundError when the version or the path does not exist. */
   async file(t: TemplateId, ref: string, filePath: string): Promise<FileBody> {
     const { gitDir, resolution } = await this.resolve(t, ref);
@@ -238,7 +266,7 @@ export class Registry {
   }
 
   private async treeOf(gitDir: string, r: Resolution): Promise<string> {
-    return r.version?.ref.commit === r.commit && r.version.ref.tree ? r.version.ref.tree : this.objects.commitTree(gitDir, r.commit);
+    return r.tree || this.objects.commitTree(gitDir, r.commit);
   }
 }
 

@@ -14,6 +14,8 @@ export interface Resolution {
   readonly version: Version | undefined;
   readonly label?: string;
   readonly commit: string;
+  /** The commit's root tree when the refs already told it, else '' (a commit id: looked up). */
+  readonly tree: string;
   /** Exact versions and full commit ids never change what they name: safe to cache forever. */
   readonly immutable: boolean;
 }
@@ -40,6 +42,9 @@ function tagList(index: VersionIndex, max = 20): string {
   return `the versions are ${shown}${index.versions.length > max ? ` and ${index.versions.length - max} lower` : ''}`;
 }
 
+const memo = new WeakMap<VersionIndex, Map<string, Resolution>>();
+const MEMO_SIZE = 512;
+
 /**
  * Resolves `ref` in this order: `latest`, exact version, label, commit id (7+ hex), semver range.
  * `findCommit` looks a hex prefix up in the repo. Throws InvalidInputError for a ref that cannot
@@ -47,37 +52,65 @@ function tagList(index: VersionIndex, max = 20): string {
  */
 export async function resolveRef(template: string, index: VersionIndex, ref: string,
   findCommit: (hex: string) => Promise<string | null>): Promise<Resolution> {
-  if (!REF_SHAPE.test(ref)) throw new InvalidInputError('ref', 'A version reference must be 1 to 256 printable ASCII characters: a version, a semver range, "latest", a label or a commit id.');
-  const at = (v: Version | undefined, resolvedBy: ResolvedBy, immutable: boolean, label?: string): Resolution =>
-    ({ requested: ref, resolvedBy, version: v, commit: v!.ref.commit, immutable, ...(label ? { label } : {}) });
+  const known = resolveKnown(template, index, ref);
+  if (known) return known;
+  const commit = await findCommit(ref);
+  if (commit) return { requested: ref, resolvedBy: 'commit', version: index.byCommit.get(commit)?.[0], commit, tree: '', immutable: ref.length === 40 };
+  return resolveRange(template, index, ref);
+}
 
+/**
+ * Resolves `ref` from the version index alone, or returns null when it may be a commit id (hex,
+ * and not a label), which only the repo can tell. Results are remembered per index (an index is
+ * immutable), so a warm range costs a map lookup. Throws as resolveRef.
+ */
+export function resolveKnown(template: string, index: VersionIndex, ref: string): Resolution | null {
+  let known = memo.get(index);
+  const hit = known?.get(ref);
+  if (hit) return hit;
+  const r = resolveUncached(template, index, ref);
+  if (r) {
+    if (!known) { known = new Map(); memo.set(index, known); }
+    if (known.size >= MEMO_SIZE) known.clear();
+    known.set(ref, r);
+  }
+  return r;
+}
+
+function resolveUncached(template: string, index: VersionIndex, ref: string): Resolution | null {
+  if (!REF_SHAPE.test(ref)) throw new InvalidInputError('ref', 'A version reference must be 1 to 256 printable ASCII characters: a version, a semver range, "latest", a label or a commit id.');
   if (ref === 'latest') {
     const v = latestVersion(index);
     if (!v) throw new NotFoundError('version-not-found', `${template} has no release version for "latest" (prereleases are not counted); ${tagList(index)}.`);
-    return at(v, 'latest', false);
+    return at(ref, v, 'latest', false);
   }
   const exact = versionOfTag(ref);
   if (exact !== null) {
     const v = index.byVersion.get(exact);
     if (!v) throw new NotFoundError('version-not-found', `${template} has no version ${exact}; ${tagList(index)}.`);
-    return at(v, 'version', true);
+    return at(ref, v, 'version', true);
   }
   const label = index.labels.get(ref);
   if (label) {
     if (!label.commit) throw new NotFoundError('version-not-found', `Label ${ref} of ${template} does not point at a commit.`);
-    return { requested: ref, resolvedBy: 'label', label: ref, version: index.byCommit.get(label.commit)?.[0], commit: label.commit, immutable: false };
+    return { requested: ref, resolvedBy: 'label', label: ref, version: index.byCommit.get(label.commit)?.[0], commit: label.commit, tree: label.tree, immutable: false };
   }
-  if (HEX.test(ref)) {
-    const commit = await findCommit(ref);
-    if (commit) return { requested: ref, resolvedBy: 'commit', version: index.byCommit.get(commit)?.[0], commit, immutable: ref.length === 40 };
-  }
+  if (HEX.test(ref)) return null;
+  return resolveRange(template, index, ref);
+}
+
+function resolveRange(template: string, index: VersionIndex, ref: string): Resolution {
   const range = RANGE_CHARS.test(ref) ? parseRange(ref) : null;
   if (range) {
     // versions are sorted highest first, so the first match is the highest that satisfies
     const v = index.versions.find((x) => range.test(x.semver));
     if (!v) throw new NotFoundError('version-not-found', `No version of ${template} satisfies ${ref}; ${tagList(index)}.`);
-    return at(v, 'range', false);
+    return at(ref, v, 'range', false);
   }
   if (/[<>=^~*|]|\s/.test(ref)) throw new InvalidInputError('ref', `"${ref}" is not a valid semver range (examples: ^1.2, ~1.2.0, 1.x, >=1.0.0 <2.0.0).`);
   throw new NotFoundError('version-not-found', `${template} has no version, label or commit named "${ref}"; ${tagList(index)}.`);
+}
+
+function at(requested: string, v: Version, resolvedBy: ResolvedBy, immutable: boolean): Resolution {
+  return { requested, resolvedBy, version: v, commit: v.ref.commit, tree: v.ref.tree, immutable };
 }

@@ -298,8 +298,7 @@ describe('the routes of the app and the document', () => {
     reposDir = await mkdtemp(path.join(os.tmpdir(), 'heater-openapi-'));
     const app = await createApp(testConfig({ reposDir, adminToken: TOKEN }));
     // The http.Server's request listener is the Express app createHttpApp built.
-    const handler = app.server.listeners('request')[0] as unknown as Express;
-    routes = routesOf(handler);
+    routes = routesOf(app.express);
     close = app.close;
   });
 
