@@ -5,7 +5,8 @@ import { RepoStore, type TemplateId } from '../git/store';
 import { RefCache, type RefSnapshot } from '../git/refs';
 import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
-import { gitEnv, git } from '../git/exec';
+import { gitEnv } from '../git/exec';
+import { peelToCommits } from '../git/quarantine';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { indexVersions, latestVersion, type Version, type VersionIndex } from './versions';
@@ -244,20 +245,13 @@ export class Registry {
   }
 
   /**
-   * Checks a push before its refs move (pre-receive): reads the refs fresh and peels new tags
-   * through a git that sees the quarantined objects (`quarantineEnv`).
+   * Checks a push before its refs move (pre-receive), peeling new tags among the quarantined
+   * objects (`quarantineEnv`).
    */
   async checkPush(t: TemplateId, gitDir: string, updates: readonly RefUpdate[], quarantineEnv: Readonly<Record<string, string>>): Promise<PushVerdict> {
-    this.refs.invalidate(gitDir);
+    // current by construction: the stamp of the ref files is checked, and the repo lock is held
     const refs = await this.refs.get(gitDir);
-    return checkPush(t.id, updates, refs, async (oids) => {
-      const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { gitDir, env: quarantineEnv, input: oids.map((o) => `${o}^{commit}\n`).join('') });
-      const lines = out.toString('latin1').split('\n');
-      return new Map(oids.map((o, i) => {
-        const [oid = '', type = ''] = (lines[i] ?? '').split(' ');
-        return [o, type === 'commit' ? oid : ''];
-      }));
-    });
+    return checkPush(t.id, updates, refs, (oids) => peelToCommits(gitDir, oids, quarantineEnv, this.pool));
   }
 
   /** Forgets cached refs of a repo after a write. */

@@ -77,7 +77,7 @@ test('an inflation bomb past the negotiation cap is 413, and no git is left runn
   const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x30)); // 8 MiB of "0" in ~8 KiB
   const res = await fetch(`${base()}/git-upload-pack`, { method: 'POST', headers: { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip' }, body: bomb });
   expect(res.status).toBe(413);
-  expect(await waitNoGitChildren()).toEqual([]);
+  expect(await waitNoGitChildren(3000, true)).toEqual([]);
 });
 
 test.each([

@@ -35,8 +35,8 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
   };
 }
 
-/** Pids of live `git` processes whose parent is this process. */
-export function gitChildren(): number[] {
+/** Pids of live `git` processes whose parent is this process; `exceptReaders` leaves out the long-lived cat-file readers. */
+export function gitChildren(exceptReaders = false): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -45,17 +45,19 @@ export function gitChildren(): number[] {
       const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
       const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
       const state = st.slice(st.lastIndexOf(')') + 2).split(' ')[0];
-      if (ppid === process.pid && comm.startsWith('git') && state !== 'Z') out.push(Number(d));
+      if (ppid !== process.pid || !comm.startsWith('git') || state === 'Z') continue;
+      if (exceptReaders && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('\0--batch-command')) continue;
+      out.push(Number(d));
     } catch { /* exited */ }
   }
   return out;
 }
 
 /** Waits until no git child of this process is left (up to `ms`); returns the ones still alive. */
-export async function waitNoGitChildren(ms = 3000): Promise<number[]> {
+export async function waitNoGitChildren(ms = 3000, exceptReaders = false): Promise<number[]> {
   const t0 = Date.now();
   for (;;) {
-    const left = gitChildren();
+    const left = gitChildren(exceptReaders);
     if (left.length === 0 || Date.now() - t0 > ms) return left;
     await new Promise((r) => setTimeout(r, 25));
   }
