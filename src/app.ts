@@ -12,6 +12,7 @@ import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
 import { git } from './git/exec';
 import { PushSessions } from './git/hooks/sessions';
+import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
 import { AdminToken } from './auth/admin-token';
 import { createHttpApp } from './http/server';
@@ -48,6 +49,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const pool = new CatFilePool(config.maxReaders);
   const registry = new Registry(store, new RefCache(), new ObjectReader(pool, config.cacheBytes), pool);
   const sessions = new PushSessions<PushContext>();
+  const housekeeper = new Housekeeper((msg) => log.warn(msg));
 
   let address: AddressInfo | null = null;
   const hookAddress = () => {
@@ -55,7 +57,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     return { host, port: address.port };
   };
-  const app = createHttpApp({ store, registry, tokens, sessions, log, hookAddress, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
+  const app = createHttpApp({ store, registry, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
   const fast = fastFiles(registry);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
@@ -86,6 +88,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
       clearTimeout(force);
       pool.close();
+      await housekeeper.close();
     },
   };
 }

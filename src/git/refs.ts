@@ -58,6 +58,16 @@ export async function readRefs(gitDir: string): Promise<RefSnapshot> {
   return { tags, branches, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(gitDir, tags, branches) / 1000000n)).toISOString() };
 }
 
+/** Tags matching for-each-ref `patterns` (exact names or globs), each with the commit it peels to ('' if none). */
+export async function tagsMatching(gitDir: string, patterns: readonly string[]): Promise<{ name: string; commit: string }[]> {
+  if (patterns.length === 0) return [];
+  const out = await git(['for-each-ref', '--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)', '--', ...patterns], { gitDir });
+  return out.toString('utf8').split('\n').filter(Boolean).map((line) => {
+    const [ref = '', type, oid = '', ptype, poid = ''] = line.split('\0');
+    return { name: ref.replace(/^refs\/tags\//, ''), commit: type === 'commit' ? oid : (type === 'tag' && ptype === 'commit' ? poid : '') };
+  });
+}
+
 /**
  * A stamp of everything a ref write touches: packed-refs (replaced by rename, so its inode changes),
  * HEAD, and each refs/ folder holding loose refs (a lock file is created and renamed in it). git's
@@ -74,9 +84,9 @@ function stampOf(paths: readonly string[]): number[] {
   return out;
 }
 
-/** True when `paths` still stat as `stamp` says; allocates nothing but the stats. */
-function stampHolds(paths: readonly string[], stamp: readonly number[]): boolean {
-  for (let i = 0; i < paths.length; i++) {
+/** True when the first `count` of `paths` still stat as `stamp` says; allocates nothing but the stats. */
+function stampHolds(paths: readonly string[], stamp: readonly number[], count = paths.length): boolean {
+  for (let i = 0; i < count; i++) {
     const st = statSync(paths[i] ?? '', { throwIfNoEntry: false });
     if (!st) { if (stamp[3 * i] !== -1) return false; continue; }
     if (st.ino !== stamp[3 * i] || st.mtimeMs !== stamp[3 * i + 1] || st.size !== stamp[3 * i + 2]) return false;
@@ -84,7 +94,9 @@ function stampHolds(paths: readonly string[], stamp: readonly number[]): boolean
   return true;
 }
 
-const stampPaths = (gitDir: string, dirs: readonly string[]) => ['packed-refs', 'HEAD', ...dirs].map((rel) => path.join(gitDir, rel));
+/** packed-refs and the tag folders first (all a tag lookup depends on), then HEAD and the branch folders. */
+const stampPaths = (gitDir: string, dirs: readonly string[]) => ['packed-refs', ...dirs.filter((d) => d.startsWith('refs/tags')), 'HEAD', ...dirs.filter((d) => !d.startsWith('refs/tags'))].map((rel) => path.join(gitDir, rel));
+const tagPathCount = (dirs: readonly string[]) => 1 + dirs.filter((d) => d.startsWith('refs/tags')).length;
 
 function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): bigint {
   let max = 0n;
@@ -107,7 +119,14 @@ function refDirs(tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<stri
   return [...dirs];
 }
 
-interface Cached { readonly dirs: readonly string[]; readonly paths: readonly string[]; readonly stamp: readonly number[]; readonly snapshot: RefSnapshot }
+interface Cached {
+  readonly dirs: readonly string[];
+  readonly paths: readonly string[];
+  /** How many of `paths` the tags depend on (packed-refs and the refs/tags folders). */
+  readonly tagPaths: number;
+  readonly stamp: readonly number[];
+  readonly snapshot: RefSnapshot;
+}
 
 /**
  * Ref snapshots per repo, reused while the stamp of the ref files is unchanged, so a snapshot can
@@ -118,10 +137,14 @@ export class RefCache {
   private readonly loading = new Map<string, Promise<RefSnapshot>>();
   constructor(private readonly maxRepos = 4096) {}
 
-  /** The cached refs of `gitDir` when nothing changed on disk since they were read, else undefined. */
-  peek(gitDir: string): RefSnapshot | undefined {
+  /**
+   * The cached refs of `gitDir` when nothing changed on disk since they were read, else undefined.
+   * With `tagsOnly`, only what tags depend on is checked (half the stat calls of the hot file path):
+   * the snapshot's tags are then current, its branches and HEAD may not be.
+   */
+  peek(gitDir: string, tagsOnly = false): RefSnapshot | undefined {
     const hit = this.entries.get(gitDir);
-    if (!hit || !stampHolds(hit.paths, hit.stamp)) return undefined;
+    if (!hit || !stampHolds(hit.paths, hit.stamp, tagsOnly ? hit.tagPaths : hit.paths.length)) return undefined;
     this.entries.delete(gitDir);
     this.entries.set(gitDir, hit); // most recently used last
     return hit.snapshot;
@@ -149,7 +172,9 @@ export class RefCache {
       const dirs = refDirs(snapshot.tags, snapshot.branches);
       const sameDirs = dirs.length === probeDirs.length && dirs.every((d, i) => d === probeDirs[i]);
       // New folders (a tag named "a/b") were not stamped before the read: stamp them as never-matching, read again next time.
-      this.entries.set(gitDir, sameDirs ? { dirs, paths, stamp, snapshot } : { dirs, paths: stampPaths(gitDir, dirs), stamp: [], snapshot });
+      this.entries.set(gitDir, sameDirs
+        ? { dirs, paths, tagPaths: tagPathCount(dirs), stamp, snapshot }
+        : { dirs, paths: stampPaths(gitDir, dirs), tagPaths: tagPathCount(dirs), stamp: [], snapshot });
       while (this.entries.size > this.maxRepos) this.entries.delete(this.entries.keys().next().value as string);
       return snapshot;
     })().finally(() => this.loading.delete(gitDir));

@@ -9,10 +9,13 @@ import { TooLargeError, UnsupportedMediaTypeError } from '../errors/limit-error'
 
 export type Service = 'git-upload-pack' | 'git-receive-pack';
 
-/** The two services Heater serves, as git's http-backend.c `rpc_service` table has them. */
-export const SERVICES: Readonly<Record<Service, { readonly command: string; readonly write: boolean }>> = Object.freeze({
-  'git-upload-pack': { command: 'upload-pack', write: false },
-  'git-receive-pack': { command: 'receive-pack', write: true },
+/**
+ * The two services Heater serves, as git's http-backend.c `rpc_service` table has them. `config` goes
+ * before the command: receive-pack leaves `gc --auto` to the server's Housekeeper (housekeeping.ts).
+ */
+export const SERVICES: Readonly<Record<Service, { readonly command: string; readonly write: boolean; readonly config: readonly string[] }>> = Object.freeze({
+  'git-upload-pack': { command: 'upload-pack', write: false, config: [] },
+  'git-receive-pack': { command: 'receive-pack', write: true, config: ['-c', 'receive.autogc=false'] },
 });
 
 export function isService(s: unknown): s is Service {
@@ -47,7 +50,7 @@ export interface Child {
 export function advertise(gitDir: string, service: Service, req: IncomingMessage, res: ServerResponse, child: Child): void {
   const proto = protocolEnv(req.headers['git-protocol']);
   const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(proto.GIT_PROTOCOL ?? '');
-  const git = spawn('git', [SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
+  const git = spawn('git', [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
     { env: gitEnv({ ...child.env, ...proto }), stdio: ['ignore', 'pipe', 'pipe'] });
   res.statusCode = 200;
   res.setHeader('Content-Type', `application/x-${service}-advertisement`);
@@ -75,7 +78,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   }
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
   const env = gitEnv({ ...child.env, ...protocolEnv(req.headers['git-protocol']) });
-  const args = [SERVICES[service].command, '--stateless-rpc', gitDir];
+  const args = [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const body = await readCapped(req, gzip, maxNegotiationBytes);
     const git = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -157,8 +157,6 @@ const REPO_CONFIG = (created: string) => `[core]
 [uploadpack]
 \tallowFilter = true
 \tallowReachableSHA1InWant = true
-[gc]
-\tautoDetach = false
 [heater]
 \tcreated = ${created}
 `;

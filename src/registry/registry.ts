@@ -7,9 +7,10 @@ import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
 import { gitEnv } from '../git/exec';
 import { peelToCommits } from '../git/quarantine';
+import { tagsMatching } from '../git/refs';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
-import { indexVersions, latestVersion, type Version, type VersionIndex } from './versions';
+import { indexVersions, latestVersion, versionOfTag, type Version, type VersionIndex } from './versions';
 import { resolveKnown, resolveRef, type Resolution } from './resolve';
 import { checkPush, type PushVerdict, type RefUpdate } from './push-policy';
 import { RepoLocks } from './repo-locks';
@@ -206,10 +207,10 @@ export class Registry {
    * the ref stat calls. The raw-file fast lane uses it; file() is the full path with the same answers.
    */
   fileFromCache(t: TemplateId, ref: string, filePath: string): { resolution: Resolution; file: TreeFile; body: Buffer } | undefined {
-    const snap = this.cachedSnapshot(t);
-    if (!snap) return undefined;
+    const refs = this.refs.peek(this.store.gitDir(t), true); // resolveKnown reads tags only
+    if (!refs) return undefined;
     let resolution: Resolution | null;
-    try { resolution = resolveKnown(t.id, snap.index, ref); } catch { return undefined; }
+    try { resolution = resolveKnown(t.id, indexVersions(refs), ref); } catch { return undefined; }
     if (!resolution?.tree) return undefined;
     const file = this.objects.cachedTree(resolution.tree)?.get(filePath);
     if (!file || file.mode === '120000' || file.mode === '160000') return undefined;
@@ -246,22 +247,50 @@ export class Registry {
 
   /**
    * Checks a push before its refs move (pre-receive), peeling new tags among the quarantined
-   * objects (`quarantineEnv`).
+   * objects (`quarantineEnv`). Reads only the refs the rules need, fresh (the caller holds the repo
+   * lock): a full ref snapshot costs several times more on a repo with hundreds of tags.
    */
   async checkPush(t: TemplateId, gitDir: string, updates: readonly RefUpdate[], quarantineEnv: Readonly<Record<string, string>>): Promise<PushVerdict> {
-    // current by construction: the stamp of the ref files is checked, and the repo lock is held
-    const refs = await this.refs.get(gitDir);
-    return checkPush(t.id, updates, refs, (oids) => peelToCommits(gitDir, oids, quarantineEnv, this.pool));
+    return checkPush(t.id, updates, {
+      peel: (oids) => peelToCommits(gitDir, oids, quarantineEnv, this.pool),
+      tagsNaming: async (versions) => {
+        const refs = this.refs.peek(gitDir, true);
+        return refs ? tagsNamingIn(refs, versions) : tagsNaming(gitDir, versions);
+      },
+    });
   }
 
   /** Forgets cached refs of a repo after a write. */
   refsChanged(gitDir: string): void {
     this.refs.invalidate(gitDir);
+    // Read them again now, off the pusher's clock: the next push's check and the next read find them current.
+    Promise.resolve(this.refs.get(gitDir)).catch(() => { /* the repo went away (a refused push-to-create) */ });
   }
 
   private async treeOf(gitDir: string, r: Resolution): Promise<string> {
     return r.tree || this.objects.commitTree(gitDir, r.commit);
   }
+}
+
+/** Existing tags that denote one of `versions`, from a current snapshot. */
+function tagsNamingIn(refs: RefSnapshot, versions: readonly string[]): { tag: string; version: string; commit: string }[] {
+  const out: { tag: string; version: string; commit: string }[] = [];
+  for (const t of refs.tags.values()) {
+    const version = versionOfTag(t.name);
+    if (version !== null && versions.includes(version)) out.push({ tag: t.name, version, commit: t.commit });
+  }
+  return out;
+}
+
+/** Existing tags that denote one of `versions`, found with for-each-ref patterns, not a full ref read. */
+async function tagsNaming(gitDir: string, versions: readonly string[]): Promise<{ tag: string; version: string; commit: string }[]> {
+  const patterns = versions.flatMap((v) => [`refs/tags/${v}`, `refs/tags/v${v}`, `refs/tags/${v}+*`, `refs/tags/v${v}+*`]);
+  const out: { tag: string; version: string; commit: string }[] = [];
+  for (const { name, commit } of await tagsMatching(gitDir, patterns)) {
+    const version = versionOfTag(name);
+    if (version !== null && versions.includes(version)) out.push({ tag: name, version, commit });
+  }
+  return out;
 }
 
 function idOf(t: TemplateId) {

@@ -3,6 +3,7 @@ import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import { parseTemplateId, type RepoStore, type TemplateId } from '../../git/store';
 import { advertise, isService, rpc, startResult, SERVICES, type Service } from '../../git/smart-http';
 import type { PushSessions } from '../../git/hooks/sessions';
+import type { Housekeeper } from '../../git/housekeeping';
 import { installHooks } from '../../git/hooks/install';
 import type { Registry } from '../../registry/registry';
 import type { AdminToken, Principal } from '../../auth/admin-token';
@@ -28,6 +29,7 @@ export interface GitDeps {
   readonly sessions: PushSessions<PushContext>;
   readonly log: Logger;
   readonly maxNegotiationBytes: number;
+  readonly housekeeper: Housekeeper;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
 }
@@ -104,6 +106,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     const onExit = () => {
       sessions.end(ended);
       registry.refsChanged(gitDir);
+      deps.housekeeper.afterPush(gitDir);
       if (createdHere) {
         registry.removeIfEmpty(t, gitDir, () => sessions.some((c) => c.gitDir === gitDir))
           .catch((e: Error) => log.warn(`${t.id}: could not remove the empty repo of a refused push-to-create: ${e.message}`));

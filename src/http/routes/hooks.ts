@@ -37,10 +37,12 @@ export function hooksRouter({ registry, sessions, log }: { registry: Registry; s
         if (value && inside) env[{ quarantine: 'GIT_QUARANTINE_PATH', objects: 'GIT_OBJECT_DIRECTORY', alternates: 'GIT_ALTERNATE_OBJECT_DIRECTORIES' }[key]] = value;
       }
     }
+    const t0 = process.hrtime.bigint();
     const release = await registry.locks.acquire(gitDir);
     session.onEnd.push(release);
     try {
       const verdict = await registry.checkPush(template, gitDir, updates, env);
+      log.debug(`${template.id}: pre-receive check of ${updates.length} update(s) took ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(2)} ms`);
       if (!verdict.ok) log.info(`${template.id}: push refused: ${verdict.messages.join(' ')}`);
       res.type('text/plain').send(`${verdict.ok ? 'ok' : 'refuse'}\n${verdict.messages.map((m) => `heater: ${m}\n`).join('')}`);
     } catch (e) {
