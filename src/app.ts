@@ -14,6 +14,7 @@ import { git } from './git/exec';
 import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
+import { Publisher } from './registry/publisher';
 import { AdminToken } from './auth/admin-token';
 import { createHttpApp } from './http/server';
 import { fastFiles } from './http/fast-files';
@@ -57,7 +58,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     return { host, port: address.port };
   };
-  const app = createHttpApp({ store, registry, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
+  const publisher = new Publisher(store, registry);
+  const app = createHttpApp({ store, registry, publisher, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
   const fast = fastFiles(registry);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

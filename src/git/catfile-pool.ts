@@ -18,7 +18,7 @@ interface Pending {
 }
 
 /** One `git cat-file --batch-command` answering requests in order (git answers them in order too). */
-class Reader {
+export class Reader {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly queue: Pending[] = [];
   private chunks: Buffer[] = [];
@@ -27,8 +27,9 @@ class Reader {
   dead = false;
   lastUsed = Date.now();
 
-  constructor(gitDir: string, onExit: () => void) {
-    this.child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch-command'], { env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `env` is added to the environment (a push's quarantine variables, say). */
+  constructor(gitDir: string, onExit: () => void, env: Readonly<Record<string, string>> = {}) {
+    this.child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch-command'], { env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (d: Buffer) => this.onData(d));
     this.child.stderr.on('data', () => { /* drained: an undrained pipe would block the reader */ });
     this.child.stdin.on('error', () => { /* reported through 'exit' */ });

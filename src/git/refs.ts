@@ -23,9 +23,14 @@ export interface RefEntry {
   readonly subject: string;
 }
 
+/** Where Heater keeps per-version state (deprecation, yank) in git itself: one tag object per version. */
+export const VERSION_NOTES = 'refs/heater/versions';
+
 export interface RefSnapshot {
   readonly tags: ReadonlyMap<string, RefEntry>;
   readonly branches: ReadonlyMap<string, RefEntry>;
+  /** Refs under refs/heater/versions/, by version; the subject of each is Heater's JSON state. */
+  readonly versionNotes: ReadonlyMap<string, RefEntry>;
   /** The branch HEAD names (the default branch), e.g. `main`. */
   readonly defaultBranch: string;
   /** Last time the refs changed on disk (ISO 8601). */
@@ -38,24 +43,25 @@ const FORMAT = ['%(refname)', '%(objecttype)', '%(objectname)', '%(tree)', '%(*o
 /** Reads every tag and branch of `gitDir` with one `git for-each-ref`. */
 export async function readRefs(gitDir: string): Promise<RefSnapshot> {
   const [out, headFile] = await Promise.all([
-    git(['for-each-ref', `--format=${FORMAT}`, 'refs/tags', 'refs/heads'], { gitDir }),
+    git(['for-each-ref', `--format=${FORMAT}`, 'refs/tags', 'refs/heads', VERSION_NOTES], { gitDir }),
     readFile(path.join(gitDir, 'HEAD'), 'utf8').catch(() => ''),
   ]);
   const tags = new Map<string, RefEntry>();
   const branches = new Map<string, RefEntry>();
+  const versionNotes = new Map<string, RefEntry>();
   for (const line of out.toString('utf8').split('\n')) {
     if (!line) continue;
     const [ref = '', type, oid = '', tree = '', ptype, poid = '', ptree = '', created = '', tagger = '', author = '', subject = ''] = line.split('\0');
     const annotated = type === 'tag';
     const commit = annotated ? (ptype === 'commit' ? poid : '') : (type === 'commit' ? oid : '');
     const entry: RefEntry = {
-      name: ref.replace(/^refs\/(tags|heads)\//, ''), oid, commit, tree: annotated ? ptree : tree,
+      name: ref.replace(/^refs\/(tags|heads|heater\/versions)\//, ''), oid, commit, tree: annotated ? ptree : tree,
       annotated, created: created ? new Date(created).toISOString() : '', author: annotated ? tagger : author, subject,
     };
-    (ref.startsWith('refs/tags/') ? tags : branches).set(entry.name, entry);
+    (ref.startsWith('refs/tags/') ? tags : ref.startsWith('refs/heads/') ? branches : versionNotes).set(entry.name, entry);
   }
   const m = /^ref: refs\/heads\/(.+)$/m.exec(headFile);
-  return { tags, branches, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(gitDir, tags, branches) / 1000000n)).toISOString() };
+  return { tags, branches, versionNotes, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(gitDir, tags, branches) / 1000000n)).toISOString() };
 }
 
 /** Tags matching for-each-ref `patterns` (exact names or globs), each with the commit it peels to ('' if none). */
@@ -94,9 +100,11 @@ function stampHolds(paths: readonly string[], stamp: readonly number[], count = 
   return true;
 }
 
-/** packed-refs and the tag folders first (all a tag lookup depends on), then HEAD and the branch folders. */
-const stampPaths = (gitDir: string, dirs: readonly string[]) => ['packed-refs', ...dirs.filter((d) => d.startsWith('refs/tags')), 'HEAD', ...dirs.filter((d) => !d.startsWith('refs/tags'))].map((rel) => path.join(gitDir, rel));
-const tagPathCount = (dirs: readonly string[]) => 1 + dirs.filter((d) => d.startsWith('refs/tags')).length;
+/** Ref folders a version lookup depends on: tags and Heater's version state. */
+const forVersions = (d: string) => d.startsWith('refs/tags') || d.startsWith(VERSION_NOTES);
+/** packed-refs and the folders versions depend on first, then HEAD and the branch folders. */
+const stampPaths = (gitDir: string, dirs: readonly string[]) => ['packed-refs', ...dirs.filter(forVersions), 'HEAD', ...dirs.filter((d) => !forVersions(d))].map((rel) => path.join(gitDir, rel));
+const tagPathCount = (dirs: readonly string[]) => 1 + dirs.filter(forVersions).length;
 
 function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): bigint {
   let max = 0n;
@@ -109,7 +117,7 @@ function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branche
 
 /** refs/tags, refs/heads and every folder a ref name with "/" lives in. */
 function refDirs(tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): string[] {
-  const dirs = new Set(['refs/tags', 'refs/heads']);
+  const dirs = new Set(['refs/tags', VERSION_NOTES, 'refs/heads']);
   for (const [prefix, names] of [['refs/tags', tags.keys()], ['refs/heads', branches.keys()]] as const) {
     for (const name of names) {
       const parts = name.split('/');
@@ -139,8 +147,9 @@ export class RefCache {
 
   /**
    * The cached refs of `gitDir` when nothing changed on disk since they were read, else undefined.
-   * With `tagsOnly`, only what tags depend on is checked (half the stat calls of the hot file path):
-   * the snapshot's tags are then current, its branches and HEAD may not be.
+   * With `tagsOnly`, only what versions depend on is checked (tags and version state; fewer stat
+   * calls on the hot file path): the snapshot's tags and notes are then current, its branches and
+   * HEAD may not be.
    */
   peek(gitDir: string, tagsOnly = false): RefSnapshot | undefined {
     const hit = this.entries.get(gitDir);
@@ -165,7 +174,7 @@ export class RefCache {
     if (running) return running;
     const p = (async () => {
       // Stamp first: a write landing during the read makes the next get() read again.
-      const probeDirs = this.entries.get(gitDir)?.dirs ?? ['refs/tags', 'refs/heads'];
+      const probeDirs = this.entries.get(gitDir)?.dirs ?? ['refs/tags', VERSION_NOTES, 'refs/heads'];
       const paths = stampPaths(gitDir, probeDirs);
       const stamp = stampOf(paths);
       const snapshot = await readRefs(gitDir);

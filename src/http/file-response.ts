@@ -30,6 +30,9 @@ export function matches(req: IncomingMessage, etag: string): boolean {
 export function refHeaders(r: Resolution, etag: string): Record<string, string> {
   const h: Record<string, string> = { ETag: etag, 'Cache-Control': r.immutable ? IMMUTABLE : REVALIDATE, 'Heater-Commit': r.commit };
   if (r.version) h['Heater-Version'] = r.version.version;
+  // Deprecation and yank travel with every answer that returns the version (percent-encoded: headers are ASCII).
+  if (r.version?.deprecated) h['Heater-Deprecated'] = encodeURIComponent(r.version.deprecated.message);
+  if (r.version?.yanked) h['Heater-Yanked'] = encodeURIComponent(r.version.yanked.message);
   return h;
 }
 

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { HeaterError, type ErrorKind } from '../errors/heater-error';
 import { UnauthenticatedError } from '../errors/auth-error';
+import { ValidationFailedError } from '../errors/validation-failed-error';
 import type { Logger } from '../log/logger';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -22,12 +23,12 @@ const TITLE: Record<number, string> = {
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
-/** Writes a problem document. */
-export function sendProblem(res: Response, status: number, code: string, detail: string): void {
+/** Writes a problem document; `extra` adds members (RFC 9457 extensions), e.g. `problems`. */
+export function sendProblem(res: Response, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): void {
   res.status(status);
   res.setHeader('Content-Type', 'application/problem+json');
   res.setHeader('Cache-Control', 'no-store');
-  res.end(JSON.stringify({ type: `urn:heater:problem:${code}`, title: TITLE[status] ?? 'Error', status, detail, instance: res.req.originalUrl, code }));
+  res.end(JSON.stringify({ type: `urn:heater:problem:${code}`, title: TITLE[status] ?? 'Error', status, detail, instance: res.req.originalUrl, code, ...extra }));
 }
 
 // body-parser's own errors carry `type`; they are the client's fault and say so.
@@ -46,7 +47,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) { res.destroy(); return; }
     if (err instanceof HeaterError) {
       if (err instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', `${err.scheme} realm="Heater"`);
-      sendProblem(res, STATUS[err.kind], err.code, err.message);
+      sendProblem(res, STATUS[err.kind], err.code, err.message, err instanceof ValidationFailedError ? { problems: err.problems } : {});
       return;
     }
     if (err instanceof URIError) { sendProblem(res, 400, 'invalid-url', 'The URL is not valid percent-encoding.'); return; } // Express's param decoding

@@ -5,12 +5,15 @@ import { gitRouter, type GitDeps } from './routes/git';
 import { hooksRouter } from './routes/hooks';
 import { templatesRouter } from './routes/templates';
 import { versionsRouter } from './routes/versions';
+import { publishRouter } from './routes/publish';
+import type { Publisher } from '../registry/publisher';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
 
 export interface HttpDeps extends GitDeps {
+  readonly publisher: Publisher;
   readonly publicUrl: string;
   readonly reposDir: string;
 }
@@ -35,7 +38,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/v1', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
-  }, templatesRouter(deps), versionsRouter(deps));
+  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps));
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

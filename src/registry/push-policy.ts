@@ -1,5 +1,6 @@
 // The rules a push must keep, checked in git's pre-receive step before any ref moves.
 import { versionOfTag } from './versions';
+import { formatProblem, type ValidationProblem } from './validate/problem';
 
 export interface RefUpdate {
   readonly old: string;
@@ -9,9 +10,12 @@ export interface RefUpdate {
 
 export interface PushVerdict {
   readonly ok: boolean;
-  /** Sentences for the pusher, printed as `remote:` lines. */
+  /** Sentences for the pusher, printed as `remote:` lines: refusals, then warnings. */
   readonly messages: readonly string[];
 }
+
+/** At most this many problems of one commit are listed on remote: lines (the count says the rest). */
+const MAX_LISTED = 50;
 
 /** What the rules need to know about the repo; read fresh, under the repo lock. */
 export interface PushFacts {
@@ -19,6 +23,8 @@ export interface PushFacts {
   peel(oids: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** The existing tags that name each of `versions` (`1.2.0` → `v1.2.0`, `1.2.0`, `1.2.0+build`…), with their commits. */
   tagsNaming(versions: readonly string[]): Promise<readonly { tag: string; version: string; commit: string }[]>;
+  /** Every validation problem of a commit's tree ([] when it validates). */
+  validate(commit: string): Promise<readonly ValidationProblem[]>;
 }
 
 const ZERO = /^0+$/;
@@ -26,16 +32,20 @@ const short = (oid: string) => oid.slice(0, 12);
 
 /**
  * Checks a push: versions are immutable (never moved or deleted), a version tag must point at a
- * commit, `v1.2.0` and `1.2.0` may not name different commits, and only branches and tags are
- * accepted. Any refusal refuses the whole push (pre-receive semantics). Reads the repo only for
- * pushes that create or touch versions.
+ * commit that validates, `v1.2.0` and `1.2.0` may not name different commits, and only branches and
+ * tags are accepted. Any refusal refuses the whole push (pre-receive semantics). A branch whose new
+ * head would not validate is pushed, with a warning, so work in progress can be shared.
  */
 export async function checkPush(template: string, updates: readonly RefUpdate[], facts: PushFacts): Promise<PushVerdict> {
   const problems: string[] = [];
   const created: { tag: string; version: string; oid: string }[] = [];
   const moved: { tag: string; version: string; old: string; deleted: boolean }[] = [];
+  const branchHeads: { ref: string; commit: string }[] = [];
   for (const u of updates) {
-    if (u.ref.startsWith('refs/heads/')) continue;
+    if (u.ref.startsWith('refs/heads/')) {
+      if (!ZERO.test(u.new)) branchHeads.push({ ref: u.ref, commit: u.new });
+      continue;
+    }
     if (!u.ref.startsWith('refs/tags/')) {
       problems.push(`${u.ref}: Heater accepts branches (refs/heads/) and tags (refs/tags/) only.`);
       continue;
@@ -54,6 +64,14 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
         : `${m.tag}: version ${m.version} of ${template} is published at ${short(was.get(m.old) || m.old)} and cannot be moved; versions are immutable. Publish a new version instead.`);
     }
   }
+  // one validation per commit, however many refs point at it
+  const verdicts = new Map<string, Promise<readonly ValidationProblem[]>>();
+  const validate = (commit: string) => {
+    let v = verdicts.get(commit);
+    if (!v) { v = facts.validate(commit); verdicts.set(commit, v); }
+    return v;
+  };
+  for (const b of branchHeads) void validate(b.commit).catch(() => { /* awaited below */ });
   if (created.length > 0) {
     const [commits, existing] = await Promise.all([facts.peel(created.map((c) => c.oid)), facts.tagsNaming([...new Set(created.map((c) => c.version))])]);
     const claimed = new Map<string, { tag: string; commit: string }>();
@@ -68,8 +86,23 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
         problems.push(`${c.tag}: version ${c.version} of ${template} already exists as ${other.tag} at ${short(other.commit)}; ${c.tag} and ${other.tag} name the same version and must point at the same commit.`);
       } else {
         claimed.set(c.version, { tag: c.tag, commit });
+        const invalid = await validate(commit);
+        if (invalid.length > 0) problems.push(`${c.tag}: version ${c.version} does not validate (${count(invalid)}), so it is not published:`, ...listed(invalid));
       }
     }
   }
-  return { ok: problems.length === 0, messages: problems };
+  const warnings: string[] = [];
+  for (const b of branchHeads) {
+    const invalid = await validate(b.commit);
+    if (invalid.length > 0) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${count(invalid)}):`, ...listed(invalid));
+  }
+  return { ok: problems.length === 0, messages: [...problems, ...warnings] };
+}
+
+const count = (ps: readonly ValidationProblem[]) => `${ps.length} problem${ps.length === 1 ? '' : 's'}`;
+
+function listed(ps: readonly ValidationProblem[]): string[] {
+  const lines = ps.slice(0, MAX_LISTED).map((p) => `  ${formatProblem(p)}`);
+  if (ps.length > MAX_LISTED) lines.push(`  … and ${ps.length - MAX_LISTED} more`);
+  return lines;
 }

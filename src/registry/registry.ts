@@ -6,11 +6,13 @@ import { RefCache, type RefSnapshot } from '../git/refs';
 import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
 import { gitEnv } from '../git/exec';
-import { peelToCommits } from '../git/quarantine';
+import { QuarantineReader } from '../git/quarantine';
+import { TreeChecker } from './tree-check';
+import { FactsReader, type VersionFacts } from './version-facts';
 import { tagsMatching } from '../git/refs';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
-import { indexVersions, latestVersion, versionOfTag, type Version, type VersionIndex } from './versions';
+import { indexVersions, latestVersion, versionOfTag, type Version, type VersionIndex, type VersionMark } from './versions';
 import { resolveKnown, resolveRef, type Resolution } from './resolve';
 import { checkPush, type PushVerdict, type RefUpdate } from './push-policy';
 import { RepoLocks } from './repo-locks';
@@ -19,7 +21,10 @@ export interface TemplateSummary {
   readonly namespace: string;
   readonly name: string;
   readonly id: string;
+  /** The latest version's manifest description, else the repository's description file. */
   readonly description: string;
+  /** The latest version's manifest keywords. */
+  readonly keywords: readonly string[];
   readonly latestVersion: string | null;
   readonly updated: string;
 }
@@ -44,6 +49,10 @@ export interface VersionInfo {
   readonly created: string;
   readonly author: string;
   readonly message: string;
+  /** Deprecation: the version still resolves everywhere, with this message. */
+  readonly deprecated: VersionMark | null;
+  /** Yank: the version resolves only by exact number or commit, never by a range or `latest`. */
+  readonly yanked: VersionMark | null;
 }
 
 export interface FileBody {
@@ -78,13 +87,17 @@ export function parseFilePath(segments: readonly string[]): string {
 /** Reads and guards templates. Every method takes a validated TemplateId. */
 export class Registry {
   readonly locks = new RepoLocks();
+  private readonly checker = new TreeChecker();
+  private readonly factsReader: FactsReader;
 
   constructor(
     private readonly store: RepoStore,
     private readonly refs: RefCache,
     private readonly objects: ObjectReader,
     private readonly pool: CatFilePool,
-  ) {}
+  ) {
+    this.factsReader = new FactsReader(objects);
+  }
 
   /** The refs of an existing template; throws NotFoundError. */
   async snapshot(t: TemplateId): Promise<{ gitDir: string; refs: RefSnapshot; index: VersionIndex }> {
@@ -121,11 +134,18 @@ export class Registry {
   private async summary(t: TemplateId): Promise<TemplateSummary | null> {
     try {
       const { gitDir, refs, index } = await this.snapshot(t);
-      return { ...idOf(t), description: await this.store.description(gitDir), latestVersion: latestVersion(index)?.version ?? null, updated: refs.updated };
+      return { ...idOf(t), ...(await this.describe(gitDir, index)), latestVersion: latestVersion(index)?.version ?? null, updated: refs.updated };
     } catch (e) {
       if (e instanceof NotFoundError) return null; // deleted while listing
       throw e;
     }
+  }
+
+  /** Description and keywords: the latest version's manifest speaks for the template, the description file otherwise. */
+  private async describe(gitDir: string, index: VersionIndex): Promise<{ description: string; keywords: readonly string[] }> {
+    const latest = latestVersion(index);
+    const manifest = latest?.ref.tree ? (await this.factsReader.facts(gitDir, latest.ref.tree)).manifest : null;
+    return { description: manifest?.description || (await this.store.description(gitDir)), keywords: manifest?.keywords ?? [] };
   }
 
   /** Everything about one template; throws NotFoundError. */
@@ -134,7 +154,7 @@ export class Registry {
     const labels = [...index.labels.values()].map((l) => ({ name: l.name, commit: l.commit, version: index.byCommit.get(l.commit)?.[0]?.version ?? null }));
     return {
       ...idOf(t),
-      description: await this.store.description(gitDir),
+      ...(await this.describe(gitDir, index)),
       latestVersion: latestVersion(index)?.version ?? null,
       updated: refs.updated,
       created: await this.store.created(gitDir),
@@ -195,6 +215,11 @@ export class Registry {
     return { gitDir, resolution };
   }
 
+  /** The manifest and interface of the version at a resolved ref. */
+  async facts(gitDir: string, resolution: Resolution): Promise<VersionFacts> {
+    return this.factsReader.facts(gitDir, await this.treeOf(gitDir, resolution));
+  }
+
   /** The files of the tree at a resolved ref, sorted by path. */
   async files(gitDir: string, resolution: Resolution): Promise<TreeFile[]> {
     const tree = await this.treeOf(gitDir, resolution);
@@ -251,13 +276,22 @@ export class Registry {
    * lock): a full ref snapshot costs several times more on a repo with hundreds of tags.
    */
   async checkPush(t: TemplateId, gitDir: string, updates: readonly RefUpdate[], quarantineEnv: Readonly<Record<string, string>>): Promise<PushVerdict> {
-    return checkPush(t.id, updates, {
-      peel: (oids) => peelToCommits(gitDir, oids, quarantineEnv, this.pool),
-      tagsNaming: async (versions) => {
-        const refs = this.refs.peek(gitDir, true);
-        return refs ? tagsNamingIn(refs, versions) : tagsNaming(gitDir, versions);
-      },
-    });
+    const reader = new QuarantineReader(gitDir, quarantineEnv, this.pool);
+    try {
+      return await checkPush(t.id, updates, {
+        peel: async (oids) => new Map(await Promise.all(oids.map(async (o) => [o, await reader.peel(o)] as const))),
+        tagsNaming: async (versions) => {
+          const refs = this.refs.peek(gitDir, true);
+          return refs ? tagsNamingIn(refs, versions) : tagsNaming(gitDir, versions);
+        },
+        validate: async (commit) => {
+          const tree = await reader.treeOf(commit);
+          return tree ? this.checker.check(reader, tree) : [{ file: '', rule: 'not-a-commit', message: `${commit} is not a commit.` }];
+        },
+      });
+    } finally {
+      reader.close();
+    }
   }
 
   /** Forgets cached refs of a repo after a write. */
@@ -299,6 +333,6 @@ function idOf(t: TemplateId) {
 
 /** The public view of a version. */
 export function versionInfo(v: Version): VersionInfo {
-  return { version: v.version, tag: v.tag, commit: v.ref.commit, created: v.ref.created, author: v.ref.author, message: v.ref.subject };
+  return { version: v.version, tag: v.tag, commit: v.ref.commit, created: v.ref.created, author: v.ref.author, message: v.ref.subject, deprecated: v.deprecated, yanked: v.yanked };
 }
 

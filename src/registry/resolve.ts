@@ -38,7 +38,7 @@ function parseRange(text: string): Range | null {
 
 function tagList(index: VersionIndex, max = 20): string {
   if (index.versions.length === 0) return 'this template has no versions yet';
-  const shown = index.versions.slice(0, max).map((v) => v.version).join(', ');
+  const shown = index.versions.slice(0, max).map((v) => (v.yanked ? `${v.version} (yanked)` : v.version)).join(', ');
   return `the versions are ${shown}${index.versions.length > max ? ` and ${index.versions.length - max} lower` : ''}`;
 }
 
@@ -81,7 +81,7 @@ function resolveUncached(template: string, index: VersionIndex, ref: string): Re
   if (!REF_SHAPE.test(ref)) throw new InvalidInputError('ref', 'A version reference must be 1 to 256 printable ASCII characters: a version, a semver range, "latest", a label or a commit id.');
   if (ref === 'latest') {
     const v = latestVersion(index);
-    if (!v) throw new NotFoundError('version-not-found', `${template} has no release version for "latest" (prereleases are not counted); ${tagList(index)}.`);
+    if (!v) throw new NotFoundError('version-not-found', `${template} has no release version for "latest" (prereleases and yanked versions are not counted); ${tagList(index)}.`);
     return at(ref, v, 'latest', false);
   }
   const exact = versionOfTag(ref);
@@ -102,8 +102,8 @@ function resolveUncached(template: string, index: VersionIndex, ref: string): Re
 function resolveRange(template: string, index: VersionIndex, ref: string): Resolution {
   const range = RANGE_CHARS.test(ref) ? parseRange(ref) : null;
   if (range) {
-    // versions are sorted highest first, so the first match is the highest that satisfies
-    const v = index.versions.find((x) => range.test(x.semver));
+    // versions are sorted highest first, so the first match is the highest that satisfies; yanked ones never match
+    const v = index.versions.find((x) => !x.yanked && range.test(x.semver));
     if (!v) throw new NotFoundError('version-not-found', `No version of ${template} satisfies ${ref}; ${tagList(index)}.`);
     return at(ref, v, 'range', false);
   }

@@ -18,6 +18,36 @@ export interface Version {
   /** The tag that carries it (`v1.2.0` or `1.2.0`); when both exist on one commit, the `v` form. */
   readonly tag: string;
   readonly ref: RefEntry;
+  /** Set when a writer deprecated it: it still resolves everywhere, with this message. */
+  readonly deprecated: VersionMark | null;
+  /** Set when a writer yanked it: it resolves only by its exact number or commit, never by a range or `latest`. */
+  readonly yanked: VersionMark | null;
+}
+
+/** Who marked a version, when and why. */
+export interface VersionMark {
+  /** The deprecation message or the yank reason. */
+  readonly message: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+/** The state Heater keeps for a version in refs/heater/versions/<version> (the tag message, as JSON). */
+export interface VersionState {
+  readonly deprecated: VersionMark | null;
+  readonly yanked: VersionMark | null;
+}
+
+/** Parses a version-state tag message; unreadable state counts as none (and is logged by nobody: it is ours). */
+export function parseVersionState(subject: string): VersionState {
+  try {
+    const j = JSON.parse(subject) as Partial<Record<'deprecated' | 'yanked', Partial<VersionMark> | null>>;
+    const mark = (m: Partial<VersionMark> | null | undefined): VersionMark | null =>
+      m && typeof m.message === 'string' ? { message: m.message, by: String(m.by ?? ''), at: String(m.at ?? '') } : null;
+    return { deprecated: mark(j.deprecated), yanked: mark(j.yanked) };
+  } catch {
+    return { deprecated: null, yanked: null };
+  }
 }
 
 /** A repo's versions and labels, derived from one ref snapshot. */
@@ -45,7 +75,8 @@ export function indexVersions(snapshot: RefSnapshot): VersionIndex {
     if (!ref.commit) continue; // a version must point at a commit; the hook refuses anything else
     const prev = byVersion.get(v);
     if (prev && !(ref.name.startsWith('v') && !prev.tag.startsWith('v'))) continue;
-    byVersion.set(v, { version: v, semver: new SemVer(v), tag: ref.name, ref });
+    const state = snapshot.versionNotes.get(v);
+    byVersion.set(v, { version: v, semver: new SemVer(v), tag: ref.name, ref, ...(state ? parseVersionState(state.subject) : { deprecated: null, yanked: null }) });
   }
   const versions = [...byVersion.values()].sort((a, b) => b.semver.compare(a.semver));
   const byCommit = new Map<string, Version[]>();
@@ -58,7 +89,7 @@ export function indexVersions(snapshot: RefSnapshot): VersionIndex {
   return index;
 }
 
-/** The highest version without a prerelease part, or undefined. */
+/** The highest version without a prerelease part that is not yanked, or undefined. */
 export function latestVersion(index: VersionIndex): Version | undefined {
-  return index.versions.find((v) => v.semver.prerelease.length === 0);
+  return index.versions.find((v) => v.semver.prerelease.length === 0 && !v.yanked);
 }

@@ -238,3 +238,19 @@ test('a 4-byte receive-pack body that is not the 0000 probe is a 400', async () 
   expect(res.status).toBe(400);
   expect(fs.existsSync(path.join(server.reposDir, 'acme', 'anything.git'))).toBe(false);
 });
+
+test('a branch whose head would not validate is pushed with warnings; the same commit as a version is refused', async () => {
+  const w = await WorkRepo.create();
+  repos.push(w);
+  await w.commit({ 'template.yaml': `${hotTemplate(1)}  extra: { get_resource: nowhere }\n` }, 'wip');
+  const remote = `${server.authUrl}/acme/wip.git`;
+  const branch = await w.run(['push', remote, 'HEAD:refs/heads/wip']);
+  expect(branch.code).toBe(0);
+  expect(branch.stderr).toMatch(/remote: heater: warning: refs\/heads\/wip at [0-9a-f]{12} would not validate as a version \(3 problems\):/);
+  expect(branch.stderr).toMatch(/remote: heater: {3}template\.yaml:\d+:\d+: .*\[hot-/);
+  await w.tag('v0.1.0');
+  const version = await w.run(['push', remote, 'v0.1.0']);
+  expect(version.code).not.toBe(0);
+  expect(version.stderr).toContain('v0.1.0: version 0.1.0 does not validate (3 problems), so it is not published:');
+  expect(await lsRemote('wip')).not.toContain('v0.1.0');
+});

@@ -92,8 +92,11 @@ export class WorkRepo {
   }
 }
 
-/** A HOT template with a parameter and one resource; `n` makes each version's content differ. */
-export function hotTemplate(n: number): string {
+/**
+ * A valid HOT template with a parameter and one resource; `n` makes each version's content differ.
+ * With `getFile`, the server's user_data comes from scripts/install.sh, which must then be committed too.
+ */
+export function hotTemplate(n: number, getFile = false): string {
   return `heat_template_version: 2021-04-16
 description: Web server, revision ${n}
 parameters:
@@ -105,8 +108,7 @@ resources:
     type: OS::Nova::Server
     properties:
       flavor: { get_param: flavor }
-      user_data: { get_file: scripts/install.sh }
-outputs:
+${getFile ? '      user_data: { get_file: scripts/install.sh }\n' : ''}outputs:
   ip:
     value: { get_attr: [server, first_address] }
 `;

@@ -1,4 +1,5 @@
 // docs/openapi.yaml against the server: every route documented, every documented route served, bodies as described.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,64 +11,34 @@ import { createApp } from '../../src/app';
 import { testConfig } from '../../src/config/config';
 import { startServer, waitNoGitChildren, TOKEN, type TestServer } from '../helpers/server';
 import { WorkRepo, hotTemplate } from '../helpers/git-client';
+import { SchemaChecker, type Ref, type Schema } from '../helpers/schema';
 
 // ---------------------------------------------------------------------------------------------
 // The parts of OpenAPI 3.1 this test reads.
 
-interface Ref { readonly $ref: string }
-type Schema = Readonly<Record<string, unknown>>;
 interface Parameter { readonly name: string; readonly in: 'path' | 'query' | 'header' | 'cookie'; readonly required?: boolean; readonly schema?: Schema; readonly 'x-heater-rest-of-path'?: boolean }
 interface Header { readonly required?: boolean; readonly schema?: Schema }
 interface MediaType { readonly schema?: Schema }
 interface ResponseObject { readonly description: string; readonly headers?: Readonly<Record<string, Header | Ref>>; readonly content?: Readonly<Record<string, MediaType>> }
 interface Operation {
-  readonly operationId?: string;
-  readonly parameters?: readonly (Parameter | Ref)[];
-  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
-  readonly responses: Readonly<Record<string, ResponseObject | Ref>>;
+  readonly operationId?: string; readonly parameters?: readonly (Parameter | Ref)[]; readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+  readonly requestBody?: { readonly required?: boolean; readonly content: Readonly<Record<string, MediaType>> }; readonly responses: Readonly<Record<string, ResponseObject | Ref>>;
 }
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 type Method = (typeof METHODS)[number];
 type PathItem = { readonly parameters?: readonly (Parameter | Ref)[] } & Partial<Readonly<Record<Method, Operation>>>;
 interface OpenApi {
-  readonly openapi: string;
-  readonly info: { readonly title: string; readonly version: string };
-  readonly paths: Readonly<Record<string, PathItem>>;
-  readonly components: {
-    readonly schemas: Readonly<Record<string, Schema>>;
-    readonly securitySchemes?: Readonly<Record<string, { readonly type: string; readonly scheme?: string }>>;
-  };
+  readonly openapi: string; readonly info: { readonly title: string; readonly version: string }; readonly paths: Readonly<Record<string, PathItem>>;
+  readonly components: { readonly schemas: Readonly<Record<string, Schema>>; readonly securitySchemes?: Readonly<Record<string, { readonly type: string; readonly scheme?: string }>> };
   readonly 'x-heater-internal-routes'?: readonly { readonly method: string; readonly path: string }[];
 }
 
 const raw: unknown = parse(readFileSync(path.join(__dirname, '..', '..', 'docs', 'openapi.yaml'), 'utf8'));
 const doc = raw as OpenApi;
-
-function isRef(x: unknown): x is Ref {
-  return typeof x === 'object' && x !== null && typeof (x as { $ref?: unknown }).$ref === 'string';
-}
-
-/** The value a local JSON pointer (`#/components/...`) names in the document. */
-function pointer(ref: string): unknown {
-  if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`);
-  let cur: unknown = raw;
-  for (const part of ref.slice(2).split('/')) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (typeof cur !== 'object' || cur === null || !(key in cur)) throw new Error(`unresolved $ref ${ref}`);
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-/** Follows $refs (of parameters, responses, headers) to the object they name. */
-function deref<T>(x: T | Ref): T {
-  let cur: unknown = x;
-  for (let hops = 0; isRef(cur); hops++) {
-    if (hops > 20) throw new Error(`$ref cycle at ${cur.$ref}`);
-    cur = pointer(cur.$ref);
-  }
-  return cur as T;
-}
+const checker = new SchemaChecker(raw);
+const deref = <T>(x: T | Ref): T => checker.deref(x);
+const schemaErrors = (schema: Schema, value: unknown): string[] => checker.errors(schema, value);
+const PROBLEM = { $ref: '#/components/schemas/Problem' };
 
 interface DocOperation { readonly method: Method; readonly path: string; readonly op: Operation; readonly parameters: readonly Parameter[] }
 
@@ -84,81 +55,6 @@ function operations(): DocOperation[] {
     }
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// A small JSON Schema checker: the keywords docs/openapi.yaml uses, and an error for any other.
-
-const CHECKED = new Set(['$ref', 'type', 'enum', 'const', 'required', 'properties', 'additionalProperties', 'items', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'format']);
-const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'default', 'readOnly', 'writeOnly', 'deprecated']);
-const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-
-/** Throws for a keyword the checker would silently ignore, anywhere in `schema`. */
-function assertCheckable(schema: Schema, at: string): void {
-  for (const [k, v] of Object.entries(schema)) {
-    if (!CHECKED.has(k) && !ANNOTATIONS.has(k)) throw new Error(`${at}: the schema checker does not understand "${k}"; teach it or drop the keyword`);
-    if (k === 'format' && v !== 'date-time') throw new Error(`${at}: format ${String(v)} is not checked`);
-    if (k === 'properties') for (const [name, s] of Object.entries(v as Record<string, Schema>)) assertCheckable(s, `${at}.${name}`);
-    if ((k === 'items' || k === 'additionalProperties') && typeof v === 'object' && v !== null) assertCheckable(v as Schema, `${at}[]`);
-    if (k === '$ref') pointer(v as string);
-  }
-}
-
-function typeOk(type: string, v: unknown): boolean {
-  switch (type) {
-    case 'null': return v === null;
-    case 'boolean': return typeof v === 'boolean';
-    case 'string': return typeof v === 'string';
-    case 'integer': return Number.isInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'array': return Array.isArray(v);
-    case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
-    default: throw new Error(`unknown type ${type}`);
-  }
-}
-
-/**
- * Validates `value` against `schema`, pushing one message per violation to `errors`.
- * With `strict`, an object property the schema does not declare is an error too: the server
- * must not send fields the document does not describe (the document itself stays open).
- */
-function validate(schema: Schema, value: unknown, at: string, errors: string[], strict: boolean): void {
-  if (typeof schema.$ref === 'string') validate(pointer(schema.$ref) as Schema, value, at, errors, strict);
-  if (schema.type !== undefined) {
-    const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
-    if (!types.some((t) => typeOk(t, value))) { errors.push(`${at}: ${JSON.stringify(value)} is not ${types.join(' or ')}`); return; }
-  }
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value)) errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
-  if ('const' in schema && schema.const !== value) errors.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
-  if (typeof value === 'string') {
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: "${value}" does not match ${schema.pattern}`);
-    if (typeof schema.minLength === 'number' && [...value].length < schema.minLength) errors.push(`${at}: shorter than ${schema.minLength}`);
-    if (typeof schema.maxLength === 'number' && [...value].length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
-    if (schema.format === 'date-time' && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))) errors.push(`${at}: "${value}" is not an RFC 3339 date-time`);
-  }
-  if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${at}: ${value} < ${schema.minimum}`);
-    if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: ${value} > ${schema.maximum}`);
-  }
-  if (Array.isArray(value) && schema.items !== undefined) value.forEach((v, i) => validate(schema.items as Schema, v, `${at}[${i}]`, errors, strict));
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const obj = value as Record<string, unknown>;
-    const props = (schema.properties ?? {}) as Record<string, Schema>;
-    if (Array.isArray(schema.required)) for (const r of schema.required as string[]) if (!(r in obj)) errors.push(`${at}: required property "${r}" is missing`);
-    for (const [k, v] of Object.entries(obj)) {
-      const s = props[k];
-      if (s) { validate(s, v, `${at}.${k}`, errors, strict); continue; }
-      const extra = schema.additionalProperties;
-      if (extra === false || (strict && extra === undefined && schema.properties !== undefined)) errors.push(`${at}: property "${k}" is not documented`);
-      else if (typeof extra === 'object' && extra !== null) validate(extra as Schema, v, `${at}.${k}`, errors, strict);
-    }
-  }
-}
-
-function schemaErrors(schema: Schema, value: unknown, strict = true): string[] {
-  const errors: string[] = [];
-  validate(schema, value, '$', errors, strict);
-  return errors;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,13 +100,13 @@ function routesOf(app: Express): AppRoute[] {
 }
 
 // The git remote is a middleware matching raw paths (src/http/routes/git.ts), not Express routes.
-const GIT_ROUTES = [
-  'GET /{ns}/{name}.git/info/refs',
-  'POST /{ns}/{name}.git/git-upload-pack',
-  'POST /{ns}/{name}.git/git-receive-pack',
-];
+const GIT_ROUTES = ['GET /{ns}/{name}.git/info/refs', 'POST /{ns}/{name}.git/git-upload-pack', 'POST /{ns}/{name}.git/git-receive-pack'];
 // Called only by the pre-receive hook of a running push, with that push's secret.
 const INTERNAL_ROUTES = ['POST /_heater/hooks/pre-receive'];
+// Writes without git (src/http/routes/publish.ts), which must be found by the walker.
+const T = '/api/v1/templates/{ns}/{name}';
+const WRITE_ROUTES = [`POST ${T}/versions`, `PUT ${T}/labels/{label}`, `DELETE ${T}/labels/{label}`, `POST ${T}/versions/{version}/deprecate`,
+  `DELETE ${T}/versions/{version}/deprecate`, `POST ${T}/versions/{version}/yank`, `DELETE ${T}/versions/{version}/yank`];
 
 const key = (method: string, p: string) => `${method.toUpperCase()} ${p}`;
 const isGitPath = (p: string) => /\.git\//.test(p);
@@ -244,15 +140,29 @@ describe('docs/openapi.yaml', () => {
   });
 
   test('every schema uses only keywords the checker enforces, and every $ref resolves', () => {
-    for (const [name, s] of Object.entries(doc.components.schemas)) assertCheckable(s, name);
+    for (const [name, s] of Object.entries(doc.components.schemas)) checker.assertCheckable(s, name);
     for (const { method, path: p, op, parameters } of operations()) {
-      for (const prm of parameters) if (prm.schema) assertCheckable(prm.schema, `${method} ${p} ${prm.name}`);
+      for (const prm of parameters) if (prm.schema) checker.assertCheckable(prm.schema, `${method} ${p} ${prm.name}`);
+      for (const [type, mt] of Object.entries(op.requestBody?.content ?? {})) if (mt.schema) checker.assertCheckable(mt.schema, `${method} ${p} request ${type}`);
       for (const [status, r] of Object.entries(op.responses)) {
         const res = deref(r);
-        for (const [h, hd] of Object.entries(res.headers ?? {})) { const s = deref(hd).schema; if (s) assertCheckable(s, `${method} ${p} ${status} ${h}`); }
-        for (const [type, mt] of Object.entries(res.content ?? {})) if (mt.schema) assertCheckable(mt.schema, `${method} ${p} ${status} ${type}`);
+        for (const [h, hd] of Object.entries(res.headers ?? {})) { const s = deref(hd).schema; if (s) checker.assertCheckable(s, `${method} ${p} ${status} ${h}`); }
+        for (const [type, mt] of Object.entries(res.content ?? {})) if (mt.schema) checker.assertCheckable(mt.schema, `${method} ${p} ${status} ${type}`);
       }
     }
+  });
+
+  test('the checker: allOf shares declared properties, oneOf needs exactly one branch, strict still catches extras', () => {
+    const vf = doc.components.schemas.ValidationFailedProblem ?? {};
+    const problem = { type: 'urn:heater:problem:validation-failed', title: 'Unprocessable Content', status: 422, detail: 'd', instance: '/x', code: 'validation-failed' };
+    expect(schemaErrors(vf, { ...problem, problems: [{ file: 'a.yaml', line: 1, column: 2, rule: 'yaml-syntax', message: 'm' }] })).toEqual([]);
+    expect(schemaErrors(vf, { ...problem, problems: [], extra: 1 })).toEqual(expect.arrayContaining([expect.stringMatching(/"extra" is not documented/), expect.stringMatching(/fewer than 1 items/)]));
+    expect(schemaErrors(doc.components.schemas.Problem ?? {}, { ...problem, problems: [] })).toEqual([expect.stringMatching(/"problems" is not documented/)]);
+    const [mark, version] = [{ message: 'm', by: 'admin', at: '2026-01-02T03:04:05.000Z' }, doc.components.schemas.Version ?? {}];
+    const v = { version: '1.0.0', tag: 'v1.0.0', commit: 'a'.repeat(40), created: mark.at, author: 'a', message: 'm', deprecated: mark, yanked: null };
+    expect(schemaErrors(version, v)).toEqual([]);
+    expect(schemaErrors(version, { ...v, yanked: 'no' })).toEqual([expect.stringMatching(/yanked: "no" matches 0 of the oneOf branches/)]);
+    expect(schemaErrors(version, { ...v, deprecated: { ...mark, extra: 1 } })).toHaveLength(1);
   });
 
   test('operation ids are unique, path parameters match the templates, security schemes exist', () => {
@@ -267,14 +177,28 @@ describe('docs/openapi.yaml', () => {
     }
   });
 
-  test('every error response is application/problem+json with the Problem schema', () => {
+  test('every error response is application/problem+json with the Problem schema (422: the Problem with its problems)', () => {
+    const vf = doc.components.schemas.ValidationFailedProblem;
+    expect(vf?.allOf).toEqual(expect.arrayContaining([PROBLEM]));
     for (const { method, path: p, op } of operations()) {
       for (const [status, r] of Object.entries(op.responses)) {
         if (Number(status) < 400) continue;
         const content = deref(r).content ?? {};
         expect({ at: `${method} ${p} ${status}`, types: Object.keys(content) }).toEqual({ at: `${method} ${p} ${status}`, types: ['application/problem+json'] });
-        expect(content['application/problem+json']?.schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        const want = status === '422' ? { $ref: '#/components/schemas/ValidationFailedProblem' } : PROBLEM;
+        expect({ at: `${method} ${p} ${status}`, schema: content['application/problem+json']?.schema }).toEqual({ at: `${method} ${p} ${status}`, schema: want });
       }
+    }
+  });
+
+  test('every REST write needs the Bearer token; JSON request bodies have a schema', () => {
+    const writes = operations().filter((o) => !isGitPath(o.path) && !['get', 'head'].includes(o.method));
+    expect(writes.length).toBeGreaterThanOrEqual(9);
+    for (const { method, path: p, op } of writes) {
+      expect({ op: key(method, p), security: op.security }).toEqual({ op: key(method, p), security: [{ bearerAuth: [] }] });
+      expect({ op: key(method, p), statuses: Object.keys(op.responses) }).toEqual({ op: key(method, p), statuses: expect.arrayContaining(['401', '403']) });
+      const body = op.requestBody?.content['application/json'];
+      if (body) expect({ op: key(method, p), schema: typeof body.schema?.$ref }).toEqual({ op: key(method, p), schema: 'string' });
     }
   });
 
@@ -285,7 +209,6 @@ describe('docs/openapi.yaml', () => {
     expect((doc['x-heater-internal-routes'] ?? []).map((r) => key(r.method, r.path)).sort()).toEqual([...INTERNAL_ROUTES].sort());
     const push = operations().find((o) => o.op.operationId === 'gitReceivePack');
     expect(push?.op.security).toEqual([{ basicAuth: [] }]);
-    for (const id of ['createTemplate', 'deleteTemplate']) expect(operations().find((o) => o.op.operationId === id)?.op.security).toEqual([{ bearerAuth: [] }]);
   });
 });
 
@@ -325,7 +248,7 @@ describe('the routes of the app and the document', () => {
 
   test('the app has the routes this test expects to find', () => {
     const keys = routes.map((r) => key(r.method, r.path));
-    expect(keys).toEqual(expect.arrayContaining(['GET /healthz', 'GET /api/v1/templates', ...INTERNAL_ROUTES]));
+    expect(keys).toEqual(expect.arrayContaining(['GET /healthz', 'GET /api/v1/templates', ...INTERNAL_ROUTES, ...WRITE_ROUTES]));
   });
 
   test('every Express route is documented', () => {
@@ -333,8 +256,9 @@ describe('the routes of the app and the document', () => {
   });
 
   test('a route added without documentation is caught', () => {
-    const extra: AppRoute = { method: 'PUT', path: '/api/v1/templates/{ns}/{name}', restOfPath: [] };
-    expect(undocumented([...routes, extra])).toEqual(['PUT /api/v1/templates/{ns}/{name}']);
+    const extra: AppRoute[] = [['PUT', T], ['PATCH', `${T}/labels/{label}`], ['POST', `${T}/versions/{version}/undeprecate`]]
+      .map(([method = '', p = '']) => ({ method, path: p, restOfPath: [] }));
+    expect(undocumented([...routes, ...extra])).toEqual(extra.map((r) => key(r.method, r.path)));
   });
 
   test('every documented REST operation is an Express route', () => {
@@ -392,14 +316,15 @@ async function call(method: Method, docPath: string, url: string, init: RequestI
   const documented = op.responses[String(res.status)];
   if (!documented) throw new Error(`${at}: status ${res.status} is not documented for ${method.toUpperCase()} ${docPath} (body: ${body.toString('utf8').slice(0, 300)})`);
   const response = deref(documented);
-  const errors: string[] = [];
+  const errors: string[] = res.ok ? requestErrors(method, docPath, url, init) : [];
+  const documentedHeaders = Object.keys(response.headers ?? {}).map((h) => h.toLowerCase());
+  for (const [name] of res.headers) if (name.startsWith('heater-') && !documentedHeaders.includes(name)) errors.push(`header ${name} is sent but not documented`);
   for (const [name, h] of Object.entries(response.headers ?? {})) {
     const header = deref(h);
     const value = res.headers.get(name);
     if (value === null) { if (header.required) errors.push(`header ${name} is missing`); continue; }
     if (header.schema) {
-      const resolved = isRef(header.schema) ? (pointer(header.schema.$ref) as Schema) : header.schema;
-      const typed = resolved.type === 'integer' ? Number(value) : value;
+      const typed = deref(header.schema as Schema | Ref).type === 'integer' ? Number(value) : value;
       errors.push(...schemaErrors(header.schema, typed).map((e) => `header ${name}: ${e}`));
     }
   }
@@ -421,12 +346,41 @@ async function call(method: Method, docPath: string, url: string, init: RequestI
   return { status: res.status, headers: res.headers, body, json };
 }
 
+/**
+ * What is wrong with a request the server accepted, by the document: query parameters it does not
+ * declare or whose values break their schema, a body type it does not list, a JSON body off schema.
+ * (Refused requests are not checked: the error tests send broken ones on purpose.)
+ */
+function requestErrors(method: Method, docPath: string, url: string, init: RequestInit): string[] {
+  const errors: string[] = [];
+  const o = operations().find((x) => x.method === method && x.path === docPath);
+  for (const [name, value] of new URL(url, 'http://x').searchParams) {
+    const prm = o?.parameters.find((x) => x.in === 'query' && x.name === name);
+    if (!prm) errors.push(`request: query parameter ${name} is not documented`);
+    else if (prm.schema) errors.push(...schemaErrors(prm.schema, deref(prm.schema as Schema | Ref).type === 'integer' ? Number(value) : value).map((e) => `request ?${name}: ${e}`));
+  }
+  if (init.body === undefined) return errors;
+  const type = new Headers(init.headers).get('content-type') ?? '';
+  const content = o?.op.requestBody?.content ?? {};
+  const k = mediaKey(content, type);
+  if (k === undefined) errors.push(`request: content type "${type}" is not one of ${JSON.stringify(Object.keys(content))}`);
+  const schema = k === undefined ? undefined : content[k]?.schema;
+  if (schema && typeof init.body === 'string') errors.push(...schemaErrors(schema, JSON.parse(init.body)).map((e) => `request body: ${e}`));
+  return errors;
+}
+
+const bearer = { authorization: `Bearer ${TOKEN}` };
+const asJson = (body: unknown, headers: Record<string, string> = bearer): RequestInit => ({ headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const PUBLISH = `${T}/versions`;
+const LABEL = `${T}/labels/{label}`;
+const mark = (action: 'deprecate' | 'yank') => `${T}/versions/{version}/${action}`;
+
 const SAMPLE: Record<string, string> = { ns: 'acme', name: 'web', ref: '1.0.0', path: 'scripts/install.sh' };
 
 beforeAll(async () => {
   server = await startServer();
   work = await WorkRepo.create();
-  commits.push(await work.commit({ 'template.yaml': hotTemplate(1), 'scripts/install.sh': '#!/bin/sh\necho one\n' }, 'first'));
+  commits.push(await work.commit({ 'template.yaml': hotTemplate(1, true), 'scripts/install.sh': '#!/bin/sh\necho one\n' }, 'first'));
   await work.tag('v1.0.0');
   commits.push(await work.commit({ 'template.yaml': hotTemplate(2), 'README.md': '# web\n' }, 'second'));
   await work.tag('1.1.0', { lightweight: true });
@@ -589,6 +543,23 @@ describe('errors are problem documents with a stable code', () => {
     ['broken JSON', 'post', '/api/v1/templates', 400, 'invalid-json', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"namespace":' }],
     ['no name', 'post', '/api/v1/templates', 400, 'invalid-input', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"namespace":"a"}' }],
     ['an unknown auth scheme', 'post', '/api/v1/templates', 400, 'invalid-input', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: 'Token abc' }, body: '{}' }],
+    ['publish without a token', 'post', '/api/v1/templates/acme/web/versions', 401, 'unauthenticated', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, {})],
+    ['publish with a wrong token', 'post', '/api/v1/templates/acme/web/versions', 403, 'forbidden', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, { authorization: 'Bearer wrong-token-0000000000' })],
+    ['publish a range', 'post', '/api/v1/templates/acme/web/versions', 400, 'invalid-input', PUBLISH, asJson({ version: '^3', files: { a: 'x' } })],
+    ['publish a ".." path', 'post', '/api/v1/templates/acme/web/versions', 400, 'invalid-input', PUBLISH, asJson({ version: '3.0.0', files: { '../a': 'x' } })],
+    ['publish an existing version', 'post', '/api/v1/templates/acme/web/versions', 409, 'version-exists', PUBLISH, asJson({ version: 'v1.0.0', files: { a: 'x' } })],
+    ['publish a file over 16 MiB', 'post', '/api/v1/templates/acme/web/versions', 413, 'too-large', PUBLISH, asJson({ version: '3.0.0', files: { a: { base64: Buffer.alloc(16 * 1024 * 1024 + 3).toString('base64') } } })],
+    ['publish as text/plain', 'post', '/api/v1/templates/acme/web/versions', 415, 'unsupported-media-type', PUBLISH, { headers: { ...bearer, 'content-type': 'text/plain' }, body: 'x' }],
+    ['publish a tarball that is not gzip', 'post', '/api/v1/templates/acme/web/versions?version=3.0.0', 400, 'invalid-input', PUBLISH, { headers: { ...bearer, 'content-type': 'application/gzip' }, body: 'x' }],
+    ['a label that is a version', 'put', '/api/v1/templates/acme/web/labels/v2.0.0', 400, 'invalid-input', LABEL, asJson({ ref: '1.0.0' })],
+    ['a label at no version', 'put', '/api/v1/templates/acme/web/labels/x', 404, 'version-not-found', LABEL, asJson({ ref: '^9' })],
+    ['a label body over 16 KiB', 'put', '/api/v1/templates/acme/web/labels/x', 413, 'too-large', LABEL, asJson({ ref: 'x'.repeat(17000) })],
+    ['no such label', 'delete', '/api/v1/templates/acme/web/labels/nope', 404, 'version-not-found', LABEL, { headers: bearer }],
+    ['yank without a token', 'post', '/api/v1/templates/acme/web/versions/1.0.0/yank', 401, 'unauthenticated', mark('yank'), asJson({ reason: 'x' }, {})],
+    ['yank no such version', 'post', '/api/v1/templates/acme/web/versions/9.9.9/yank', 404, 'version-not-found', mark('yank'), asJson({ reason: 'x' })],
+    ['yank a range', 'delete', '/api/v1/templates/acme/web/versions/%5E1/yank', 400, 'invalid-input', mark('yank'), { headers: bearer }],
+    ['deprecate without a message', 'post', '/api/v1/templates/acme/web/versions/1.0.0/deprecate', 400, 'invalid-input', mark('deprecate'), asJson({})],
+    ['deprecate in another template', 'delete', '/api/v1/templates/acme/nothing/versions/1.0.0/deprecate', 404, 'template-not-found', mark('deprecate'), { headers: bearer }],
     ['the dumb protocol', 'get', '/acme/web.git/info/refs', 403, 'forbidden', refs, {}],
     ['clone of no such template', 'get', '/acme/nothing.git/info/refs?service=git-upload-pack', 404, 'template-not-found', refs, {}],
     ['push without credentials', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 401, 'unauthenticated', refs, {}],
@@ -619,12 +590,19 @@ describe('errors are problem documents with a stable code', () => {
 
   test.each([
     ['PUT', '/api/v1/templates', 'GET, HEAD, POST'], ['PATCH', '/api/v1/templates/acme/web', 'GET, HEAD, DELETE'],
-    ['POST', '/api/v1/templates/acme/web/versions/1.0.0/files/template.yaml', 'GET, HEAD'], ['DELETE', '/api/v1/templates/acme/web/versions', 'GET, HEAD'],
+    ['POST', '/api/v1/templates/acme/web/versions/1.0.0/files/template.yaml', 'GET, HEAD'], ['GET', '/api/v1/templates/acme/web/labels/stable', 'PUT, DELETE'],
+    ['PUT', '/api/v1/templates/acme/web/versions/1.0.0/deprecate', 'POST, DELETE'], ['GET', '/api/v1/templates/acme/web/versions/1.0.0/yank', 'POST, DELETE'],
   ])('%s %s (a documented path, another method) -> 405 with Allow: %s', async (method, url, allow) => {
     const res = await fetch(`${server.url}${url}`, { method });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe(allow);
     expect(schemaErrors(doc.components.schemas.Problem ?? {}, await res.json())).toEqual([]);
+  });
+
+  // A known bug: src/http/routes/versions.ts sends Allow: GET, HEAD on .../versions, without the POST publish.ts serves
+  // there (RFC 9110 §15.5.6: all of them). This passes while the bug is there; once fixed, move the row into the table above.
+  test.failing('DELETE .../versions -> 405 with Allow: GET, HEAD, POST', async () => {
+    expect((await fetch(`${server.url}/api/v1/templates/acme/web/versions`, { method: 'DELETE' })).headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   test.each([
@@ -636,5 +614,87 @@ describe('errors are problem documents with a stable code', () => {
     const json = await res.json();
     expect(schemaErrors(doc.components.schemas.Problem ?? {}, json)).toEqual([]);
     expect(json).toMatchObject({ code: 'route-not-found', instance: url });
+  });
+});
+
+describe('writes without git answer as documented', () => {
+  const url = (rest: string) => `/api/v1/templates/acme/pub${rest}`;
+  const [RESOLVE, FILE] = [`${T}/versions/{ref}`, `${T}/versions/{ref}/files/{path}`];
+  // Every interface feature: groups, each constraint kind, a hidden default, a nested template, outputs. JSON is YAML.
+  const template = JSON.stringify({
+    heat_template_version: '2021-04-16', description: 'Contract test', parameter_groups: [{ label: 'Sizing', description: 'How big', parameters: ['flavor'] }],
+    parameters: {
+      flavor: { type: 'string', label: 'Flavor', default: 'm1.small', constraints: [{ allowed_values: ['m1.small', 'm1.large'], description: 'Small or large' }, { length: { min: 1, max: 64 } }, { allowed_pattern: '^m1[.]' }, { custom_constraint: 'nova.flavor' }] },
+      count: { type: 'number', default: 1, constraints: [{ range: { min: 1, max: 10 } }, { modulo: { step: 1, offset: 0 } }] },
+      password: { type: 'string', hidden: true, default: 'secret' }, tags: { type: 'comma_delimited_list', immutable: true },
+    },
+    resources: {
+      server: { type: 'OS::Nova::Server', properties: { flavor: { get_param: 'flavor' }, user_data: { get_file: 'scripts/install.sh' } } },
+      group: { type: 'OS::Heat::ResourceGroup', properties: { count: { get_param: 'count' }, resource_def: { type: 'member.yaml' } } },
+    },
+    outputs: { ip: { description: 'The address', value: { get_attr: ['server', 'first_address'] } } },
+  });
+  const manifest = JSON.stringify({ description: 'A contract test', keywords: ['web', 'test'], metadata: { team: 'platform' }, icon: 'logo.png', authors: [{ name: 'Ada', email: 'ada@example.com', url: 'https://example.com/ada' }], license: 'Apache-2.0', homepage: 'https://example.com' });
+
+  test('publish JSON: 201, Location, a documented Version; the version resolves with its manifest and interface', async () => {
+    const res = await call('post', PUBLISH, url('/versions'), asJson({ version: '1.0.0', message: 'First release', files: {
+      'template.yaml': template, 'heater.yaml': manifest, 'member.yaml': 'heat_template_version: 2021-04-16\nresources: {}\n',
+      'scripts/install.sh': { text: '#!/bin/sh\n', executable: true }, 'logo.png': { base64: Buffer.from([137, 80, 78, 71]).toString('base64') } } }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(url('/versions/1.0.0'));
+    expect(res.json).toMatchObject({ template: 'acme/pub', version: '1.0.0', tag: 'v1.0.0', message: 'First release', deprecated: null, yanked: null });
+    const got = await call('get', RESOLVE, url('/versions/1.0.0'));
+    expect(got.json).toMatchObject({ entrypoint: 'template.yaml', manifest: { keywords: ['web', 'test'], license: 'Apache-2.0' }, interface: { resources: { total: 2 }, nestedTemplates: ['member.yaml'] } });
+    const params = (got.json as { interface: { parameters: { name: string; default?: unknown; constraints: unknown[] }[] } }).interface.parameters;
+    expect(params.find((p) => p.name === 'password')).not.toHaveProperty('default');
+    expect(params.flatMap((p) => p.constraints)).toHaveLength(6);
+    expect((await call('get', `${T}`, url(''))).json).toMatchObject({ description: 'A contract test', keywords: ['web', 'test'] });
+  });
+
+  test('publish a .tar.gz (the work tree acme/web was pushed from) with ?version= and ?message=: 201', async () => {
+    const tgz = execFileSync('tar', ['-czf', '-', '--exclude=.git', '-C', work.dir, '.']);
+    const res = await call('post', PUBLISH, url('/versions?version=1.1.0&message=From%20a%20tarball'), { headers: { ...bearer, 'content-type': 'application/gzip' }, body: tgz });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ version: '1.1.0', message: 'From a tarball' });
+    expect(((await call('get', RESOLVE, url('/versions/1.1.0'))).json as { files: { path: string }[] }).files.map((f) => f.path)).toContain('scripts/install.sh');
+  });
+
+  test('a version that does not validate: 422 validation-failed with every problem located', async () => {
+    const res = await call('post', PUBLISH, url('/versions'), asJson({ version: '2.0.0', files: { 'template.yaml': 'heat_template_version: 1999-01-01\nfoo: 1\n', 'heater.yaml': 'nope: 1\n' } }));
+    expect(res.status).toBe(422);
+    expect(res.json).toMatchObject({ status: 422, code: 'validation-failed', problems: [
+      { file: 'heater.yaml', line: 1, column: 1, rule: 'manifest-schema' }, { file: 'template.yaml', line: 1, rule: 'hot-version' }, { file: 'template.yaml', line: 2, rule: 'hot-section' },
+    ] });
+    expect((await call('get', RESOLVE, url('/versions/2.0.0'))).status).toBe(404);
+  });
+
+  test('labels: PUT points one at a ref (200), it resolves as a label, DELETE removes it (204), again 404', async () => {
+    const put = await call('put', LABEL, url('/labels/stable'), asJson({ ref: '^1' }));
+    expect(put.json).toMatchObject({ template: 'acme/pub', label: 'stable', version: '1.1.0' });
+    expect((await call('get', RESOLVE, url('/versions/stable'))).json).toMatchObject({ resolvedBy: 'label', label: 'stable', version: '1.1.0' });
+    expect((await call('delete', LABEL, url('/labels/stable'), { headers: bearer })).status).toBe(204);
+    expect((await call('delete', LABEL, url('/labels/stable'), { headers: bearer })).json).toMatchObject({ status: 404, code: 'version-not-found' });
+  });
+
+  test('deprecate and yank: marks on Version and Resolution, Heater-Deprecated and Heater-Yanked on files and archives; DELETE clears', async () => {
+    const note = 'Use 2.x — ünïcode, "quoted"';
+    expect((await call('post', mark('deprecate'), url('/versions/1.0.0/deprecate'), asJson({ message: note }))).json).toMatchObject({ version: '1.0.0', deprecated: { message: note, by: 'admin' }, yanked: null });
+    expect((await call('post', mark('yank'), url('/versions/1.1.0/yank'), asJson({ reason: 'broke the network' }))).json).toMatchObject({ version: '1.1.0', yanked: { message: 'broke the network' } });
+    expect((await call('get', RESOLVE, url('/versions/latest'))).json).toMatchObject({ version: '1.0.0', deprecated: { message: note }, yanked: null });
+    expect((await call('get', RESOLVE, url('/versions/1.1.0'))).json).toMatchObject({ resolvedBy: 'version', yanked: { message: 'broke the network' } });
+    const list = (await call('get', PUBLISH, url('/versions'))).json as { versions: { version: string; yanked: unknown }[] };
+    expect(list.versions.map((v) => [v.version, v.yanked !== null])).toEqual([['1.1.0', true], ['1.0.0', false]]);
+    const file = await call('get', FILE, url('/versions/1.0.0/files/template.yaml'));
+    expect(decodeURIComponent(file.headers.get('heater-deprecated') ?? '')).toBe(note);
+    expect(file.headers.get('heater-yanked')).toBeNull();
+    const unchanged = await call('get', FILE, url('/versions/1.0.0/files/template.yaml'), { headers: { 'if-none-match': file.headers.get('etag') ?? '' } });
+    expect(unchanged.status).toBe(304);
+    expect(decodeURIComponent(unchanged.headers.get('heater-deprecated') ?? '')).toBe(note);
+    const archive = await call('head', `${T}/versions/{ref}/archive.zip`, url('/versions/1.1.0/archive.zip'));
+    expect(decodeURIComponent(archive.headers.get('heater-yanked') ?? '')).toBe('broke the network');
+    expect((await call('delete', mark('deprecate'), url('/versions/1.0.0/deprecate'), { headers: bearer })).json).toMatchObject({ deprecated: null, yanked: null });
+    expect((await call('delete', mark('yank'), url('/versions/1.1.0/yank'), { headers: bearer })).json).toMatchObject({ deprecated: null, yanked: null });
+    expect((await call('get', RESOLVE, url('/versions/latest'))).json).toMatchObject({ version: '1.1.0', yanked: null });
+    expect((await call('get', FILE, url('/versions/1.0.0/files/template.yaml'))).headers.get('heater-deprecated')).toBeNull();
   });
 });

@@ -17,11 +17,11 @@ beforeAll(async () => {
   w = await WorkRepo.create();
   const versions = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.2.1', '2.0.0-rc.1'];
   for (const [i, v] of versions.entries()) {
-    at[v] = await w.commit({ 'template.yaml': hotTemplate(i), 'scripts/install.sh': `#!/bin/sh\necho ${v}\n`, 'env/prod.yaml': `parameters: {n: ${i}}\n` }, `release ${v}`);
+    at[v] = await w.commit({ 'template.yaml': hotTemplate(i, true), 'scripts/install.sh': `#!/bin/sh\necho ${v}\n`, 'env/prod.yaml': `parameters: {n: ${i}}\n` }, `release ${v}`);
     await w.tag(v);
   }
   await w.tag('stable', { lightweight: true, at: at['v1.1.0'] });
-  at.edge = await w.commit({ 'template.yaml': hotTemplate(99), 'bin/tool': Buffer.from([0, 1, 2, 255]) }, 'work in progress');
+  at.edge = await w.commit({ 'template.yaml': hotTemplate(99, true), 'bin/tool': Buffer.from([0, 1, 2, 255]) }, 'work in progress');
   await w.git(['update-index', '--chmod=+x', 'scripts/install.sh']);
   await w.git(['commit', '-q', '-m', 'exec bit']);
   at.edge = (await w.git(['rev-parse', 'HEAD'])).trim();
@@ -36,7 +36,7 @@ interface Resolved { requested: string; resolvedBy: string; version: string | nu
 test('GET /versions lists every version, highest semver first, with tag, commit, date, author and message', async () => {
   const body = await (await fetch(api('/versions'))).json() as { versions: Record<string, string>[] };
   expect(body.versions.map((v) => v.version)).toEqual(['2.0.0-rc.1', '1.2.1', '1.2.0', '1.1.0', '1.0.0']);
-  expect(body.versions[1]).toEqual({ version: '1.2.1', tag: 'v1.2.1', commit: at['v1.2.1'], created: expect.stringMatching(/^2026-01-02T\d\d:\d\d:\d\d/), author: 'Ada Author', message: 'release v1.2.1' });
+  expect(body.versions[1]).toEqual({ version: '1.2.1', tag: 'v1.2.1', commit: at['v1.2.1'], created: expect.stringMatching(/^2026-01-02T\d\d:\d\d:\d\d/), author: 'Ada Author', message: 'release v1.2.1', deprecated: null, yanked: null });
   expect(body.versions[0]?.tag).toBe('2.0.0-rc.1');
 });
 
@@ -60,7 +60,7 @@ test.each([
   expect(body.commit).toBe(at[`v${version}`] ?? at[version]);
   expect(body.files.map((f) => f.path)).toEqual(['env/prod.yaml', 'scripts/install.sh', 'template.yaml']);
   const tpl = body.files.find((f) => f.path === 'template.yaml');
-  expect(tpl).toMatchObject({ mode: '100644', size: Buffer.byteLength(hotTemplate(['1.0.0', '1.1.0', '1.2.0', '1.2.1', '2.0.0-rc.1'].indexOf(version))) });
+  expect(tpl).toMatchObject({ mode: '100644', size: Buffer.byteLength(hotTemplate(['1.0.0', '1.1.0', '1.2.0', '1.2.1', '2.0.0-rc.1'].indexOf(version), true)) });
   expect(tpl?.blob).toMatch(/^[0-9a-f]{40}$/);
 });
 
@@ -103,7 +103,7 @@ test('latest with only prereleases says so', async () => {
     expect((await only.run(['push', `${server.authUrl}/acme/pre.git`, 'main', '--tags'])).code).toBe(0);
     const res = await fetch(`${server.url}/api/v1/templates/acme/pre/versions/latest`);
     expect(res.status).toBe(404);
-    expect((await res.json() as { detail: string }).detail).toMatch(/no release version.*prereleases are not counted.*0\.1\.0-beta\.1/);
+    expect((await res.json() as { detail: string }).detail).toMatch(/no release version.*prereleases and yanked versions are not counted.*0\.1\.0-beta\.1/);
   } finally { await only.cleanup(); }
 });
 
@@ -111,7 +111,7 @@ describe('raw files', () => {
   test('the bytes, a content type by extension, ETag = blob id, immutable for an exact version', async () => {
     const res = await fetch(api('/versions/1.2.0/files/template.yaml'));
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe(hotTemplate(2));
+    expect(await res.text()).toBe(hotTemplate(2, true));
     expect(res.headers.get('content-type')).toBe('application/yaml');
     const blob = (await gitOk(['rev-parse', `${at['v1.2.0']}:template.yaml`], { cwd: w.dir })).trim();
     expect(res.headers.get('etag')).toBe(`"${blob}"`);

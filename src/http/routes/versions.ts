@@ -16,6 +16,8 @@ function describe(r: Resolution) {
     ...(r.label ? { label: r.label } : {}),
     commit: r.commit,
     ...(v && v.ref.commit === r.commit ? { created: v.ref.created, author: v.ref.author, message: v.ref.subject } : {}),
+    deprecated: v?.deprecated ?? null,
+    yanked: v?.yanked ?? null,
   };
 }
 
@@ -31,9 +33,13 @@ export function versionsRouter({ registry }: { registry: Registry }): Router {
   r.route('/templates/:ns/:name/versions/:ref').get(async (req, res) => {
     const t = templateParam(req);
     const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
-    const files = await registry.files(gitDir, resolution);
+    const [files, facts] = await Promise.all([registry.files(gitDir, resolution), registry.facts(gitDir, resolution)]);
     res.setHeader('Cache-Control', REVALIDATE);
-    res.json({ template: t.id, ...describe(resolution), files: files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, blob: f.oid })) });
+    res.json({
+      template: t.id, ...describe(resolution),
+      manifest: facts.manifest, entrypoint: facts.entrypoint, interface: facts.interface,
+      files: files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, blob: f.oid })),
+    });
   }).all(methodNotAllowed('GET, HEAD'));
 
   r.route('/templates/:ns/:name/versions/:ref/files/*path').get(async (req, res) => {

@@ -1,0 +1,92 @@
+// Writes over REST: publish a version (JSON or .tar.gz), move and remove labels, deprecate and yank.
+import { Router, json, raw, type Request, type RequestHandler } from 'express';
+import { versionInfo } from '../../registry/registry';
+import { checkMessage, parseExactVersion, type Publisher } from '../../registry/publisher';
+import { filesFromJson, filesFromTarGz } from '../../registry/upload';
+import type { AdminToken, Principal } from '../../auth/admin-token';
+import { InvalidInputError } from '../../errors/invalid-input-error';
+import { UnsupportedMediaTypeError } from '../../errors/limit-error';
+import { requireWriter } from '../authenticate';
+import { templateParam } from '../params';
+import { methodNotAllowed } from '../method-not-allowed';
+
+export interface PublishDeps {
+  readonly publisher: Publisher;
+  readonly tokens: AdminToken;
+}
+
+const TAR_GZ = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/tar+gzip'];
+
+/** Writers only: the credential is checked before any body is read. */
+function writer(tokens: AdminToken): RequestHandler {
+  return async (req, res, next) => {
+    res.locals.principal = await requireWriter(tokens, req, 'Bearer');
+    next();
+  };
+}
+const principal = (res: { locals: Record<string, unknown> }) => res.locals.principal as Principal;
+
+function objectBody(req: Request, shape: string): Record<string, unknown> {
+  const b: unknown = req.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new InvalidInputError('body', `Send a JSON object ${shape} with Content-Type application/json.`);
+  return b as Record<string, unknown>;
+}
+
+/** Routes that write templates without git. Mounted before versionsRouter, whose GETs share these paths. */
+export function publishRouter({ publisher, tokens }: PublishDeps): Router {
+  const r = Router();
+
+  r.route('/templates/:ns/:name/versions').post(writer(tokens),
+    json({ limit: '96mb', strict: true }), raw({ type: TAR_GZ, limit: '64mb' }),
+    async (req, res) => {
+      const t = templateParam(req);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      let version: string;
+      let message: string;
+      let files;
+      if (type === 'application/json') {
+        const body = objectBody(req, '{"version": "1.2.0", "message": "...", "files": {"template.yaml": "..."}}');
+        version = parseExactVersion(body.version);
+        message = checkMessage(body.message, 'message', false);
+        files = filesFromJson(body.files);
+      } else if (TAR_GZ.includes(type)) {
+        version = parseExactVersion(req.query.version);
+        message = checkMessage(req.query.message, 'message', false);
+        if (!Buffer.isBuffer(req.body)) throw new InvalidInputError('body', 'The .tar.gz upload is missing.');
+        files = filesFromTarGz(req.body);
+      } else {
+        throw new UnsupportedMediaTypeError(`Publish with Content-Type application/json (files inline) or application/gzip (a .tar.gz, with ?version=), not ${type || 'none'}.`);
+      }
+      const v = await publisher.publish(t, version, message, files, principal(res));
+      res.status(201).location(`/api/v1/templates/${t.id}/versions/${v.version}`).json({ template: t.id, ...versionInfo(v) });
+    });
+
+  r.route('/templates/:ns/:name/labels/:label')
+    .put(writer(tokens), json({ limit: '16kb', strict: true }), async (req, res) => {
+      const t = templateParam(req);
+      const body = objectBody(req, '{"ref": "1.2.0"}');
+      if (typeof body.ref !== 'string') throw new InvalidInputError('ref', '"ref" is required: a version, range, label or commit id to point the label at.');
+      res.json({ template: t.id, ...(await publisher.setLabel(t, String(req.params.label), body.ref, principal(res))) });
+    })
+    .delete(writer(tokens), async (req, res) => {
+      await publisher.deleteLabel(templateParam(req), String(req.params.label), principal(res));
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('PUT, DELETE'));
+
+  for (const [action, kind, field] of [['deprecate', 'deprecated', 'message'], ['yank', 'yanked', 'reason']] as const) {
+    r.route(`/templates/:ns/:name/versions/:version/${action}`)
+      .post(writer(tokens), json({ limit: '16kb', strict: true }), async (req, res) => {
+        const t = templateParam(req);
+        const version = parseExactVersion(req.params.version);
+        const text = checkMessage(objectBody(req, `{"${field}": "..."}`)[field], field, true);
+        res.json({ template: t.id, ...versionInfo(await publisher.mark(t, version, kind, text, principal(res))) });
+      })
+      .delete(writer(tokens), async (req, res) => {
+        const t = templateParam(req);
+        res.json({ template: t.id, ...versionInfo(await publisher.mark(t, parseExactVersion(req.params.version), kind, null, principal(res))) });
+      })
+      .all(methodNotAllowed('POST, DELETE'));
+  }
+  return r;
+}

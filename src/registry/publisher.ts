@@ -1,0 +1,180 @@
+// Writes without git: publishing a version, moving labels, deprecating and yanking versions.
+import type { RepoStore, TemplateId } from '../git/store';
+import { transact, writeCommit, writeTagObject, writeTree, RefTransactionError, type Identity, type NewFile, type RefOp } from '../git/writer';
+import { VERSION_NOTES } from '../git/refs';
+import type { Principal } from '../auth/admin-token';
+import { ConflictError } from '../errors/conflict-error';
+import { InvalidInputError } from '../errors/invalid-input-error';
+import { NotFoundError } from '../errors/not-found-error';
+import { ValidationFailedError } from '../errors/validation-failed-error';
+import { versionOfTag, type Version, type VersionMark } from './versions';
+import { isValidated, MAX_YAML_BYTES } from './tree-check';
+import { validateTree } from './validate/validate-tree';
+import type { ValidationProblem } from './validate/problem';
+import type { Registry } from './registry';
+
+const HEX = /^[0-9a-f]{7,40}$/;
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const MAX_MESSAGE = 2000;
+
+function identity(p: Principal): Identity {
+  return { name: p.name, email: `${p.name}@heater`, when: Math.floor(Date.now() / 1000) };
+}
+
+/** Checks a free-text message (commit message, deprecation, yank reason); returns it trimmed. */
+export function checkMessage(raw: unknown, field: string, required: boolean): string {
+  if (raw === undefined && !required) return '';
+  if (typeof raw !== 'string' || raw.trim() === '' || raw.length > MAX_MESSAGE || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(raw)) {
+    throw new InvalidInputError(field, `"${field}" must be text of 1 to ${MAX_MESSAGE} characters without control characters.`);
+  }
+  return raw.trim();
+}
+
+/** Returns the normalised version of an exact version string, or throws InvalidInputError. */
+export function parseExactVersion(raw: unknown): string {
+  const v = typeof raw === 'string' ? versionOfTag(raw) : null;
+  if (v === null) throw new InvalidInputError('version', `"${String(raw).slice(0, 100)}" is not a semver version (like 1.2.0 or v1.2.0-rc.1).`);
+  return v;
+}
+
+/** Validates files given directly (an upload); the same rules a push meets. */
+export function validateFiles(files: readonly NewFile[]): ValidationProblem[] {
+  const texts = new Map<string, string>();
+  const problems: ValidationProblem[] = [];
+  for (const f of files) {
+    if (!isValidated(f.path)) continue;
+    if (f.content.length > MAX_YAML_BYTES) { problems.push({ file: f.path, rule: 'yaml-too-large', message: `YAML files may be at most ${MAX_YAML_BYTES} bytes to be validated; this one is ${f.content.length}.` }); continue; }
+    texts.set(f.path, f.content.toString('utf8'));
+  }
+  return [...problems, ...validateTree({ paths: new Set(files.map((f) => f.path)), texts }).problems];
+}
+
+/** Every write that does not come through git push. Each takes the repo lock and ends in one ref transaction. */
+export class Publisher {
+  constructor(private readonly store: RepoStore, private readonly registry: Registry) {}
+
+  /**
+   * Publishes `files` as `version`: a commit on the default branch (parent: its head) and an annotated
+   * tag `v<version>`, both refs in one transaction. Creates the template if it does not exist.
+   * Throws ValidationFailedError (nothing written), ConflictError when the version exists.
+   */
+  async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Principal): Promise<Version> {
+    const problems = validateFiles(files);
+    if (problems.length > 0) throw new ValidationFailedError(problems, `Version ${version} of ${t.id}`);
+    if (!(await this.store.exists(t))) {
+      try { await this.store.create(t); } catch (e) { if (!(e instanceof ConflictError)) throw e; }
+    }
+    const gitDir = this.store.gitDir(t);
+    const release = await this.registry.locks.acquire(gitDir);
+    try {
+      const { refs, index } = await this.registry.snapshot(t);
+      const existing = index.byVersion.get(version);
+      if (existing) throw new ConflictError('version-exists', `Version ${version} of ${t.id} already exists (tag ${existing.tag} at ${existing.ref.commit.slice(0, 12)}); versions are immutable.`);
+      const me = identity(who);
+      const branch = `refs/heads/${refs.defaultBranch}`;
+      const head = refs.branches.get(refs.defaultBranch)?.commit ?? null;
+      const tree = await writeTree(gitDir, files);
+      const commit = await writeCommit(gitDir, { tree, parents: head ? [head] : [], author: me, message: message || `Release ${version}` });
+      const tag = `v${version}`;
+      const tagOid = await writeTagObject(gitDir, { object: commit, type: 'commit', tag, tagger: me, message: message || `Release ${version}` });
+      const ops: RefOp[] = [
+        { ref: branch, new: commit, old: head },
+        { ref: `refs/tags/${tag}`, new: tagOid, old: null },
+        { ref: `refs/tags/${version}`, absent: true },
+      ];
+      await this.apply(gitDir, ops, me, `heater: publish ${tag}`, `Version ${version} of ${t.id} was published by someone else meanwhile`);
+      return await this.version(t, version);
+    } finally {
+      release();
+    }
+  }
+
+  /** Points label `name` at what `ref` resolves to. Throws InvalidInputError for a bad name, NotFoundError for a bad ref. */
+  async setLabel(t: TemplateId, name: string, ref: string, who: Principal): Promise<{ label: string; commit: string; version: string | null }> {
+    checkLabel(name);
+    const gitDir = await this.store.require(t);
+    const release = await this.registry.locks.acquire(gitDir);
+    try {
+      const { resolution } = await this.registry.resolve(t, ref);
+      const { refs } = await this.registry.snapshot(t);
+      const current = refs.tags.get(name)?.oid ?? null;
+      if (current !== resolution.commit) {
+        await this.apply(gitDir, [{ ref: `refs/tags/${name}`, new: resolution.commit, old: current }], identity(who), `heater: label ${name} -> ${ref}`, `Label ${name} of ${t.id} was moved by someone else meanwhile`);
+      }
+      return { label: name, commit: resolution.commit, version: resolution.version?.version ?? null };
+    } finally {
+      release();
+    }
+  }
+
+  /** Removes label `name`. Throws NotFoundError when there is no such label. */
+  async deleteLabel(t: TemplateId, name: string, who: Principal): Promise<void> {
+    checkLabel(name);
+    const gitDir = await this.store.require(t);
+    const release = await this.registry.locks.acquire(gitDir);
+    try {
+      const { refs } = await this.registry.snapshot(t);
+      const current = refs.tags.get(name);
+      if (!current) throw new NotFoundError('version-not-found', `${t.id} has no label ${name}.`);
+      await this.apply(gitDir, [{ ref: `refs/tags/${name}`, delete: true, old: current.oid }], identity(who), `heater: remove label ${name}`, `Label ${name} of ${t.id} was changed by someone else meanwhile`);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Sets or clears a mark (`deprecated` or `yanked`) on an exact version; the state lives in
+   * refs/heater/versions/<version>, a tag object whose message is the state as JSON.
+   */
+  async mark(t: TemplateId, version: string, kind: 'deprecated' | 'yanked', message: string | null, who: Principal): Promise<Version> {
+    const gitDir = await this.store.require(t);
+    const release = await this.registry.locks.acquire(gitDir);
+    try {
+      const { refs, index } = await this.registry.snapshot(t);
+      const v = index.byVersion.get(version);
+      if (!v) throw new NotFoundError('version-not-found', `${t.id} has no version ${version}.`);
+      const me = identity(who);
+      const mark: VersionMark | null = message === null ? null : { message, by: me.name, at: new Date(me.when * 1000).toISOString() };
+      const state = { deprecated: v.deprecated, yanked: v.yanked, [kind]: mark };
+      const ref = `${VERSION_NOTES}/${version}`;
+      const current = refs.versionNotes.get(version)?.oid ?? null;
+      const ops: RefOp[] = [];
+      if (!state.deprecated && !state.yanked) {
+        if (current) ops.push({ ref, delete: true, old: current });
+      } else {
+        const oid = await writeTagObject(gitDir, { object: v.ref.commit, type: 'commit', tag: `heater-state-${version}`, tagger: me, message: JSON.stringify(state) });
+        ops.push({ ref, new: oid, old: current });
+      }
+      if (ops.length > 0) await this.apply(gitDir, ops, me, `heater: ${message === null ? 'clear' : 'set'} ${kind} on ${version}`, `The state of version ${version} was changed by someone else meanwhile`);
+      return await this.version(t, version);
+    } finally {
+      release();
+    }
+  }
+
+  private async apply(gitDir: string, ops: readonly RefOp[], me: Identity, reflog: string, conflict: string): Promise<void> {
+    try {
+      await transact(gitDir, ops, me, reflog);
+    } catch (e) {
+      if (e instanceof RefTransactionError) throw new ConflictError('concurrent-update', `${conflict}; nothing was changed (${e.detail}).`);
+      throw e;
+    } finally {
+      this.registry.refsChanged(gitDir);
+    }
+  }
+
+  private async version(t: TemplateId, version: string): Promise<Version> {
+    const v = (await this.registry.snapshot(t)).index.byVersion.get(version);
+    if (!v) throw new Error(`version ${version} of ${t.id} vanished right after it was written`);
+    return v;
+  }
+}
+
+function checkLabel(name: string): void {
+  if (!LABEL.test(name) || name.includes('..') || name.endsWith('.lock')) {
+    throw new InvalidInputError('label', `"${name.slice(0, 100)}" is not a valid label: use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 100 characters.`);
+  }
+  if (versionOfTag(name) !== null) throw new InvalidInputError('label', `"${name}" is a version number; labels are the tags that are not versions.`);
+  if (name === 'latest') throw new InvalidInputError('label', '"latest" is reserved: it always means the highest release version.');
+  if (HEX.test(name)) throw new InvalidInputError('label', `"${name}" looks like a commit id; pick a label that does not.`);
+}
