@@ -40,7 +40,9 @@ export interface AppOptions {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   await fs.mkdir(config.reposDir, { recursive: true });
-  const store = new RepoStore(config.reposDir);
+  // git hands hooks real (symlink-free) paths; everything is built on the same real root so they compare
+  const reposDir = await fs.realpath(config.reposDir);
+  const store = new RepoStore(reposDir);
   await store.init();
   const emptyRepo = path.join(store.stateDir, 'empty.git');
   await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo]));
@@ -59,7 +61,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { host, port: address.port };
   };
   const publisher = new Publisher(store, registry);
-  const app = createHttpApp({ store, registry, publisher, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes });
+  const app = createHttpApp({ store, registry, publisher, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs });
   const fast = fastFiles(registry);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

@@ -16,6 +16,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Longest a single request (a push upload, a clone) may take, in milliseconds; 0 = no limit. */
   readonly requestTimeoutMs: number;
+  /** A git process serving a client that moves no data for this long is stopped, in milliseconds. */
+  readonly gitIdleMs: number;
   /** Cap on the inflated body of one upload-pack request (want/have negotiation). */
   readonly maxNegotiationBytes: number;
   /** Bytes of blob content kept in memory, keyed by object id. */
@@ -62,6 +64,8 @@ export const KEYS: readonly Key<keyof Config>[] = [
     parse: (raw) => { if (raw !== 'error' && raw !== 'warn' && raw !== 'info' && raw !== 'debug') throw new Error(`must be error, warn, info or debug, got "${raw}"`); return raw; } },
   { key: 'requestTimeoutMs', flag: '--request-timeout', env: 'HEATER_REQUEST_TIMEOUT', fallback: '3600', help: 'seconds one request (a long push) may take; 0 = no limit',
     parse: (raw) => integer(0, 86400)(raw) * 1000 },
+  { key: 'gitIdleMs', flag: '--git-idle-timeout', env: 'HEATER_GIT_IDLE_TIMEOUT', fallback: '300', help: 'seconds a clone or push may stall before its git is stopped',
+    parse: (raw) => integer(1, 86400)(raw) * 1000 },
   { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
   { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },

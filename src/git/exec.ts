@@ -70,3 +70,27 @@ export async function git(args: readonly string[], opts: GitOptions = {}): Promi
   if (r.code !== 0) throw new GitCommandError(opts.gitDir ? ['--git-dir', opts.gitDir, ...args] : args, r.code, r.stderr);
   return r.stdout;
 }
+
+/** A git whose output is streamed: its stdout, and its exit (code 0 means the output is whole). */
+export interface GitStream {
+  readonly stdout: import('node:stream').Readable;
+  /** Resolves with the exit code (-1 when it could not start); never rejects. */
+  readonly exit: Promise<number>;
+  /** Stops it (the reader went away). */
+  kill(): void;
+}
+
+/** Starts `git --git-dir D args…` for streaming; failures to start and non-zero exits come through `exit`, never as a throw. */
+export function streamGit(args: readonly string[], opts: { gitDir: string; log?: (msg: string) => void }): GitStream {
+  const child = spawn('git', ['--git-dir', opts.gitDir, ...args], { env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString('utf8'); });
+  const exit = new Promise<number>((resolve) => {
+    child.on('error', (e) => { opts.log?.(`git ${args[0] ?? ''} failed to start: ${e.message}`); resolve(-1); });
+    child.on('close', (code, sig) => {
+      if (code !== 0 && sig !== 'SIGTERM') opts.log?.(`git ${args.join(' ')} exited ${code ?? sig}: ${stderr.trim()}`);
+      resolve(code ?? -1);
+    });
+  });
+  return { stdout: child.stdout, exit, kill: () => { child.kill('SIGTERM'); } };
+}

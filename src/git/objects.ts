@@ -1,8 +1,6 @@
 // Reading trees and blobs by object id, with in-memory caches that cannot go stale (keyed by oid).
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { CatFilePool } from './catfile-pool';
-import { git, gitEnv } from './exec';
+import { git, streamGit, type GitStream } from './exec';
 
 /** One file of a tree listing (`git ls-tree -r -l`). */
 export interface TreeFile {
@@ -128,12 +126,10 @@ export class ObjectReader {
     return obj.data;
   }
 
-  /** A stream of a blob's bytes from a spawned `git cat-file blob`, for blobs too large to cache. */
-  streamBlob(gitDir: string, oid: string): Readable {
+  /** A blob's bytes from a spawned `git cat-file blob`, for blobs too large to cache. */
+  streamBlob(gitDir: string, oid: string): GitStream {
     assertOid(oid);
-    const child = spawn('git', ['--git-dir', gitDir, 'cat-file', 'blob', oid], { env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.on('close', () => child.kill());
-    return child.stdout;
+    return streamGit(['cat-file', 'blob', oid], { gitDir });
   }
 }
 

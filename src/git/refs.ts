@@ -127,6 +127,9 @@ function refDirs(tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<stri
   return [...dirs];
 }
 
+/** How old (ms) a ref file's mtime must be before a stamp taken from it is trusted. */
+const FRESH_MS = 50;
+
 interface Cached {
   readonly dirs: readonly string[];
   readonly paths: readonly string[];
@@ -143,6 +146,7 @@ interface Cached {
 export class RefCache {
   private readonly entries = new Map<string, Cached>();
   private readonly loading = new Map<string, Promise<RefSnapshot>>();
+  private readonly generations = new Map<string, number>();
   constructor(private readonly maxRepos = 4096) {}
 
   /**
@@ -164,14 +168,20 @@ export class RefCache {
     return this.peek(gitDir) ?? this.load(gitDir);
   }
 
-  /** Forgets a repo's snapshot (after a write through Heater, or a delete). */
+  /**
+   * Forgets a repo's snapshot (after a write through Heater, or a delete). A read already under way
+   * may have stamped the refs before the write: it is not joined by later callers and not kept.
+   */
   invalidate(gitDir: string): void {
     this.entries.delete(gitDir);
+    this.loading.delete(gitDir);
+    this.generations.set(gitDir, (this.generations.get(gitDir) ?? 0) + 1);
   }
 
   private load(gitDir: string): Promise<RefSnapshot> {
     const running = this.loading.get(gitDir);
     if (running) return running;
+    const generation = this.generations.get(gitDir) ?? 0;
     const p = (async () => {
       // Stamp first: a write landing during the read makes the next get() read again.
       const probeDirs = this.entries.get(gitDir)?.dirs ?? ['refs/tags', VERSION_NOTES, 'refs/heads'];
@@ -180,13 +190,17 @@ export class RefCache {
       const snapshot = await readRefs(gitDir);
       const dirs = refDirs(snapshot.tags, snapshot.branches);
       const sameDirs = dirs.length === probeDirs.length && dirs.every((d, i) => d === probeDirs[i]);
+      if ((this.generations.get(gitDir) ?? 0) !== generation) return snapshot; // invalidated meanwhile: answer, do not keep
+      // A file system with coarse timestamps could give two writes within one tick the same mtime:
+      // a stamp younger than FRESH_MS is not trusted, so the next get() reads again.
+      const young = stamp.some((v, i) => i % 3 === 1 && v > Date.now() - FRESH_MS);
       // New folders (a tag named "a/b") were not stamped before the read: stamp them as never-matching, read again next time.
-      this.entries.set(gitDir, sameDirs
+      this.entries.set(gitDir, sameDirs && !young
         ? { dirs, paths, tagPaths: tagPathCount(dirs), stamp, snapshot }
         : { dirs, paths: stampPaths(gitDir, dirs), tagPaths: tagPathCount(dirs), stamp: [], snapshot });
       while (this.entries.size > this.maxRepos) this.entries.delete(this.entries.keys().next().value as string);
       return snapshot;
-    })().finally(() => this.loading.delete(gitDir));
+    })().finally(() => { if (this.loading.get(gitDir) === p) this.loading.delete(gitDir); });
     this.loading.set(gitDir, p);
     return p;
   }

@@ -14,8 +14,9 @@ export type Service = 'git-upload-pack' | 'git-receive-pack';
  * before the command: receive-pack leaves `gc --auto` to the server's Housekeeper (housekeeping.ts).
  */
 export const SERVICES: Readonly<Record<Service, { readonly command: string; readonly write: boolean; readonly config: readonly string[] }>> = Object.freeze({
-  'git-upload-pack': { command: 'upload-pack', write: false, config: [] },
-  'git-receive-pack': { command: 'receive-pack', write: true, config: ['-c', 'receive.autogc=false'] },
+  // refs/heater is Heater's own state: hidden here too, so repos made before the setting existed hide it as well
+  'git-upload-pack': { command: 'upload-pack', write: false, config: ['-c', 'transfer.hideRefs=refs/heater'] },
+  'git-receive-pack': { command: 'receive-pack', write: true, config: ['-c', 'transfer.hideRefs=refs/heater', '-c', 'receive.autogc=false'] },
 });
 
 export function isService(s: unknown): s is Service {
@@ -41,6 +42,8 @@ const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`
 
 export interface Child {
   readonly env: Readonly<Record<string, string>>;
+  /** A git process that neither reads nor writes for this long is stopped (a client that stalled). */
+  readonly idleMs: number;
   /** Called once the git process has exited (whatever happened to the request). */
   readonly onExit?: (code: number | null) => void;
   readonly log: (msg: string) => void;
@@ -95,7 +98,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     if (err) child.log(`receive-pack input ended early: ${err.message}`);
   });
   startResult(res, service);
-  stream(git, res, service, child, true);
+  stream(git, res, service, child, true, req);
 }
 
 /** Status, content type and no-cache headers of an RPC result. */
@@ -106,7 +109,19 @@ export function startResult(res: ServerResponse, service: Service): void {
 }
 
 /** Pipes the child's stdout to the response; on a client disconnect stops the child (see below). */
-function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Service, child: Child, gentle: boolean): void {
+function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Service, child: Child, gentle: boolean, input?: IncomingMessage): void {
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      child.log(`git ${service} moved no data for ${Math.round(child.idleMs / 1000)} s; stopped it`);
+      git.kill('SIGTERM');
+      res.destroy();
+    }, child.idleMs);
+  };
+  arm();
+  git.stdout?.on('data', arm);
+  input?.on('data', arm);
   let stderr = '';
   git.stderr?.on('data', (d: Buffer) => { if (stderr.length < 8192) stderr += d.toString('utf8'); });
   git.stdout?.pipe(res);
@@ -122,6 +137,7 @@ function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Ser
   });
   git.on('error', (e) => { child.log(`git ${service} failed to start: ${e.message}`); res.destroy(e); });
   git.on('close', (code) => {
+    clearTimeout(idle);
     if (killTimer) clearTimeout(killTimer);
     if (code !== 0 && stderr.trim()) child.log(`git ${service} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
     child.onExit?.(code);
@@ -138,7 +154,7 @@ function readCapped(req: IncomingMessage, gzip: boolean, max: number): Promise<B
     const fail = (e: Error) => { if (!done) { done = true; req.resume(); reject(e); } };
     source.on('data', (d: Buffer) => {
       n += d.length;
-      if (n > max) { source.destroy(); fail(new TooLargeError(`The fetch negotiation is larger than ${Math.round(max / 1048576)} MiB; fetch fewer refs at a time.`)); return; }
+      if (n > max) { if (gzip) { req.unpipe(); source.destroy(); } fail(new TooLargeError(`The fetch negotiation is larger than ${Math.round(max / 1048576)} MiB; fetch fewer refs at a time.`)); return; }
       chunks.push(d);
     });
     source.on('error', (e) => fail(gzip ? new InvalidInputError('body', `The request body is not valid gzip: ${e.message}.`) : e));

@@ -34,7 +34,8 @@ export function fastFiles(registry: Registry): (req: IncomingMessage, res: Serve
     const [namespace = '', name = ''] = parts;
     if (!isValidName(namespace) || !isValidName(name)) return false;
     const t: TemplateId = { namespace, name, id: `${namespace}/${name}` };
-    const hit = registry.fileFromCache(t, ref, filePath);
+    let hit: ReturnType<Registry['fileFromCache']>;
+    try { hit = registry.fileFromCache(t, ref, filePath); } catch { return false; } // odd disk state: the full route explains it
     if (!hit) return false;
     res.setHeader('X-Request-Id', requestId(req));
     sendFile(req, res, hit.resolution, hit.file, filePath, hit.body);

@@ -1,7 +1,7 @@
 // How a file at a version is answered: content type, ETag and If-None-Match, cache rules, HEAD.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { GitStream } from '../git/exec';
 import type { Resolution } from '../registry/resolve';
 import type { TreeFile } from '../git/objects';
 
@@ -40,7 +40,7 @@ export function refHeaders(r: Resolution, etag: string): Record<string, string> 
  * Answers with a file: 304 when If-None-Match holds its blob id, its bytes otherwise (none for
  * HEAD). User content is served with nosniff and a sandboxing CSP, so it never runs in our origin.
  */
-export function sendFile(req: IncomingMessage, res: ServerResponse, r: Resolution, file: TreeFile, filePath: string, body: Buffer | Readable): void {
+export function sendFile(req: IncomingMessage, res: ServerResponse, r: Resolution, file: TreeFile, filePath: string, body: Buffer | GitStream): void {
   const etag = `"${file.oid}"`;
   const headers = { ...refHeaders(r, etag), 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" };
   if (matches(req, etag)) {
@@ -51,10 +51,19 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, r: Resolutio
   res.writeHead(200, { ...headers, 'Content-Type': contentType(filePath), 'Content-Length': String(file.size) });
   if (req.method === 'HEAD') { discard(body); res.end(); return; }
   if (Buffer.isBuffer(body)) { res.end(body); return; }
-  body.pipe(res);
-  res.on('close', () => body.destroy());
+  pipeGit(body, res);
 }
 
-function discard(body: Buffer | Readable): void {
-  if (!Buffer.isBuffer(body)) body.destroy();
+/**
+ * Streams a git's output as the response body, ending it only when git exits 0: a git that fails
+ * midway cuts the connection, so no client (or cache) takes a short body for a whole one.
+ */
+export function pipeGit(g: GitStream, res: ServerResponse): void {
+  g.stdout.pipe(res, { end: false });
+  res.on('close', () => g.kill());
+  void g.exit.then((code) => { if (code === 0) res.end(); else res.destroy(); });
+}
+
+function discard(body: Buffer | GitStream): void {
+  if (!Buffer.isBuffer(body)) body.kill();
 }

@@ -7,13 +7,12 @@ import { ConflictError } from '../errors/conflict-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
-import { versionOfTag, type Version, type VersionMark } from './versions';
+import { labelShadowed, versionOfTag, type Version, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
 import type { ValidationProblem } from './validate/problem';
 import type { Registry } from './registry';
 
-const HEX = /^[0-9a-f]{7,40}$/;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const MAX_MESSAGE = 2000;
 
@@ -115,7 +114,7 @@ export class Publisher {
     try {
       const { refs } = await this.registry.snapshot(t);
       const current = refs.tags.get(name);
-      if (!current) throw new NotFoundError('version-not-found', `${t.id} has no label ${name}.`);
+      if (!current) throw new NotFoundError('label-not-found', `${t.id} has no label ${name}.`);
       await this.apply(gitDir, [{ ref: `refs/tags/${name}`, delete: true, old: current.oid }], identity(who), `heater: remove label ${name}`, `Label ${name} of ${t.id} was changed by someone else meanwhile`);
     } finally {
       release();
@@ -175,6 +174,6 @@ function checkLabel(name: string): void {
     throw new InvalidInputError('label', `"${name.slice(0, 100)}" is not a valid label: use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 100 characters.`);
   }
   if (versionOfTag(name) !== null) throw new InvalidInputError('label', `"${name}" is a version number; labels are the tags that are not versions.`);
-  if (name === 'latest') throw new InvalidInputError('label', '"latest" is reserved: it always means the highest release version.');
-  if (HEX.test(name)) throw new InvalidInputError('label', `"${name}" looks like a commit id; pick a label that does not.`);
+  const unusable = labelShadowed(name);
+  if (unusable) throw new InvalidInputError('label', unusable);
 }

@@ -1,5 +1,5 @@
 // The rules a push must keep, checked in git's pre-receive step before any ref moves.
-import { versionOfTag } from './versions';
+import { labelShadowed, versionOfTag } from './versions';
 import { formatProblem, type ValidationProblem } from './validate/problem';
 
 export interface RefUpdate {
@@ -52,7 +52,11 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
     }
     const tag = u.ref.slice('refs/tags/'.length);
     const version = versionOfTag(tag);
-    if (version === null) continue; // a label: writers may create, move and delete it
+    if (version === null) { // a label: writers may create, move and delete it, if it can ever be resolved
+      const unusable = ZERO.test(u.new) ? null : labelShadowed(tag);
+      if (unusable) problems.push(`${tag}: ${unusable}`);
+      continue;
+    }
     if (ZERO.test(u.old)) created.push({ tag, version, oid: u.new });
     else moved.push({ tag, version, old: u.old, deleted: ZERO.test(u.new) });
   }

@@ -1,11 +1,9 @@
 // The registry: templates, their versions and labels, and the files at a version, read from git.
-import type { Readable } from 'node:stream';
-import { spawn } from 'node:child_process';
 import { RepoStore, type TemplateId } from '../git/store';
 import { RefCache, type RefSnapshot } from '../git/refs';
 import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
-import { gitEnv } from '../git/exec';
+import { streamGit, type GitStream } from '../git/exec';
 import { QuarantineReader } from '../git/quarantine';
 import { TreeChecker } from './tree-check';
 import { FactsReader, type VersionFacts } from './version-facts';
@@ -58,8 +56,8 @@ export interface VersionInfo {
 export interface FileBody {
   readonly resolution: Resolution;
   readonly file: TreeFile;
-  /** Bytes for files up to STREAM_THRESHOLD, a stream beyond. */
-  readonly body: Buffer | Readable;
+  /** Bytes for files up to STREAM_THRESHOLD, a streaming git beyond. */
+  readonly body: Buffer | GitStream;
 }
 
 export interface Page<T> {
@@ -262,12 +260,9 @@ export class Registry {
     return { resolution, file, body };
   }
 
-  /** A `git archive` stream of the tree at a resolved ref, with every path under `prefix/`. */
-  archive(gitDir: string, resolution: Resolution, format: ArchiveFormat, prefix: string): Readable {
-    const child = spawn('git', ['--git-dir', gitDir, 'archive', `--format=${format}`, `--prefix=${prefix}/`, resolution.commit],
-      { env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.on('close', () => child.kill());
-    return child.stdout;
+  /** A `git archive` of the tree at a resolved ref, with every path under `prefix/`; whole only when it exits 0. */
+  archive(gitDir: string, resolution: Resolution, format: ArchiveFormat, prefix: string): GitStream {
+    return streamGit(['archive', `--format=${format}`, `--prefix=${prefix}/`, resolution.commit], { gitDir });
   }
 
   /**

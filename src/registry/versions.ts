@@ -50,6 +50,13 @@ export function parseVersionState(subject: string): VersionState {
   }
 }
 
+/** Why a label by this name could never be resolved (`latest`, or a name that reads as a commit id), or null. */
+export function labelShadowed(name: string): string | null {
+  if (name === 'latest') return '"latest" is reserved: it always means the highest release version.';
+  if (/^[0-9a-f]{7,40}$/.test(name)) return `"${name}" looks like a commit id; pick a label that does not.`;
+  return null;
+}
+
 /** A repo's versions and labels, derived from one ref snapshot. */
 export interface VersionIndex {
   /** Highest first. */

@@ -7,6 +7,8 @@ export interface PushSession<T> {
   readonly context: T;
   /** Run when receive-pack exits (releases the repo lock the hook took). */
   onEnd: (() => void)[];
+  /** True once receive-pack has exited: a hook call still waiting must not take the lock. */
+  ended: boolean;
 }
 
 /** Live pushes, keyed by the digest of their one-time hook secret. */
@@ -16,7 +18,7 @@ export class PushSessions<T> {
   /** Registers a push and returns its session; call end() when receive-pack exits. */
   start(context: T): PushSession<T> {
     const token = randomBytes(32).toString('base64url');
-    const session: PushSession<T> = { token, context, onEnd: [] };
+    const session: PushSession<T> = { token, context, onEnd: [], ended: false };
     this.live.set(digest(token), session);
     return session;
   }
@@ -35,6 +37,7 @@ export class PushSessions<T> {
   /** Ends a push: forgets its secret and runs its end callbacks. */
   end(session: PushSession<T>): void {
     this.live.delete(digest(session.token));
+    session.ended = true;
     for (const f of session.onEnd.splice(0)) f();
   }
 }

@@ -29,6 +29,8 @@ export interface GitDeps {
   readonly sessions: PushSessions<PushContext>;
   readonly log: Logger;
   readonly maxNegotiationBytes: number;
+  /** A git process that moves no data for this long is stopped. */
+  readonly gitIdleMs: number;
   readonly housekeeper: Housekeeper;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
@@ -73,10 +75,10 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     if (!exists && !principal) throw new NotFoundError('template-not-found', `There is no template ${t.id}.`);
     if (rest === '/info/refs') {
       // push-to-create: an empty repository's advertisement, as Gitea does; the repo is made at the POST
-      advertise(exists ? gitDir : emptyRepo, service, req, res, { env, log: logChild });
+      advertise(exists ? gitDir : emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs });
       return;
     }
-    if (!principal) { await rpc(gitDir, service, req, res, { env, log: logChild }, deps.maxNegotiationBytes); return; }
+    if (!principal) { await rpc(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs }, deps.maxNegotiationBytes); return; }
 
     if (req.headers['content-length'] === '4' && await isProbe(req)) {
       // The "0000" probe git sends before a chunked push (remote-curl.c probe_rpc): receive-pack would
@@ -113,7 +115,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       }
     };
     try {
-      await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit }, deps.maxNegotiationBytes);
+      await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs }, deps.maxNegotiationBytes);
     } catch (e) {
       onExit();
       throw e;

@@ -1,7 +1,7 @@
 // The internal endpoint git's pre-receive hook calls: checks a push while its objects are quarantined.
-import { Router, text } from 'express';
+import { Router, text, type Response } from 'express';
 import path from 'node:path';
-import type { PushSessions } from '../../git/hooks/sessions';
+import type { PushSession, PushSessions } from '../../git/hooks/sessions';
 import type { Registry } from '../../registry/registry';
 import type { RefUpdate } from '../../registry/push-policy';
 import type { Logger } from '../../log/logger';
@@ -17,28 +17,40 @@ const OID = /^[0-9a-f]{40}$/;
  */
 export function hooksRouter({ registry, sessions, log }: { registry: Registry; sessions: PushSessions<PushContext>; log: Logger }): Router {
   const r = Router();
-  r.post('/_heater/hooks/pre-receive', text({ type: 'text/plain', limit: '16mb' }), async (req, res) => {
+  const refuse = (res: Response, status: number, why: string) => { res.status(status).type('text/plain').send(`refuse\nheater: ${why}\n`); };
+  r.post('/_heater/hooks/pre-receive', (req, res, next) => {
+    // the secret first: nobody else gets a body read
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     const session = token ? sessions.find(token) : undefined;
-    if (!session) { res.status(403).type('text/plain').send('refuse\nheater: this hook call does not belong to a running push\n'); return; }
+    if (!session) { refuse(res, 403, 'this hook call does not belong to a running push'); return; }
+    res.locals.session = session;
+    next();
+  }, text({ type: 'text/plain', limit: '4mb' }), async (req, res) => {
+    const session = res.locals.session as PushSession<PushContext>;
     const { template, gitDir } = session.context;
     const env: Record<string, string> = {};
     const updates: RefUpdate[] = [];
     for (const line of String(req.body).split('\n')) {
+      if (line === '') continue;
       const sp = line.indexOf(' ');
       const key = line.slice(0, sp);
       const value = line.slice(sp + 1);
       if (key === 'update') {
         const [old = '', neu = '', ref = ''] = value.split(' ');
-        if (OID.test(old) && OID.test(neu) && ref.startsWith('refs/')) updates.push({ old, new: neu, ref });
+        // anything but what git sends (SHA-1 ids, a ref) is refused, never skipped: a skipped update would go unchecked
+        if (!OID.test(old) || !OID.test(neu) || !ref.startsWith('refs/')) { refuse(res, 200, `cannot check the ref update "${line.slice(7, 200)}"; Heater serves SHA-1 repositories only`); return; }
+        updates.push({ old, new: neu, ref });
       } else if (key === 'quarantine' || key === 'objects' || key === 'alternates') {
-        // git's own paths; still, nothing outside this repo is handed to a git process
+        if (!value) continue;
+        // git's own paths, resolved against the real data directory; nothing outside this repo reaches a git process
         const inside = value.split(':').filter(Boolean).every((p) => path.resolve(gitDir, p).startsWith(`${gitDir}${path.sep}`));
-        if (value && inside) env[{ quarantine: 'GIT_QUARANTINE_PATH', objects: 'GIT_OBJECT_DIRECTORY', alternates: 'GIT_ALTERNATE_OBJECT_DIRECTORIES' }[key]] = value;
+        if (!inside) { refuse(res, 200, 'the push\'s quarantine is outside its repository'); return; }
+        env[{ quarantine: 'GIT_QUARANTINE_PATH', objects: 'GIT_OBJECT_DIRECTORY', alternates: 'GIT_ALTERNATE_OBJECT_DIRECTORIES' }[key]] = value;
       }
     }
     const t0 = process.hrtime.bigint();
     const release = await registry.locks.acquire(gitDir);
+    if (session.ended) { release(); refuse(res, 200, 'the push ended while it waited for another one'); return; } // its onEnd already ran
     session.onEnd.push(release);
     try {
       const verdict = await registry.checkPush(template, gitDir, updates, env);

@@ -4,7 +4,7 @@ import { parseFilePath, type Registry, type ArchiveFormat } from '../../registry
 import type { Resolution } from '../../registry/resolve';
 import { templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
-import { matches, refHeaders, REVALIDATE, sendFile } from '../file-response';
+import { matches, pipeGit, refHeaders, REVALIDATE, sendFile } from '../file-response';
 
 function describe(r: Resolution) {
   const v = r.version;
@@ -28,7 +28,7 @@ export function versionsRouter({ registry }: { registry: Registry }): Router {
   r.route('/templates/:ns/:name/versions').get(async (req, res) => {
     const t = templateParam(req);
     res.json({ template: t.id, versions: await registry.versions(t) });
-  }).all(methodNotAllowed('GET, HEAD'));
+  }).all(methodNotAllowed('GET, HEAD, POST')); // POST (publish) is served by publishRouter, mounted first
 
   r.route('/templates/:ns/:name/versions/:ref').get(async (req, res) => {
     const t = templateParam(req);
@@ -60,9 +60,7 @@ export function versionsRouter({ registry }: { registry: Registry }): Router {
       res.setHeader('Content-Type', format === 'zip' ? 'application/zip' : 'application/gzip');
       res.setHeader('Content-Disposition', `attachment; filename="${t.name}-${label}.${format}"`);
       if (req.method === 'HEAD') { res.end(); return; }
-      const stream = registry.archive(gitDir, resolution, format, `${t.name}-${label}`);
-      stream.pipe(res);
-      res.on('close', () => stream.destroy());
+      pipeGit(registry.archive(gitDir, resolution, format, `${t.name}-${label}`), res);
     }).all(methodNotAllowed('GET, HEAD'));
   }
 
