@@ -15,7 +15,9 @@
 #   3. runs bench/anchors.sh with PRODUCT_URL and PRODUCT_TOKEN and without PRODUCT_CMD, so this
 #      script knows the server's pid; then records the server's VmRSS/VmHWM (and those of its
 #      git children) in $BENCH_WORK/product-rss.txt and stops it;
-#   4. runs bench/resolve.mjs (range resolution on a 1,000-version repo; it starts its own server);
+#   4. runs bench/validate.mjs (validating the largest corpus template and the fixture, warm),
+#      bench/diff.mjs (the diff API cold and warm against spawning git diff) and
+#      bench/resolve.mjs (range resolution on a 1,000-version repo; each starts its own server);
 #   5. prints where the results are.
 #
 # Settings (environment), on top of everything anchors.sh reads:
@@ -99,6 +101,12 @@ if [ "${SKIP_ANCHORS:-0}" != 1 ]; then
 fi
 
 if [ "${SKIP_MICRO:-0}" != 1 ]; then
+  mkdir -p "$BENCH_WORK"
+  [ -d "$BENCH_FIXTURES/bench/small.git" ] || "$here/make-fixtures.sh" "$BENCH_FIXTURES" small >&2
+  echo "bench: validation of a version, warm (bench/validate.mjs)" >&2
+  node "$here/validate.mjs" | tee "$BENCH_WORK/validate.md"
+  echo "bench: diffs against spawning git diff (bench/diff.mjs)" >&2
+  node "$here/diff.mjs" | tee "$BENCH_WORK/diff.md"
   node "$here/resolve.mjs"
 fi
 
@@ -107,4 +115,5 @@ echo "bench: results"
 [ "${SKIP_ANCHORS:-0}" = 1 ] || echo "  anchors + product:   $BENCH_WORK/results.md (raw: $BENCH_WORK/results.json)"
 [ "${SKIP_ANCHORS:-0}" = 1 ] || echo "  product RSS:         $BENCH_WORK/product-rss.txt (server log: $BENCH_WORK/logs-product/heater.log)"
 [ "${SKIP_MICRO:-0}" = 1 ] || echo "  range resolution:    $BENCH_WORK/resolve.md (raw: $BENCH_WORK/resolve.json)"
+[ "${SKIP_MICRO:-0}" = 1 ] || echo "  validation, diffs:   $BENCH_WORK/validate.md, $BENCH_WORK/diff.md"
 echo "  summary for the repo: bench/RESULTS.md (written by hand from these files)"

@@ -15,6 +15,8 @@ import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
 import { Publisher } from './registry/publisher';
+import { Differ } from './diff/differ';
+import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
 import { createHttpApp } from './http/server';
 import { fastFiles } from './http/fast-files';
@@ -50,7 +52,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
   }));
   const pool = new CatFilePool(config.maxReaders);
-  const registry = new Registry(store, new RefCache(), new ObjectReader(pool, config.cacheBytes), pool);
+  const objects = new ObjectReader(pool, config.cacheBytes);
+  const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver });
+  const registry = new Registry(store, new RefCache(), objects, pool, settings);
+  const differ = new Differ(objects);
   const sessions = new PushSessions<PushContext>();
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
 
@@ -61,7 +66,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { host, port: address.port };
   };
   const publisher = new Publisher(store, registry);
-  const app = createHttpApp({ store, registry, publisher, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs });
+  const app = createHttpApp({ store, registry, publisher, differ, settings, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs });
   const fast = fastFiles(registry);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

@@ -32,7 +32,8 @@ export interface StructuralDiff {
 export const STRUCTURAL_DIFF_LIMIT = 10_000;
 
 // Above this many cells (n × m elements left after trimming the common ends) a list is compared
-// without its longest common subsequence: 4 M cells is 16 MB of Uint32 and about 20 ms.
+// without its longest common subsequence: 4 M cells (2,000 × 2,000) is 8 MB and about 35 ms.
+// Under it the shorter side has at most 2,000 elements, so a length fits in 16 bits.
 const LCS_CELL_BUDGET = 4_000_000;
 
 /**
@@ -45,8 +46,9 @@ const LCS_CELL_BUDGET = 4_000_000;
  * `moved`; the rest pair up in order between the same two matched elements as `changed` (recursing
  * into mappings and lists) and what is left over is `added` or `removed`. Within each mapping and
  * list, changes follow `after`'s order and removed entries come last. Stops at `limit` changes
- * (default STRUCTURAL_DIFF_LIMIT) and says so in `truncated`. Throws nothing for any input,
- * including documents with cycles (YAML aliases can make them).
+ * (default STRUCTURAL_DIFF_LIMIT) and says so in `truncated`. Throws nothing for any document
+ * yaml.parse returns, including ones with cycles (a recursive alias makes them); `old` and `new`
+ * then hold the cycle too, so a caller that writes JSON must cut it.
  */
 export function structuralDiff(before: unknown, after: unknown, options: { limit?: number } = {}): StructuralDiff {
   const differ = new Differ(Math.max(0, options.limit ?? STRUCTURAL_DIFF_LIMIT));
@@ -70,15 +72,12 @@ class Differ {
   private readonly keys = new WeakMap<object, string>();
   private readonly normalized = new WeakMap<object, unknown>();
   private readonly open = new Set<object>(); // containers being walked, to stop at cycles
+  private readonly keying = new Set<object>(); // containers keyOf is inside, likewise
 
   constructor(private readonly limit: number) {}
 
-  private get isFull(): boolean {
-    return this.truncated;
-  }
-
   value(path: string, rawBefore: unknown, rawAfter: unknown): void {
-    if (rawBefore === rawAfter || this.isFull) return;
+    if (rawBefore === rawAfter || this.truncated) return;
     const a = this.normal(rawBefore), b = this.normal(rawAfter);
     const shapeA = shapeOf(a), shapeB = shapeOf(b);
     if (shapeA !== shapeB || shapeA === 'scalar') {
@@ -86,7 +85,11 @@ class Differ {
       return;
     }
     const containerA = a as object, containerB = b as object;
-    if (this.open.has(containerA) || this.open.has(containerB)) {
+    // An alias back into a container being walked: when both sides loop, the loop's contents were
+    // compared where it started; when one does, compare what each side holds.
+    const loopsA = this.open.has(containerA), loopsB = this.open.has(containerB);
+    if (loopsA && loopsB) return;
+    if (loopsA || loopsB) {
       if (this.keyOf(a) !== this.keyOf(b)) this.push({ path, kind: 'changed', old: a, new: b });
       return;
     }
@@ -99,7 +102,7 @@ class Differ {
 
   private mapping(path: string, a: Mapping, b: Mapping): void {
     for (const key of Object.keys(b)) {
-      if (this.isFull) return;
+      if (this.truncated) return;
       if (Object.hasOwn(a, key)) this.value(keyPath(path, key), a[key], b[key]);
       else this.push({ path: keyPath(path, key), kind: 'added', new: this.normal(b[key]) });
     }
@@ -112,13 +115,13 @@ class Differ {
     const keysA = a.map((v) => this.keyOf(v)), keysB = b.map((v) => this.keyOf(v));
     const plan = planList(keysA, keysB);
     for (let j = 0; j < b.length; j++) {
-      if (this.isFull) return;
+      if (this.truncated) return;
       const i = plan.sourceOf[j] ?? NONE;
       const at = `${path}[${j}]`;
       const step = plan.stepOf[j];
-      if (step === Step.Added) this.push({ path: at, kind: 'added', new: this.normal(b[j]) });
-      else if (step === Step.Moved && i !== j) this.push({ path: at, kind: 'moved', from: i, to: j });
-      else if (step === Step.Paired) this.value(at, a[i], b[j]);
+      if (step === 'added') this.push({ path: at, kind: 'added', new: this.normal(b[j]) });
+      else if (step === 'moved' && i !== j) this.push({ path: at, kind: 'moved', from: i, to: j });
+      else if (step === 'paired') this.value(at, a[i], b[j]);
     }
     for (const i of plan.removed) this.push({ path: `${path}[${i}]`, kind: 'removed', old: this.normal(a[i]) });
   }
@@ -144,18 +147,18 @@ class Differ {
     const container = v as object;
     const known = this.keys.get(container);
     if (known !== undefined) return known;
-    if (this.open.has(container)) return '@cycle';
-    this.open.add(container);
+    if (this.keying.has(container)) return '@cycle';
+    this.keying.add(container);
     const key = Array.isArray(v)
       ? `[${v.map((x) => this.keyOf(x)).join(',')}]`
       : `{${Object.keys(container).sort().map((k) => `${JSON.stringify(k)}:${this.keyOf((container as Mapping)[k])}`).join(',')}}`;
-    this.open.delete(container);
+    this.keying.delete(container);
     this.keys.set(container, key);
     return key;
   }
 }
 
-const enum Step { Kept, Added, Moved, Paired }
+type Step = 'kept' | 'added' | 'moved' | 'paired';
 const NONE = -1;
 
 /** For each index of `after`: what it is, and the index of `before` it came from; then what was removed. */
@@ -166,17 +169,17 @@ interface ListPlan {
 }
 
 function planList(a: readonly string[], b: readonly string[]): ListPlan {
-  const stepOf: Step[] = new Array<Step>(b.length).fill(Step.Added);
+  const stepOf: Step[] = new Array<Step>(b.length).fill('added');
   const sourceOf: number[] = new Array<number>(b.length).fill(NONE);
   const usedA = new Uint8Array(a.length);
   const keep = (i: number, j: number, step: Step) => { stepOf[j] = step; sourceOf[j] = i; usedA[i] = 1; };
 
   let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) { keep(start, start, Step.Kept); start++; }
+  while (start < a.length && start < b.length && a[start] === b[start]) { keep(start, start, 'kept'); start++; }
   let endA = a.length, endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; keep(endA, endB, Step.Kept); }
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; keep(endA, endB, 'kept'); }
   const anchors = commonSubsequence(a, b, start, endA, start, endB);
-  for (const [i, j] of anchors) keep(i, j, Step.Kept);
+  for (const [i, j] of anchors) keep(i, j, 'kept');
 
   // Equal elements that the subsequence left out moved; take them in order.
   const waiting = new Map<string, number[]>();
@@ -186,9 +189,9 @@ function planList(a: readonly string[], b: readonly string[]): ListPlan {
     if (queue) queue.push(i); else waiting.set(a[i] ?? '', [i]);
   }
   for (let j = start; j < endB; j++) {
-    if (stepOf[j] !== Step.Added) continue;
+    if (stepOf[j] !== 'added') continue;
     const i = waiting.get(b[j] ?? '')?.shift();
-    if (i !== undefined) keep(i, j, Step.Moved);
+    if (i !== undefined) keep(i, j, 'moved');
   }
 
   // The rest pair up in order within each gap between two anchors, like the lines of a diff hunk.
@@ -198,10 +201,10 @@ function planList(a: readonly string[], b: readonly string[]): ListPlan {
     const [toA, toB] = bounds[g] ?? [0, 0];
     let i = fromA + 1;
     for (let j = fromB + 1; j < toB; j++) {
-      if (stepOf[j] !== Step.Added) continue;
+      if (stepOf[j] !== 'added') continue;
       while (i < toA && usedA[i]) i++;
       if (i >= toA) break;
-      keep(i, j, Step.Paired);
+      keep(i, j, 'paired');
     }
   }
   const removed: number[] = [];
@@ -215,7 +218,7 @@ function commonSubsequence(a: readonly string[], b: readonly string[], startA: n
   if (n === 0 || m === 0 || n * m > LCS_CELL_BUDGET) return [];
   const width = m + 1;
   // suffix[i * width + j]: length of the LCS of a[startA + i..] and b[startB + j..].
-  const suffix = new Uint32Array((n + 1) * width);
+  const suffix = new Uint16Array((n + 1) * width);
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
       suffix[i * width + j] = a[startA + i] === b[startB + j]
@@ -267,7 +270,7 @@ function textKey(k: unknown): string {
   return String(k);
 }
 
-const BARE_KEY = /^[^.[\]"'\s\p{Cc}]+$/u;
+const BARE_KEY = /^[^.\[\]"'\s\p{Cc}]+$/u;
 
 function keyPath(parent: string, key: string): string {
   if (!BARE_KEY.test(key)) return `${parent}[${JSON.stringify(key)}]`;

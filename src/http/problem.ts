@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { HeaterError, type ErrorKind } from '../errors/heater-error';
 import { UnauthenticatedError } from '../errors/auth-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
+import { SemverViolationError } from '../errors/semver-violation-error';
 import type { Logger } from '../log/logger';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -47,13 +48,20 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) { res.destroy(); return; }
     if (err instanceof HeaterError) {
       if (err instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', `${err.scheme} realm="Heater"`);
-      sendProblem(res, STATUS[err.kind], err.code, err.message, err instanceof ValidationFailedError ? { problems: err.problems } : {});
+      const extra = err instanceof ValidationFailedError ? { problems: err.problems } : err instanceof SemverViolationError ? { changes: err.lines.slice(1).map((l) => l.trim()) } : {};
+      sendProblem(res, STATUS[err.kind], err.code, err.message, extra);
       return;
     }
     if (err instanceof URIError) { sendProblem(res, 400, 'invalid-url', 'The URL is not valid percent-encoding.'); return; } // Express's param decoding
     const parserType = (err as { type?: unknown }).type;
     const known = typeof parserType === 'string' ? PARSER[parserType] : undefined;
     if (known) { sendProblem(res, known[0], known[1], known[2]); return; }
+    // body-parser's other client errors (a body its decoder cannot inflate, say) carry a 4xx status
+    const status = (err as { status?: unknown; expose?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+      sendProblem(res, status, 'bad-body', 'The request body could not be read; check its Content-Encoding and Content-Type.');
+      return;
+    }
     const id = res.getHeader('X-Request-Id');
     log.error(`request ${String(id)} ${req.method} ${req.path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     sendProblem(res, 500, 'internal', `The server failed to handle this request; it has been logged as request ${String(id)}.`);

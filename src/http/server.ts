@@ -6,6 +6,10 @@ import { hooksRouter } from './routes/hooks';
 import { templatesRouter } from './routes/templates';
 import { versionsRouter } from './routes/versions';
 import { publishRouter } from './routes/publish';
+import { diffRouter } from './routes/diff';
+import type { Differ } from '../diff/differ';
+import type { NamespaceSettingsStore } from '../registry/namespace-settings';
+import { namespacesRouter } from './routes/namespaces';
 import type { Publisher } from '../registry/publisher';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
@@ -14,6 +18,8 @@ import { UnavailableError } from '../errors/limit-error';
 
 export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
+  readonly differ: Differ;
+  readonly settings: NamespaceSettingsStore;
   readonly publicUrl: string;
   readonly reposDir: string;
 }
@@ -38,7 +44,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/v1', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
-  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps));
+  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), namespacesRouter(deps));
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

@@ -7,6 +7,7 @@ import { ConflictError } from '../errors/conflict-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
+import { SemverViolationError } from '../errors/semver-violation-error';
 import { labelShadowed, versionOfTag, type Version, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
@@ -57,7 +58,7 @@ export class Publisher {
    * tag `v<version>`, both refs in one transaction. Creates the template if it does not exist.
    * Throws ValidationFailedError (nothing written), ConflictError when the version exists.
    */
-  async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Principal): Promise<Version> {
+  async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Principal): Promise<{ version: Version; warnings: string[] }> {
     const problems = validateFiles(files);
     if (problems.length > 0) throw new ValidationFailedError(problems, `Version ${version} of ${t.id}`);
     if (!(await this.store.exists(t))) {
@@ -69,6 +70,9 @@ export class Publisher {
       const { refs, index } = await this.registry.snapshot(t);
       const existing = index.byVersion.get(version);
       if (existing) throw new ConflictError('version-exists', `Version ${version} of ${t.id} already exists (tag ${existing.tag} at ${existing.ref.commit.slice(0, 12)}); versions are immutable.`);
+      const texts = new Map(files.filter((f) => isValidated(f.path) && f.content.length <= MAX_YAML_BYTES).map((f) => [f.path, f.content.toString('utf8')]));
+      const semver = await this.registry.semverFindings(t, gitDir, version, texts);
+      if (semver.refuse.length > 0) throw new SemverViolationError(semver.refuse);
       const me = identity(who);
       const branch = `refs/heads/${refs.defaultBranch}`;
       const head = refs.branches.get(refs.defaultBranch)?.commit ?? null;
@@ -82,7 +86,7 @@ export class Publisher {
         { ref: `refs/tags/${version}`, absent: true },
       ];
       await this.apply(gitDir, ops, me, `heater: publish ${tag}`, `Version ${version} of ${t.id} was published by someone else meanwhile`);
-      return await this.version(t, version);
+      return { version: await this.version(t, version), warnings: semver.warn };
     } finally {
       release();
     }

@@ -1,4 +1,5 @@
 // The rules a push must keep, checked in git's pre-receive step before any ref moves.
+import { SemVer } from 'semver';
 import { labelShadowed, versionOfTag } from './versions';
 import { formatProblem, type ValidationProblem } from './validate/problem';
 
@@ -25,6 +26,11 @@ export interface PushFacts {
   tagsNaming(versions: readonly string[]): Promise<readonly { tag: string; version: string; commit: string }[]>;
   /** Every validation problem of a commit's tree ([] when it validates). */
   validate(commit: string): Promise<readonly ValidationProblem[]>;
+  /**
+   * What the namespace's semver policy says of `version` at `commit`, judged against the version
+   * below it among those published and those in `earlier` (created by this push): lines that refuse it, lines that warn.
+   */
+  semver(version: string, commit: string, earlier: readonly { version: string; commit: string }[]): Promise<{ refuse: readonly string[]; warn: readonly string[] }>;
 }
 
 const ZERO = /^0+$/;
@@ -41,6 +47,7 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
   const created: { tag: string; version: string; oid: string }[] = [];
   const moved: { tag: string; version: string; old: string; deleted: boolean }[] = [];
   const branchHeads: { ref: string; commit: string }[] = [];
+  const semverWarnings: string[] = [];
   for (const u of updates) {
     if (u.ref.startsWith('refs/heads/')) {
       if (!ZERO.test(u.new)) branchHeads.push({ ref: u.ref, commit: u.new });
@@ -80,7 +87,9 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
     const [commits, existing] = await Promise.all([facts.peel(created.map((c) => c.oid)), facts.tagsNaming([...new Set(created.map((c) => c.version))])]);
     const claimed = new Map<string, { tag: string; commit: string }>();
     for (const e of existing) claimed.set(e.version, { tag: e.tag, commit: e.commit });
-    for (const c of created) {
+    const accepted: { version: string; commit: string }[] = [];
+    // lowest first, so each new version is judged against the one below it, even one from this very push
+    for (const c of [...created].sort((x, y) => new SemVer(x.version).compare(y.version))) {
       const commit = commits.get(c.oid) ?? '';
       if (!commit) { problems.push(`${c.tag}: a version tag must point at a commit.`); continue; }
       const other = claimed.get(c.version);
@@ -91,11 +100,15 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
       } else {
         claimed.set(c.version, { tag: c.tag, commit });
         const invalid = await validate(commit);
-        if (invalid.length > 0) problems.push(`${c.tag}: version ${c.version} does not validate (${count(invalid)}), so it is not published:`, ...listed(invalid));
+        if (invalid.length > 0) { problems.push(`${c.tag}: version ${c.version} does not validate (${count(invalid)}), so it is not published:`, ...listed(invalid)); continue; }
+        const semver = await facts.semver(c.version, commit, accepted);
+        if (semver.refuse.length > 0) problems.push(`${c.tag}: ${semver.refuse[0] ?? ''}`, ...semver.refuse.slice(1));
+        accepted.push({ version: c.version, commit });
+        semverWarnings.push(...semver.warn.map((l, i) => (i === 0 ? `warning: ${c.tag}: ${l}` : l)));
       }
     }
   }
-  const warnings: string[] = [];
+  const warnings: string[] = [...semverWarnings];
   for (const b of branchHeads) {
     const invalid = await validate(b.commit);
     if (invalid.length > 0) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${count(invalid)}):`, ...listed(invalid));

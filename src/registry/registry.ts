@@ -5,7 +5,11 @@ import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
 import { streamGit, type GitStream } from '../git/exec';
 import { QuarantineReader } from '../git/quarantine';
-import { TreeChecker } from './tree-check';
+import { isValidated, MAX_YAML_BYTES, TreeChecker } from './tree-check';
+import { SemVer } from 'semver';
+import { bumpSuffices, compatibility, versionBump, type Compat } from '../diff/compat';
+import type { Bump } from '../diff/heat-summary';
+import type { NamespaceSettingsStore } from './namespace-settings';
 import { FactsReader, type VersionFacts } from './version-facts';
 import { tagsMatching } from '../git/refs';
 import { InvalidInputError } from '../errors/invalid-input-error';
@@ -93,6 +97,7 @@ export class Registry {
     private readonly refs: RefCache,
     private readonly objects: ObjectReader,
     private readonly pool: CatFilePool,
+    private readonly settings: NamespaceSettingsStore,
   ) {
     this.factsReader = new FactsReader(objects);
   }
@@ -283,10 +288,70 @@ export class Registry {
           const tree = await reader.treeOf(commit);
           return tree ? this.checker.check(reader, tree) : [{ file: '', rule: 'not-a-commit', message: `${commit} is not a commit.` }];
         },
+        semver: async (version, commit, earlier) => {
+          const textsAt = async (c: string) => yamlTextsOf(await reader.listTree(await reader.treeOf(c)), async (oid) => (await reader.read(oid))?.body ?? null);
+          return this.semverFindings(t, gitDir, version, await textsAt(commit), earlier.map((e) => ({ version: e.version, texts: () => textsAt(e.commit) })));
+        },
       });
     } finally {
       reader.close();
     }
+  }
+
+  /**
+   * What the namespace's semver policy says of publishing `version` with these YAML texts, judged
+   * against the highest lower version: lines that refuse it (`enforce`) or warn (`warn`).
+   */
+  async semverFindings(t: TemplateId, gitDir: string, version: string, texts: ReadonlyMap<string, string>,
+    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[] = []): Promise<{ refuse: string[]; warn: string[] }> {
+    const { semver: policy } = await this.settings.get(t.namespace);
+    if (policy === 'off') return { refuse: [], warn: [] };
+    const index = indexVersions(await this.refs.get(gitDir));
+    const target = new SemVer(version);
+    // the version below: among those published, and those created earlier in the same push
+    const published = previousVersion(index, target);
+    const pushed = earlier.map((e) => ({ ...e, semver: new SemVer(e.version) }))
+      .filter((e) => e.semver.compare(target) < 0 && (target.prerelease.length > 0 || e.semver.prerelease.length === 0))
+      .sort((x, y) => y.semver.compare(x.semver))[0];
+    const useEarlier = pushed !== undefined && (!published || pushed.semver.compare(published.semver) > 0);
+    const against = useEarlier ? { version: pushed.version, semver: pushed.semver } : published ? { version: published.version, semver: published.semver } : null;
+    if (!against) return { refuse: [], warn: [] };
+    const before = useEarlier ? await pushed.texts() : await this.yamlTexts(gitDir, (published as Version).ref.tree);
+    const compat = compatibility(before, texts);
+    const actual = versionBump(against.semver, target);
+    if (bumpSuffices(actual, compat.required)) return { refuse: [], warn: [] };
+    const lines = [
+      `version ${version} is a ${actual} step from ${against.version}, but its changes need a ${compat.required} one:`,
+      ...compat.changes.filter((c) => RANK[c.bump] > RANK[actual]).slice(0, 50).map((c) => `  ${c.file}: ${c.detail} (${c.breaking ? 'breaking' : 'compatible'}, ${c.bump})`),
+    ];
+    return policy === 'enforce' ? { refuse: lines, warn: [] } : { refuse: [], warn: lines };
+  }
+
+  /**
+   * The bump the changes from `against` (default: the version below) to `ref` need, and whether
+   * ref's number respects it. Throws InvalidInputError when `ref` is not a version.
+   */
+  async compat(t: TemplateId, ref: string, againstRef: string | undefined): Promise<{ version: Version; against: Version | null; compat: Compat; actual: Bump; ok: boolean }> {
+    const { gitDir, resolution } = await this.resolve(t, ref);
+    const version = resolution.version;
+    if (!version) throw new InvalidInputError('ref', `${ref} resolves to commit ${resolution.commit.slice(0, 12)}, which carries no version; compatibility is between versions.`);
+    let against: Version | null = null;
+    if (againstRef !== undefined) {
+      against = (await this.resolve(t, againstRef)).resolution.version ?? null;
+      if (!against) throw new InvalidInputError('against', `${againstRef} resolves to a commit that carries no version.`);
+    } else {
+      against = previousVersion((await this.snapshot(t)).index, version.semver) ?? null;
+    }
+    if (!against) return { version, against: null, compat: { required: 'none', breaking: false, changes: [] }, actual: 'none', ok: true };
+    const compat = compatibility(await this.yamlTexts(gitDir, against.ref.tree), await this.yamlTexts(gitDir, version.ref.tree));
+    const actual = versionBump(against.semver, version.semver);
+    return { version, against, compat, actual, ok: bumpSuffices(actual, compat.required) };
+  }
+
+  /** YAML texts (path → text) of a tree in the repo. */
+  async yamlTexts(gitDir: string, tree: string): Promise<Map<string, string>> {
+    const files = [...(await this.objects.listTree(gitDir, tree)).values()];
+    return yamlTextsOf(files, async (oid) => this.objects.readBlob(gitDir, oid));
   }
 
   /** Forgets cached refs of a repo after a write. */
@@ -296,7 +361,8 @@ export class Registry {
     Promise.resolve(this.refs.get(gitDir)).catch(() => { /* the repo went away (a refused push-to-create) */ });
   }
 
-  private async treeOf(gitDir: string, r: Resolution): Promise<string> {
+  /** The root tree of the commit a ref resolved to. */
+  async treeOf(gitDir: string, r: Resolution): Promise<string> {
     return r.tree || this.objects.commitTree(gitDir, r.commit);
   }
 }
@@ -318,6 +384,24 @@ async function tagsNaming(gitDir: string, versions: readonly string[]): Promise<
   for (const { name, commit } of await tagsMatching(gitDir, patterns)) {
     const version = versionOfTag(name);
     if (version !== null && versions.includes(version)) out.push({ tag: name, version, commit });
+  }
+  return out;
+}
+
+const RANK: Readonly<Record<Bump, number>> = { none: 0, patch: 1, minor: 2, major: 3 };
+
+/** The highest version below `v`, prereleases counted only when `v` is one. */
+export function previousVersion(index: VersionIndex, v: SemVer): Version | undefined {
+  return index.versions.find((x) => x.semver.compare(v) < 0 && (v.prerelease.length > 0 || x.semver.prerelease.length === 0));
+}
+
+/** The texts of the YAML files among `files` (no links, none over MAX_YAML_BYTES). */
+async function yamlTextsOf(files: readonly { path: string; mode: string; oid: string; size?: number }[], read: (oid: string) => Promise<Buffer | null>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const f of files) {
+    if (!isValidated(f.path) || f.mode === '120000' || f.mode === '160000' || (f.size ?? 0) > MAX_YAML_BYTES) continue;
+    const body = await read(f.oid);
+    if (body && body.length <= MAX_YAML_BYTES) out.set(f.path, body.toString('utf8'));
   }
   return out;
 }

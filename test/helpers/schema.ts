@@ -1,4 +1,7 @@
-// A small JSON Schema checker for docs/openapi.yaml: the keywords the document uses, and an error for any other.
+// A small JSON Schema checker for docs/openapi.yaml: the keywords the document uses, and an error for any other;
+// and OpenApiContract, which calls a live server and checks each answer against the document.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 
 export interface Ref { readonly $ref: string }
 export type Schema = Readonly<Record<string, unknown>>;
@@ -143,5 +146,164 @@ export class SchemaChecker {
       if (extra === false || (strict && extra === undefined && schema.properties !== undefined && !inherited.has(k))) errors.push(`${at}: property "${k}" is not documented`);
       else if (typeof extra === 'object' && extra !== null) this.validate(extra as Schema, v, `${at}.${k}`, errors, strict, new Set());
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parts of OpenAPI 3.1 the contract tests read.
+
+export interface Parameter { readonly name: string; readonly in: 'path' | 'query' | 'header' | 'cookie'; readonly required?: boolean; readonly schema?: Schema; readonly 'x-heater-rest-of-path'?: boolean }
+export interface Header { readonly required?: boolean; readonly schema?: Schema }
+export interface MediaType { readonly schema?: Schema }
+export interface ResponseObject { readonly description: string; readonly headers?: Readonly<Record<string, Header | Ref>>; readonly content?: Readonly<Record<string, MediaType>> }
+export interface Operation {
+  readonly operationId?: string; readonly parameters?: readonly (Parameter | Ref)[]; readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+  readonly requestBody?: { readonly required?: boolean; readonly content: Readonly<Record<string, MediaType>> }; readonly responses: Readonly<Record<string, ResponseObject | Ref>>;
+}
+export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export type Method = (typeof METHODS)[number];
+export type PathItem = { readonly parameters?: readonly (Parameter | Ref)[] } & Partial<Readonly<Record<Method, Operation>>>;
+export interface OpenApi {
+  readonly openapi: string; readonly info: { readonly title: string; readonly version: string }; readonly paths: Readonly<Record<string, PathItem>>;
+  readonly components: { readonly schemas: Readonly<Record<string, Schema>>; readonly securitySchemes?: Readonly<Record<string, { readonly type: string; readonly scheme?: string }>> };
+  readonly 'x-heater-internal-routes'?: readonly { readonly method: string; readonly path: string }[];
+}
+export interface DocOperation { readonly method: Method; readonly path: string; readonly op: Operation; readonly parameters: readonly Parameter[] }
+export interface Checked { readonly status: number; readonly headers: Headers; readonly body: Buffer; readonly json: unknown }
+
+/** The concrete URL path for a documented path: `{x}` from `params`; the rest-of-path one keeps its slashes. */
+export function fill(docPath: string, params: Readonly<Record<string, string>>): string {
+  return docPath.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`no sample value for {${name}} in ${docPath}`);
+    return name === 'path' ? v.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(v);
+  });
+}
+
+/** `application/json; charset=utf-8` matches the key `application/json`; keys with parameters match exactly. */
+export function mediaKey(content: Readonly<Record<string, MediaType>>, contentType: string): string | undefined {
+  const exact = Object.keys(content).find((k) => k.toLowerCase() === contentType.toLowerCase());
+  if (exact) return exact;
+  const essence = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return Object.keys(content).find((k) => !k.includes(';') && k.toLowerCase() === essence);
+}
+
+/**
+ * A query value or header as its schema types it: a number for `integer`, true/false for
+ * `boolean`, the comma-separated items of one occurrence for `array`; otherwise the text.
+ */
+function typedValue(schema: Schema, value: string): unknown {
+  switch (schema.type) {
+    case 'integer': return value.trim() === '' ? value : Number(value);
+    case 'boolean': return value === 'true' ? true : value === 'false' ? false : value;
+    case 'array': return value.split(',');
+    default: return value;
+  }
+}
+
+/** docs/openapi.yaml, and a live server checked against it. */
+export class OpenApiContract {
+  readonly doc: OpenApi;
+  readonly checker: SchemaChecker;
+
+  constructor(raw: unknown) {
+    this.doc = raw as OpenApi;
+    this.checker = new SchemaChecker(raw);
+  }
+
+  static load(file: string): OpenApiContract {
+    return new OpenApiContract(parse(readFileSync(file, 'utf8')));
+  }
+
+  deref<T>(x: T | Ref): T { return this.checker.deref(x); }
+
+  /** The errors of `value` against `schema` (strict: undocumented properties are errors). */
+  schemaErrors(schema: Schema, value: unknown): string[] { return this.checker.errors(schema, value); }
+
+  /** A component schema by name; throws when there is none. */
+  schema(name: string): Schema {
+    const s = this.doc.components.schemas[name];
+    if (!s) throw new Error(`components.schemas.${name} is not documented`);
+    return s;
+  }
+
+  /** Every operation of the document, with path-level and operation-level parameters merged. */
+  operations(): DocOperation[] {
+    const out: DocOperation[] = [];
+    for (const [p, item] of Object.entries(this.doc.paths)) {
+      for (const method of METHODS) {
+        const op = item[method];
+        if (!op) continue;
+        const params = new Map<string, Parameter>();
+        for (const x of [...(item.parameters ?? []), ...(op.parameters ?? [])]) { const prm = this.deref(x); params.set(`${prm.in}:${prm.name}`, prm); }
+        out.push({ method, path: p, op, parameters: [...params.values()] });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sends a request to `base` for a documented operation and checks the answer against it: the
+   * status is documented, required headers are there and match, `Heater-*` headers are
+   * documented, the content type is one listed, and a JSON body validates (strictly) against
+   * its schema. Throws with every mismatch.
+   */
+  async call(base: string, method: Method, docPath: string, url: string, init: RequestInit = {}): Promise<Checked> {
+    const op = this.doc.paths[docPath]?.[method];
+    if (!op) throw new Error(`${method.toUpperCase()} ${docPath} is not documented`);
+    const res = await fetch(`${base}${url}`, { ...init, method: method.toUpperCase(), redirect: 'manual' });
+    const body = Buffer.from(await res.arrayBuffer());
+    const at = `${method.toUpperCase()} ${url} -> ${res.status}`;
+    const documented = op.responses[String(res.status)];
+    if (!documented) throw new Error(`${at}: status ${res.status} is not documented for ${method.toUpperCase()} ${docPath} (body: ${body.toString('utf8').slice(0, 300)})`);
+    const response = this.deref(documented);
+    const errors: string[] = res.ok ? this.requestErrors(method, docPath, url, init) : [];
+    const documentedHeaders = Object.keys(response.headers ?? {}).map((h) => h.toLowerCase());
+    for (const [name] of res.headers) if (name.startsWith('heater-') && !documentedHeaders.includes(name)) errors.push(`header ${name} is sent but not documented`);
+    for (const [name, h] of Object.entries(response.headers ?? {})) {
+      const header = this.deref(h);
+      const value = res.headers.get(name);
+      if (value === null) { if (header.required) errors.push(`header ${name} is missing`); continue; }
+      if (header.schema) errors.push(...this.schemaErrors(header.schema, typedValue(this.deref(header.schema as Schema | Ref), value)).map((e) => `header ${name}: ${e}`));
+    }
+    let json: unknown;
+    if (method !== 'head' && res.status !== 204 && res.status !== 304) {
+      const contentType = res.headers.get('content-type') ?? '';
+      const content = response.content ?? {};
+      const k = mediaKey(content, contentType);
+      if (k === undefined) errors.push(`content type "${contentType}" is not one of ${JSON.stringify(Object.keys(content))}`);
+      const schema = k === undefined ? undefined : content[k]?.schema;
+      if (schema) {
+        json = JSON.parse(body.toString('utf8'));
+        errors.push(...this.schemaErrors(schema, json));
+      }
+    } else if (body.length > 0) {
+      errors.push(`a ${res.status} answer to ${method.toUpperCase()} has a body of ${body.length} bytes`);
+    }
+    if (errors.length > 0) throw new Error(`${at} does not match docs/openapi.yaml:\n  ${errors.join('\n  ')}`);
+    return { status: res.status, headers: res.headers, body, json };
+  }
+
+  /**
+   * What is wrong with a request the server accepted, by the document: query parameters it does not
+   * declare or whose values break their schema, a body type it does not list, a JSON body off schema.
+   * (Refused requests are not checked: the error tests send broken ones on purpose.)
+   */
+  requestErrors(method: Method, docPath: string, url: string, init: RequestInit): string[] {
+    const errors: string[] = [];
+    const o = this.operations().find((x) => x.method === method && x.path === docPath);
+    for (const [name, value] of new URL(url, 'http://x').searchParams) {
+      const prm = o?.parameters.find((x) => x.in === 'query' && x.name === name);
+      if (!prm) errors.push(`request: query parameter ${name} is not documented`);
+      else if (prm.schema) errors.push(...this.schemaErrors(prm.schema, typedValue(this.deref(prm.schema as Schema | Ref), value)).map((e) => `request ?${name}: ${e}`));
+    }
+    if (init.body === undefined) return errors;
+    const type = new Headers(init.headers).get('content-type') ?? '';
+    const content = o?.op.requestBody?.content ?? {};
+    const k = mediaKey(content, type);
+    if (k === undefined) errors.push(`request: content type "${type}" is not one of ${JSON.stringify(Object.keys(content))}`);
+    const schema = k === undefined ? undefined : content[k]?.schema;
+    if (schema && typeof init.body === 'string') errors.push(...this.schemaErrors(schema, JSON.parse(init.body)).map((e) => `request body: ${e}`));
+    return errors;
   }
 }

@@ -57,8 +57,8 @@ export function publishRouter({ publisher, tokens }: PublishDeps): Router {
       } else {
         throw new UnsupportedMediaTypeError(`Publish with Content-Type application/json (files inline) or application/gzip (a .tar.gz, with ?version=), not ${type || 'none'}.`);
       }
-      const v = await publisher.publish(t, version, message, files, principal(res));
-      res.status(201).location(`/api/v1/templates/${t.id}/versions/${v.version}`).json({ template: t.id, ...versionInfo(v) });
+      const { version: v, warnings } = await publisher.publish(t, version, message, files, principal(res));
+      res.status(201).location(`/api/v1/templates/${t.id}/versions/${v.version}`).json({ template: t.id, ...versionInfo(v), warnings });
     });
 
   r.route('/templates/:ns/:name/labels/:label')

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { parseFilePath, type Registry, type ArchiveFormat } from '../../registry/registry';
 import type { Resolution } from '../../registry/resolve';
 import { templateParam } from '../params';
+import { InvalidInputError } from '../../errors/invalid-input-error';
 import { methodNotAllowed } from '../method-not-allowed';
 import { matches, pipeGit, refHeaders, REVALIDATE, sendFile } from '../file-response';
 
@@ -39,6 +40,17 @@ export function versionsRouter({ registry }: { registry: Registry }): Router {
       template: t.id, ...describe(resolution),
       manifest: facts.manifest, entrypoint: facts.entrypoint, interface: facts.interface,
       files: files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, blob: f.oid })),
+    });
+  }).all(methodNotAllowed('GET, HEAD'));
+
+  r.route('/templates/:ns/:name/versions/:ref/compat').get(async (req, res) => {
+    const t = templateParam(req);
+    const against = req.query.against;
+    if (against !== undefined && typeof against !== 'string') throw new InvalidInputError('against', 'Give against once.');
+    const c = await registry.compat(t, String(req.params.ref), against);
+    res.json({
+      template: t.id, version: c.version.version, against: c.against?.version ?? null,
+      required: c.compat.required, actual: c.actual, ok: c.ok, breaking: c.compat.breaking, changes: c.compat.changes,
     });
   }).all(methodNotAllowed('GET, HEAD'));
 

@@ -1,0 +1,144 @@
+// Diffs between two versions: git's own unified diff, parsed into files and hunks, and structural
+// diffs of the YAML files; all cached by the pair of tree ids (trees never change).
+import { createHash } from 'node:crypto';
+import { parse } from 'yaml';
+import { runGit } from '../git/exec';
+import type { ObjectReader } from '../git/objects';
+import { TooLargeError } from '../errors/limit-error';
+import { parsePatch, type FileDiff } from './patch';
+import { structuralDiff, type StructuralDiff } from './structural';
+import { compatibility, type Compat } from './compat';
+
+/** A side of a diff: the commit (for git) and its root tree (for the cache key). */
+export interface Side {
+  readonly commit: string;
+  readonly tree: string;
+}
+
+export interface DiffOptions {
+  /** Lines of context around each change (git's -U). */
+  readonly context: number;
+  /** Limit the diff to these paths (files or folders); empty means all. */
+  readonly paths: readonly string[];
+  /** Binary changes as `git diff --binary` patches (applicable), not "Binary files differ". */
+  readonly binary?: boolean;
+}
+
+export interface YamlDiff {
+  readonly path: string;
+  readonly oldPath?: string;
+  readonly changes: StructuralDiff['changes'];
+  readonly truncated: boolean;
+  /** Set when either side does not parse as YAML; then there are no changes. */
+  readonly unparsable?: 'before' | 'after' | 'both';
+}
+
+/** Patches bigger than this are refused (ask for fewer paths). */
+export const MAX_PATCH_BYTES = 32 * 1024 * 1024;
+const YAML = /\.ya?ml$/i;
+/** YAML files larger than this are not parsed for a structural diff (the unified diff still shows them). */
+const MAX_YAML_BYTES = 1024 * 1024;
+
+/** A bounded LRU of computed diffs. */
+class Cache<V> {
+  private readonly map = new Map<string, { v: V; cost: number }>();
+  private total = 0;
+  constructor(private readonly budget: number) {}
+  get(k: string): V | undefined {
+    const e = this.map.get(k);
+    if (!e) return undefined;
+    this.map.delete(k);
+    this.map.set(k, e);
+    return e.v;
+  }
+  set(k: string, v: V, cost: number): void {
+    if (cost > this.budget / 2) return;
+    this.map.set(k, { v, cost });
+    this.total += cost;
+    for (const [key, e] of this.map) {
+      if (this.total <= this.budget) break;
+      this.map.delete(key);
+      this.total -= e.cost;
+    }
+  }
+}
+
+/** Computes and remembers diffs. */
+export class Differ {
+  private readonly patches = new Cache<{ raw: Buffer; files: FileDiff[] }>(64 * 1024 * 1024);
+  private readonly yaml = new Cache<YamlDiff[]>(16 * 1024 * 1024);
+  private readonly summaries = new Cache<Compat>(8 * 1024 * 1024);
+
+  constructor(private readonly objects: ObjectReader) {}
+
+  /**
+   * The unified diff `git diff --no-color FROM TO` prints (rename detection on, as git's default),
+   * and its files and hunks. Throws TooLargeError past MAX_PATCH_BYTES.
+   */
+  async patch(gitDir: string, from: Side, to: Side, opts: DiffOptions): Promise<{ raw: Buffer; files: FileDiff[] }> {
+    const key = `${from.tree}:${to.tree}:${opts.context}:${opts.binary === true}:${JSON.stringify(opts.paths)}`;
+    const hit = this.patches.get(key);
+    if (hit) return hit;
+    // --literal-pathspecs: a user's path is a path, never pathspec magic; -c: no pager, colour or external tools
+    const args = ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', `-U${opts.context}`, ...(opts.binary ? ['--binary'] : []), from.commit, to.commit];
+    if (opts.paths.length > 0) args.push('--', ...opts.paths);
+    const r = await runGit(args, { gitDir, maxOutput: MAX_PATCH_BYTES }).catch((e: Error) => {
+      if (/output passed/.test(e.message)) throw new TooLargeError(`The diff is larger than ${MAX_PATCH_BYTES / 1048576} MiB; narrow it with paths=.`);
+      throw e;
+    });
+    if (r.code !== 0) throw new Error(`git diff failed (${r.code}): ${r.stderr.trim()}`);
+    const out = { raw: r.stdout, files: parsePatch(r.stdout.toString('utf8')) };
+    this.patches.set(key, out, r.stdout.length * 3 + 256);
+    return out;
+  }
+
+  /** The Heat compatibility summary of two trees (the bump their changes need); cached by the tree pair. */
+  async summary(from: Side, to: Side, texts: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<Compat> {
+    const key = `${from.tree}:${to.tree}`;
+    const hit = this.summaries.get(key);
+    if (hit) return hit;
+    const [a, b] = await Promise.all([texts(from.tree), texts(to.tree)]);
+    const out = compatibility(a, b);
+    this.summaries.set(key, out, JSON.stringify(out).length + 100);
+    return out;
+  }
+
+  /** Structural diffs of every YAML file present on both sides (following renames) whose content changed. */
+  async yamlDiffs(gitDir: string, from: Side, to: Side, files: readonly FileDiff[]): Promise<YamlDiff[]> {
+    const key = createHash('sha256').update(`${from.tree}:${to.tree}:${files.map((f) => `${f.oldPath ?? f.path}>${f.path}`).join('|')}`).digest('hex');
+    const hit = this.yaml.get(key);
+    if (hit) return hit;
+    const [before, after] = await Promise.all([this.objects.listTree(gitDir, from.tree), this.objects.listTree(gitDir, to.tree)]);
+    const out: YamlDiff[] = [];
+    let cost = 0;
+    for (const f of files) {
+      if (f.binary || f.status === 'added' || f.status === 'deleted' || !YAML.test(f.path)) continue;
+      const a = before.get(f.oldPath ?? f.path);
+      const b = after.get(f.path);
+      if (!a || !b || a.oid === b.oid || a.size > MAX_YAML_BYTES || b.size > MAX_YAML_BYTES) continue;
+      const [ta, tb] = await Promise.all([this.objects.readBlob(gitDir, a.oid), this.objects.readBlob(gitDir, b.oid)]);
+      const pa = parseOrNull(ta.toString('utf8'));
+      const pb = parseOrNull(tb.toString('utf8'));
+      const base = { path: f.path, ...(f.oldPath ? { oldPath: f.oldPath } : {}) };
+      if (!pa.ok || !pb.ok) {
+        out.push({ ...base, changes: [], truncated: false, unparsable: !pa.ok && !pb.ok ? 'both' : !pa.ok ? 'before' : 'after' });
+        continue;
+      }
+      const d = structuralDiff(pa.value, pb.value);
+      let size: number;
+      try { size = JSON.stringify(d.changes).length; } catch {
+        // a recursive YAML alias makes values circular: not representable as JSON, so reported as such
+        out.push({ ...base, changes: [], truncated: false, unparsable: 'both' });
+        continue;
+      }
+      out.push({ ...base, changes: d.changes, truncated: d.truncated });
+      cost += size + 100;
+    }
+    this.yaml.set(key, out, cost);
+    return out;
+  }
+}
+
+function parseOrNull(text: string): { ok: true; value: unknown } | { ok: false } {
+  try { return { ok: true, value: parse(text, { uniqueKeys: false }) }; } catch { return { ok: false }; }
+}

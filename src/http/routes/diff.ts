@@ -1,0 +1,87 @@
+// GET /api/v1/templates/:ns/:name/diff: what changed between two refs, as a patch, as JSON, structurally.
+import { Router, type Request } from 'express';
+import { createHash } from 'node:crypto';
+import type { Registry } from '../../registry/registry';
+import type { Resolution } from '../../registry/resolve';
+import { parseFilePath } from '../../registry/registry';
+import type { Differ, Side } from '../../diff/differ';
+import { InvalidInputError } from '../../errors/invalid-input-error';
+import { templateParam } from '../params';
+import { methodNotAllowed } from '../method-not-allowed';
+import { matches, IMMUTABLE, REVALIDATE } from '../file-response';
+
+const MAX_CONTEXT = 1000;
+const MAX_PATHS = 100;
+
+/** One string query parameter, or undefined; a repeated one is a 400. */
+function single(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new InvalidInputError(name, `Give ${name} once.`);
+  return v;
+}
+
+/** Parses context=N: 0 to MAX_CONTEXT lines (git's default is 3). */
+export function parseContext(raw: string | undefined): number {
+  if (raw === undefined) return 3;
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) > MAX_CONTEXT) throw new InvalidInputError('context', `context must be a whole number of lines from 0 to ${MAX_CONTEXT}.`);
+  return Number(raw);
+}
+
+/** Parses paths= (repeated, or comma-separated): files or folders of the version, checked like file paths. */
+export function parsePaths(raw: unknown): string[] {
+  if (raw === undefined) return [];
+  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [''])).map((p) => p.trim()).filter((p) => p !== '');
+  if (list.length > MAX_PATHS) throw new InvalidInputError('paths', `At most ${MAX_PATHS} paths.`);
+  return [...new Set(list.map((p) => parseFilePath(p.replace(/\/+$/, '').split('/'))))].sort();
+}
+
+/** A true/false query flag, false when absent. */
+function flag(req: Request, name: string): boolean {
+  const v = single(req, name);
+  if (v !== undefined && v !== 'true' && v !== 'false') throw new InvalidInputError(name, `${name} must be true or false.`);
+  return v === 'true';
+}
+
+function side(r: Resolution) {
+  return { requested: r.requested, resolvedBy: r.resolvedBy, version: r.version?.version ?? null, commit: r.commit };
+}
+
+/** Routes for diffs between versions. */
+export function diffRouter({ registry, differ }: { registry: Registry; differ: Differ }): Router {
+  const r = Router();
+  r.route('/templates/:ns/:name/diff').get(async (req, res) => {
+    const t = templateParam(req);
+    const fromRef = single(req, 'from');
+    const toRef = single(req, 'to');
+    if (!fromRef || !toRef) throw new InvalidInputError('from', 'Give both from= and to=: each a version, range, label, commit id or "latest" (e.g. from=1.2.0&to=latest).');
+    const context = parseContext(single(req, 'context'));
+    const paths = parsePaths(req.query.paths);
+    const format = single(req, 'format') ?? (req.accepts(['application/json', 'text/x-diff']) === 'text/x-diff' ? 'patch' : 'json');
+    if (format !== 'json' && format !== 'patch') throw new InvalidInputError('format', 'format must be json or patch.');
+    const structural = flag(req, 'structural');
+    const binary = flag(req, 'binary');
+
+    const [a, b] = await Promise.all([registry.resolve(t, fromRef), registry.resolve(t, toRef)]);
+    const gitDir = a.gitDir;
+    const from: Side = { commit: a.resolution.commit, tree: await registry.treeOf(gitDir, a.resolution) };
+    const to: Side = { commit: b.resolution.commit, tree: await registry.treeOf(gitDir, b.resolution) };
+    // the answer names the commits and versions, not only the trees: all of them are in the tag
+    const tag = createHash('sha256').update(JSON.stringify([side(a.resolution), side(b.resolution), context, format, structural, binary, paths])).digest('base64url');
+    const etag = `"diff-${tag.slice(0, 32)}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', a.resolution.immutable && b.resolution.immutable ? IMMUTABLE : REVALIDATE);
+    res.setHeader('Vary', 'Accept');
+    if (matches(req, etag)) { res.status(304).end(); return; }
+    const { raw, files } = await differ.patch(gitDir, from, to, { context, paths, binary });
+    if (format === 'patch') {
+      res.setHeader('Content-Type', 'text/x-diff; charset=utf-8');
+      res.end(raw); // git's bytes, whatever the files' encoding
+      return;
+    }
+    const yaml = structural ? await differ.yamlDiffs(gitDir, from, to, files) : undefined;
+    const summary = await differ.summary(from, to, (tree) => registry.yamlTexts(gitDir, tree));
+    res.json({ template: t.id, from: side(a.resolution), to: side(b.resolution), summary, context, paths, files, ...(yaml ? { structural: yaml } : {}) });
+  }).all(methodNotAllowed('GET, HEAD'));
+  return r;
+}
