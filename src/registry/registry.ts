@@ -1,6 +1,6 @@
 // The registry: templates, their versions and labels, and the files at a version, read from git.
 import { RepoStore, type TemplateId } from '../git/store';
-import { RefCache, type RefSnapshot } from '../git/refs';
+import { FRESH_MS, RefCache, type RefSnapshot } from '../git/refs';
 import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
 import { streamGit, type GitStream } from '../git/exec';
@@ -289,8 +289,10 @@ export class Registry {
           return tree ? this.checker.check(reader, tree) : [{ file: '', rule: 'not-a-commit', message: `${commit} is not a commit.` }];
         },
         semver: async (version, commit, earlier) => {
-          const textsAt = async (c: string) => yamlTextsOf(await reader.listTree(await reader.treeOf(c)), async (oid) => (await reader.read(oid))?.body ?? null);
-          return this.semverFindings(t, gitDir, version, await textsAt(commit), earlier.map((e) => ({ version: e.version, texts: () => textsAt(e.commit) })));
+          // trees are walked in-process through the reader (the repo's cat-file, the quarantine): no ls-tree spawns
+          const textsOfTree = async (tree: string) => yamlTextsOf(await reader.listTree(tree), async (oid) => (await reader.read(oid))?.body ?? null);
+          const textsAt = async (c: string) => textsOfTree(await reader.treeOf(c));
+          return this.semverFindings(t, gitDir, version, await textsAt(commit), earlier.map((e) => ({ version: e.version, texts: () => textsAt(e.commit) })), textsOfTree);
         },
       });
     } finally {
@@ -303,7 +305,8 @@ export class Registry {
    * against the highest lower version: lines that refuse it (`enforce`) or warn (`warn`).
    */
   async semverFindings(t: TemplateId, gitDir: string, version: string, texts: ReadonlyMap<string, string>,
-    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[] = []): Promise<{ refuse: string[]; warn: string[] }> {
+    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[] = [],
+    readTexts?: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<{ refuse: string[]; warn: string[] }> {
     const { semver: policy } = await this.settings.get(t.namespace);
     if (policy === 'off') return { refuse: [], warn: [] };
     const index = indexVersions(await this.refs.get(gitDir));
@@ -316,7 +319,7 @@ export class Registry {
     const useEarlier = pushed !== undefined && (!published || pushed.semver.compare(published.semver) > 0);
     const against = useEarlier ? { version: pushed.version, semver: pushed.semver } : published ? { version: published.version, semver: published.semver } : null;
     if (!against) return { refuse: [], warn: [] };
-    const before = useEarlier ? await pushed.texts() : await this.yamlTexts(gitDir, (published as Version).ref.tree);
+    const before = useEarlier ? await pushed.texts() : await (readTexts ?? ((tree: string) => this.yamlTexts(gitDir, tree)))((published as Version).ref.tree);
     const compat = compatibility(before, texts);
     const actual = versionBump(against.semver, target);
     if (bumpSuffices(actual, compat.required)) return { refuse: [], warn: [] };
@@ -357,8 +360,11 @@ export class Registry {
   /** Forgets cached refs of a repo after a write. */
   refsChanged(gitDir: string): void {
     this.refs.invalidate(gitDir);
-    // Read them again now, off the pusher's clock: the next push's check and the next read find them current.
-    Promise.resolve(this.refs.get(gitDir)).catch(() => { /* the repo went away (a refused push-to-create) */ });
+    // Read them again soon, off the pusher's clock (once the stamp is old enough to be trusted):
+    // the next push's check and the next read then find them current.
+    setTimeout(() => {
+      Promise.resolve(this.refs.get(gitDir)).catch(() => { /* the repo went away (a refused push-to-create) */ });
+    }, FRESH_MS + 1).unref();
   }
 
   /** The root tree of the commit a ref resolved to. */
