@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import { runGit } from '../git/exec';
+import { Lru } from '../git/lru';
 import type { ObjectReader } from '../git/objects';
 import { TooLargeError } from '../errors/limit-error';
 import { parsePatch, type FileDiff } from './patch';
@@ -39,35 +40,11 @@ const YAML = /\.ya?ml$/i;
 /** YAML files larger than this are not parsed for a structural diff (the unified diff still shows them). */
 const MAX_YAML_BYTES = 1024 * 1024;
 
-/** A bounded LRU of computed diffs. */
-class Cache<V> {
-  private readonly map = new Map<string, { v: V; cost: number }>();
-  private total = 0;
-  constructor(private readonly budget: number) {}
-  get(k: string): V | undefined {
-    const e = this.map.get(k);
-    if (!e) return undefined;
-    this.map.delete(k);
-    this.map.set(k, e);
-    return e.v;
-  }
-  set(k: string, v: V, cost: number): void {
-    if (cost > this.budget / 2) return;
-    this.map.set(k, { v, cost });
-    this.total += cost;
-    for (const [key, e] of this.map) {
-      if (this.total <= this.budget) break;
-      this.map.delete(key);
-      this.total -= e.cost;
-    }
-  }
-}
-
 /** Computes and remembers diffs. */
 export class Differ {
-  private readonly patches = new Cache<{ raw: Buffer; files: FileDiff[] }>(64 * 1024 * 1024);
-  private readonly yaml = new Cache<YamlDiff[]>(16 * 1024 * 1024);
-  private readonly summaries = new Cache<Compat>(8 * 1024 * 1024);
+  private readonly patches = new Lru<{ raw: Buffer; files: FileDiff[] }>(64 * 1024 * 1024);
+  private readonly yaml = new Lru<YamlDiff[]>(16 * 1024 * 1024);
+  private readonly summaries = new Lru<Compat>(8 * 1024 * 1024);
 
   constructor(private readonly objects: ObjectReader) {}
 

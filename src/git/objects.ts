@@ -1,5 +1,6 @@
 // Reading trees and blobs by object id, with in-memory caches that cannot go stale (keyed by oid).
 import { CatFilePool } from './catfile-pool';
+import { Lru } from './lru';
 import { git, streamGit, type GitStream } from './exec';
 
 /** One file of a tree listing (`git ls-tree -r -l`). */
@@ -10,32 +11,6 @@ export interface TreeFile {
   readonly oid: string;
   /** Bytes; 0 for submodules. */
   readonly size: number;
-}
-
-/** A byte-bounded LRU map. */
-class Lru<V> {
-  private readonly map = new Map<string, { v: V; cost: number }>();
-  private total = 0;
-  constructor(private readonly budget: number) {}
-  get(k: string): V | undefined {
-    const e = this.map.get(k);
-    if (!e) return undefined;
-    this.map.delete(k);
-    this.map.set(k, e);
-    return e.v;
-  }
-  set(k: string, v: V, cost: number): void {
-    if (cost > this.budget / 4) return; // one entry may not evict most of the cache
-    const old = this.map.get(k);
-    if (old) { this.total -= old.cost; this.map.delete(k); }
-    this.map.set(k, { v, cost });
-    this.total += cost;
-    for (const [key, e] of this.map) {
-      if (this.total <= this.budget) break;
-      this.map.delete(key);
-      this.total -= e.cost;
-    }
-  }
 }
 
 /** Blobs larger than this are streamed from a spawned git instead of held in memory. */

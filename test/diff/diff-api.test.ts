@@ -138,6 +138,8 @@ test.each([
   ['from=1.0.0&to=1.1.0&format=html', 400, /format must be json or patch/],
   ['from=1.0.0&to=1.1.0&structural=yes', 400, /structural must be true or false/],
   ['from=1.0.0&to=1.1.0&binary=1', 400, /binary must be true or false/],
+  [`from=1.0.0&to=1.1.0&paths=${Array.from({ length: 101 }, (_, i) => `p${i}`).join(',')}`, 400, /At most 100 paths/],
+  ['from=1.0.0&to=1.1.0&paths=a%00b', 400, /NUL/],
 ])('GET /diff?%s -> %i', async (q, status, detail) => {
   const res = await fetch(api(q));
   expect(res.status).toBe(status);

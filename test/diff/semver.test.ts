@@ -104,3 +104,28 @@ test('enforce also holds for versions pushed together: each is judged against th
     expect(r.stderr).toContain('v1.0.1: version 1.0.1 is a patch step from 1.0.0, but its changes need a major one:');
   } finally { await w.cleanup(); }
 });
+
+test.each([
+  ['versions/1.0.0/compat?against=9.9.9', 404, /has no version 9\.9\.9/],
+  ['versions/1.0.0/compat?against=%3E%3D%3E1', 400, /not a valid semver range/],
+  ['versions/1.0.0/compat?against=a&against=b', 400, /Give against once/],
+  ['versions/9.9.9/compat', 404, /has no version 9\.9\.9/],
+])('GET %s -> %i', async (p, status, detail) => {
+  const res = await fetch(`${server.url}/api/v1/templates/compat/app/${p}`);
+  expect(res.status).toBe(status);
+  expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+});
+
+test('compat of a commit that carries no version is a 400 that says so', async () => {
+  const w = await WorkRepo.create();
+  try {
+    await w.commit({ 'template.yaml': V1 }, 'wip');
+    expect((await w.run(['push', `${server.authUrl}/nover/app.git`, 'main'])).code).toBe(0);
+    const res = await fetch(`${server.url}/api/v1/templates/nover/app/versions/main/compat`);
+    expect(res.status).toBe(404); // a branch is not a ref the API resolves
+    const head = (await w.git(['rev-parse', 'HEAD'])).trim();
+    const byCommit = await fetch(`${server.url}/api/v1/templates/nover/app/versions/${head}/compat`);
+    expect(byCommit.status).toBe(400);
+    expect(((await byCommit.json()) as { detail: string }).detail).toContain('carries no version');
+  } finally { await w.cleanup(); }
+});
