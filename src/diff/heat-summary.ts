@@ -45,7 +45,8 @@
 // changed pattern counts as a new one (stricter) and the old one removed (looser): in doubt,
 // breaking.
 import { HOT_VERSIONS } from '../registry/validate/hot-versions';
-import { canonicalKey } from './structural';
+import { compareConstraints } from './constraints';
+import { asMapping, flag, isHidden, isMapping, own, same, shown, type Mapping } from './values';
 
 export type Bump = 'major' | 'minor' | 'patch' | 'none';
 
@@ -84,7 +85,6 @@ export const HEAT_CHANGE_IDS = [
 ] as const;
 
 type ChangeId = typeof HEAT_CHANGE_IDS[number];
-type Mapping = Record<string, unknown>;
 
 const BUMP_RANK: Readonly<Record<Bump, number>> = { none: 0, patch: 1, minor: 2, major: 3 };
 const SECTIONS = new Set(['heat_template_version', 'description', 'parameters', 'resources', 'outputs']);
@@ -215,91 +215,6 @@ function redacted(def: unknown): unknown {
 
 // ---- constraints
 
-interface Bounds { min?: number; max?: number }
-
-/** What a parameter's constraints let through, read the way Heat applies them (all must pass). */
-interface Accepted {
-  bounds: Map<'range' | 'length', Bounds>;
-  /** Canonical key → value; undefined when no allowed_values constraint. */
-  allowed?: Map<string, unknown>;
-  /** allowed_pattern, custom_constraint, modulo and unreadable entries: canonical key → how to show it. */
-  others: Map<string, string>;
-}
-
-function compareConstraints(rawA: unknown, rawB: unknown): { bump: HeatChange['bump']; what: string } | null {
-  if (same(rawA ?? null, rawB ?? null)) return null;
-  const a = readAccepted(rawA), b = readAccepted(rawB);
-  const stricter: string[] = [], looser: string[] = [];
-  for (const kind of ['range', 'length'] as const) {
-    const from = a.bounds.get(kind) ?? {}, to = b.bounds.get(kind) ?? {};
-    compareBound(`${kind} min`, from.min, to.min, (x, y) => y > x, stricter, looser);
-    compareBound(`${kind} max`, from.max, to.max, (x, y) => y < x, stricter, looser);
-  }
-  if (a.allowed || b.allowed) {
-    if (!a.allowed) stricter.push(`allowed_values ${shownList([...(b.allowed?.values() ?? [])])} added`);
-    else if (!b.allowed) looser.push('allowed_values removed');
-    else {
-      const removed = [...a.allowed].filter(([k]) => !b.allowed?.has(k)).map(([, v]) => v);
-      const added = [...b.allowed].filter(([k]) => !a.allowed?.has(k)).map(([, v]) => v);
-      if (removed.length > 0) stricter.push(`allowed ${removed.length === 1 ? 'value' : 'values'} ${shownList(removed)} removed`);
-      if (added.length > 0) looser.push(`allowed ${added.length === 1 ? 'value' : 'values'} ${shownList(added)} added`);
-    }
-  }
-  for (const [k, text] of b.others) if (!a.others.has(k)) stricter.push(`${text} added`);
-  for (const [k, text] of a.others) if (!b.others.has(k)) looser.push(`${text} removed`);
-
-  if (stricter.length > 0) {
-    const also = looser.length > 0 ? ` and looser (${looser.join(', ')})` : '';
-    return { bump: 'major', what: `constraints stricter (${stricter.join(', ')})${also}` };
-  }
-  if (looser.length > 0) return { bump: 'minor', what: `constraints looser (${looser.join(', ')})` };
-  return { bump: 'patch', what: 'constraints rewritten (descriptions, order or layout); the same values pass' };
-}
-
-/** `tighter(x, y)`: whether bound y lets fewer values through than x. An absent bound lets all through. */
-function compareBound(what: string, from: number | undefined, to: number | undefined, tighter: (x: number, y: number) => boolean, stricter: string[], looser: string[]): void {
-  if (from === to) return;
-  if (from === undefined) stricter.push(`${what} ${to} added`);
-  else if (to === undefined) looser.push(`${what} ${from} removed`);
-  else (tighter(from, to) ? stricter : looser).push(`${what} changed from ${from} to ${to}`);
-}
-
-function readAccepted(raw: unknown): Accepted {
-  const accepted: Accepted = { bounds: new Map(), others: new Map() };
-  if (raw === undefined || raw === null) return accepted;
-  if (!Array.isArray(raw)) { accepted.others.set(canonicalKey(raw), `constraints ${shown(raw)}`); return accepted; }
-  for (const entry of raw) {
-    if (!isMapping(entry)) { accepted.others.set(canonicalKey(entry), `constraint ${shown(entry)}`); continue; }
-    for (const [kind, spec] of Object.entries(entry)) {
-      if (kind === 'description') continue;
-      if ((kind === 'range' || kind === 'length') && readBounds(spec)) mergeBounds(accepted.bounds, kind, readBounds(spec) ?? {});
-      else if (kind === 'allowed_values' && Array.isArray(spec)) accepted.allowed = intersect(accepted.allowed, spec);
-      else accepted.others.set(`${kind}:${canonicalKey(spec)}`, `${kind} ${shown(spec)}`);
-    }
-  }
-  return accepted;
-}
-
-function readBounds(spec: unknown): Bounds | null {
-  if (!isMapping(spec)) return null;
-  const min = num(own(spec, 'min')), max = num(own(spec, 'max'));
-  if (min === undefined && max === undefined) return null;
-  if (Object.keys(spec).some((k) => k !== 'min' && k !== 'max')) return null;
-  return { ...(min !== undefined && { min }), ...(max !== undefined && { max }) };
-}
-
-function mergeBounds(all: Map<'range' | 'length', Bounds>, kind: 'range' | 'length', next: Bounds): void {
-  const prev = all.get(kind) ?? {};
-  const min = prev.min === undefined ? next.min : next.min === undefined ? prev.min : Math.max(prev.min, next.min);
-  const max = prev.max === undefined ? next.max : next.max === undefined ? prev.max : Math.min(prev.max, next.max);
-  all.set(kind, { ...(min !== undefined && { min }), ...(max !== undefined && { max }) });
-}
-
-function intersect(prev: Map<string, unknown> | undefined, values: unknown[]): Map<string, unknown> {
-  const next = new Map(values.map((v) => [canonicalKey(v), v]));
-  return prev ? new Map([...prev].filter(([k]) => next.has(k))) : next;
-}
-
 // ---- resources
 
 const RESOURCE_KEYS = new Set(['type', 'properties', 'depends_on']);
@@ -410,62 +325,3 @@ function changedKeys(a: Mapping, b: Mapping): string[] {
   return names(a, b).filter((k) => Object.hasOwn(a, k) !== Object.hasOwn(b, k) || !same(own(a, k), own(b, k)));
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return a === b || canonicalKey(a) === canonicalKey(b);
-}
-
-// Heat reads booleans with oslo's bool_from_string: these words, any case.
-const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', 'on', '1']);
-const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', 'off', '0']);
-
-function flag(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
-  if (typeof v !== 'string') return undefined;
-  const word = v.trim().toLowerCase();
-  return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
-}
-
-// A default may be a password: anything but an absent or plainly false `hidden` hides it.
-function isHidden(v: unknown): boolean {
-  return v !== undefined && v !== null && flag(v) !== false;
-}
-
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
-// A detail is one line: long values are cut here, the whole value is in old/new.
-const SHOWN_MAX = 60;
-// Text that would read as another type (or as nothing) when shown bare is quoted: "10" is not 10.
-const LOOKS_UNQUOTED = /^(?:|true|false|null|~|[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)$/i;
-
-function shown(v: unknown): string {
-  let text: string;
-  if (typeof v === 'string') text = LOOKS_UNQUOTED.test(v) || v.trim() !== v ? JSON.stringify(v) : v;
-  else if (v instanceof Date) text = Number.isNaN(v.getTime()) ? 'an invalid date' : v.toISOString();
-  else if (v === undefined) text = 'nothing';
-  else {
-    try { text = JSON.stringify(v) ?? String(v); } catch { text = 'a value with a cycle'; }
-  }
-  text = text.replace(/\s+/g, ' ');
-  return text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX - 1)}…` : text;
-}
-
-function shownList(values: unknown[]): string {
-  return values.map(shown).join(', ');
-}
-
-function own(m: Mapping, key: string): unknown {
-  return Object.hasOwn(m, key) ? m[key] : undefined;
-}
-
-function asMapping(v: unknown): Mapping {
-  return isMapping(v) ? v : {};
-}
-
-function isMapping(v: unknown): v is Mapping {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Map) && !(v instanceof Set);
-}

@@ -1,7 +1,7 @@
 // Reading a push's objects during pre-receive, while they are still quarantined.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { constants as zlib, inflateSync } from 'node:zlib';
 import { Reader, type CatFilePool, type ObjectData } from './catfile-pool';
 
 const OID = /^[0-9a-f]{40}$/;
@@ -28,16 +28,26 @@ export class QuarantineReader {
     this.objectDir = env.GIT_OBJECT_DIRECTORY;
   }
 
-  /** Type and body of an object, or null when no source has it. */
-  async read(oid: string): Promise<{ type: string; body: Buffer } | null> {
+  /**
+   * Type, size and body of an object, or null when no source has it. An object bigger than
+   * `maxBytes` comes back with its type and size and an empty body: it is never held in memory.
+   */
+  async read(oid: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<{ type: string; size: number; body: Buffer } | null> {
     if (!OID.test(oid)) return null;
-    const loose = this.objectDir ? await readLoose(this.objectDir, oid) : null;
+    const loose = this.objectDir ? await readLoose(this.objectDir, oid, maxBytes) : null;
     if (loose) return loose;
-    const known = await this.pool.contents(this.gitDir, oid);
-    if (known) return { type: known.type, body: known.data };
+    const known = await this.pool.info(this.gitDir, oid);
+    if (known) {
+      if (known.size > maxBytes) return { type: known.type, size: known.size, body: Buffer.alloc(0) };
+      const data = await this.pool.contents(this.gitDir, oid);
+      return data ? { type: data.type, size: data.size, body: data.data } : null;
+    }
     this.fallback ??= new Reader(this.gitDir, () => { /* reported by the next read */ }, this.env);
+    const info = await this.fallback.request(oid, false);
+    if (!info) return null;
+    if (info.size > maxBytes) return { type: info.type, size: info.size, body: Buffer.alloc(0) };
     const packed = await this.fallback.request(oid, true) as ObjectData | null;
-    return packed ? { type: packed.type, body: packed.data } : null;
+    return packed ? { type: packed.type, size: packed.size, body: packed.data } : null;
   }
 
   /** The commit an oid peels to (a commit, or a tag of one, at any depth), or ''. */
@@ -84,12 +94,29 @@ export class QuarantineReader {
   }
 }
 
-/** Type and body of a loose object in `objectDir`, or null when it is not there loose. */
-async function readLoose(objectDir: string, oid: string): Promise<{ type: string; body: Buffer } | null> {
+/** Type, size and body of a loose object in `objectDir` (body empty past `maxBytes`), or null when it is not there loose. */
+async function readLoose(objectDir: string, oid: string, maxBytes: number): Promise<{ type: string; size: number; body: Buffer } | null> {
   let raw: Buffer;
   try { raw = await readFile(path.join(objectDir, oid.slice(0, 2), oid.slice(2))); } catch { return null; }
-  const data = inflateSync(raw);
-  const nul = data.indexOf(0);
-  const [type = ''] = data.toString('latin1', 0, nul).split(' ');
-  return { type, body: data.subarray(nul + 1) };
+  // the header ("blob 1234\0") first, from a partial inflate: the size decides whether to inflate the rest
+  const head = inflateSync(raw.subarray(0, 4096), { finishFlush: zlib.Z_SYNC_FLUSH });
+  const headerEnd = head.indexOf(0);
+  if (headerEnd < 0) {
+    // the first deflate block is bigger than the prefix: inflate, but never past maxBytes
+    try {
+      const data = inflateSync(raw, { maxOutputLength: maxBytes + 64 });
+      const end = data.indexOf(0);
+      const [type = ''] = data.toString('latin1', 0, end).split(' ');
+      return { type, size: data.length - end - 1, body: data.subarray(end + 1) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { type: 'blob', size: maxBytes + 1, body: Buffer.alloc(0) };
+      throw e;
+    }
+  }
+  const [type = '', sizeText = ''] = head.toString('latin1', 0, headerEnd).split(' ');
+  const size = Number(sizeText);
+  if (!Number.isSafeInteger(size)) throw new Error(`loose object ${oid} has no readable header`);
+  if (size > maxBytes) return { type, size, body: Buffer.alloc(0) };
+  const data = inflateSync(raw, { maxOutputLength: headerEnd + 1 + size });
+  return { type, size, body: data.subarray(headerEnd + 1) };
 }

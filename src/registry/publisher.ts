@@ -34,6 +34,8 @@ export function checkMessage(raw: unknown, field: string, required: boolean): st
 export function parseExactVersion(raw: unknown): string {
   const v = typeof raw === 'string' ? versionOfTag(raw) : null;
   if (v === null) throw new InvalidInputError('version', `"${String(raw).slice(0, 100)}" is not a semver version (like 1.2.0 or v1.2.0-rc.1).`);
+  // valid semver, but git cannot name a ref like this (git check-ref-format)
+  if (v.endsWith('.lock')) throw new InvalidInputError('version', `"${v}" cannot be a git tag: a ref name may not end in ".lock".`);
   return v;
 }
 
@@ -61,11 +63,13 @@ export class Publisher {
   async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Principal): Promise<{ version: Version; warnings: string[] }> {
     const problems = validateFiles(files);
     if (problems.length > 0) throw new ValidationFailedError(problems, `Version ${version} of ${t.id}`);
+    let created = false;
     if (!(await this.store.exists(t))) {
-      try { await this.store.create(t); } catch (e) { if (!(e instanceof ConflictError)) throw e; }
+      try { await this.store.create(t); created = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
     }
     const gitDir = this.store.gitDir(t);
     const release = await this.registry.locks.acquire(gitDir);
+    let published = false;
     try {
       const { refs, index } = await this.registry.snapshot(t);
       const existing = index.byVersion.get(version);
@@ -86,9 +90,12 @@ export class Publisher {
         { ref: `refs/tags/${version}`, absent: true },
       ];
       await this.apply(gitDir, ops, me, `heater: publish ${tag}`, `Version ${version} of ${t.id} was published by someone else meanwhile`);
+      published = true;
       return { version: await this.version(t, version), warnings: semver.warn };
     } finally {
       release();
+      // a template this call created for a publish that then failed is removed again, as a refused push-to-create is
+      if (created && !published) await this.registry.removeIfEmpty(t, gitDir, () => false).catch(() => { /* best effort */ });
     }
   }
 

@@ -290,7 +290,10 @@ export class Registry {
         },
         semver: async (version, commit, earlier) => {
           // trees are walked in-process through the reader (the repo's cat-file, the quarantine): no ls-tree spawns
-          const textsOfTree = async (tree: string) => yamlTextsOf(await reader.listTree(tree), async (oid) => (await reader.read(oid))?.body ?? null);
+          const textsOfTree = async (tree: string) => yamlTextsOf(await reader.listTree(tree), async (oid) => {
+            const o = await reader.read(oid, MAX_YAML_BYTES);
+            return o && o.size <= MAX_YAML_BYTES ? o.body : null;
+          });
           const textsAt = async (c: string) => textsOfTree(await reader.treeOf(c));
           return this.semverFindings(t, gitDir, version, await textsAt(commit), earlier.map((e) => ({ version: e.version, texts: () => textsAt(e.commit) })), textsOfTree);
         },
@@ -401,13 +404,19 @@ export function previousVersion(index: VersionIndex, v: SemVer): Version | undef
   return index.versions.find((x) => x.semver.compare(v) < 0 && (v.prerelease.length > 0 || x.semver.prerelease.length === 0));
 }
 
-/** The texts of the YAML files among `files` (no links, none over MAX_YAML_BYTES). */
+/** At most this many bytes of YAML are read from one version for a compatibility check. */
+const MAX_COMPAT_BYTES = 16 * 1024 * 1024;
+
+/** The texts of the YAML files among `files` (no links, none over MAX_YAML_BYTES, MAX_COMPAT_BYTES in all). */
 async function yamlTextsOf(files: readonly { path: string; mode: string; oid: string; size?: number }[], read: (oid: string) => Promise<Buffer | null>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  let total = 0;
   for (const f of files) {
     if (!isValidated(f.path) || f.mode === '120000' || f.mode === '160000' || (f.size ?? 0) > MAX_YAML_BYTES) continue;
     const body = await read(f.oid);
-    if (body && body.length <= MAX_YAML_BYTES) out.set(f.path, body.toString('utf8'));
+    if (!body || body.length > MAX_YAML_BYTES || total + body.length > MAX_COMPAT_BYTES) continue;
+    total += body.length;
+    out.set(f.path, body.toString('utf8'));
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { validateTree } from './validate/validate-tree';
 /** Where a tree's files come from: a push's quarantine, or the repository. */
 export interface TreeSource {
   listTree(tree: string): Promise<readonly { path: string; mode: string; oid: string }[]>;
-  read(oid: string): Promise<{ type: string; body: Buffer } | null>;
+  /** The object; past `maxBytes` its body is empty and `size` says how big it is. */
+  read(oid: string, maxBytes?: number): Promise<{ type: string; size: number; body: Buffer } | null>;
 }
 
 /** YAML bigger than this is not parsed (a template is kilobytes; this guards the server). */
@@ -19,15 +20,15 @@ export function isValidated(path: string): boolean {
 }
 
 /** Builds the validator's input from a list of files and a way to read the ones it needs. */
-export async function treeInput(files: readonly { path: string; mode: string; oid: string }[], read: (oid: string) => Promise<Buffer | null>): Promise<{ input: TreeInput; problems: ValidationProblem[] }> {
+export async function treeInput(files: readonly { path: string; mode: string; oid: string }[], read: (oid: string, maxBytes: number) => Promise<{ size: number; body: Buffer } | null>): Promise<{ input: TreeInput; problems: ValidationProblem[] }> {
   const problems: ValidationProblem[] = [];
   const texts = new Map<string, string>();
   for (const f of files) {
     if (!isValidated(f.path) || f.mode === '120000' || f.mode === '160000') continue;
-    const body = await read(f.oid);
-    if (!body) { problems.push({ file: f.path, rule: 'missing-object', message: 'The file\'s content is missing from the push.' }); continue; }
-    if (body.length > MAX_YAML_BYTES) { problems.push({ file: f.path, rule: 'yaml-too-large', message: `YAML files may be at most ${MAX_YAML_BYTES} bytes to be validated; this one is ${body.length}.` }); continue; }
-    texts.set(f.path, body.toString('utf8'));
+    const obj = await read(f.oid, MAX_YAML_BYTES);
+    if (!obj) { problems.push({ file: f.path, rule: 'missing-object', message: 'The file\'s content is missing from the push.' }); continue; }
+    if (obj.size > MAX_YAML_BYTES) { problems.push({ file: f.path, rule: 'yaml-too-large', message: `YAML files may be at most ${MAX_YAML_BYTES} bytes to be validated; this one is ${obj.size}.` }); continue; }
+    texts.set(f.path, obj.body.toString('utf8'));
   }
   return { input: { paths: new Set(files.map((f) => f.path)), texts }, problems };
 }
@@ -49,7 +50,7 @@ export class TreeChecker {
     const digest = key.digest('hex');
     const known = this.verdicts.get(digest);
     if (known) return known;
-    const { input, problems } = await treeInput(files, async (oid) => (await source.read(oid))?.body ?? null);
+    const { input, problems } = await treeInput(files, (oid, max) => source.read(oid, max));
     const verdict = [...problems, ...validateTree(input).problems];
     this.verdicts.set(digest, verdict);
     if (this.verdicts.size > this.max) this.verdicts.delete(this.verdicts.keys().next().value as string);

@@ -18,7 +18,9 @@ export function checkUploadPath(raw: string): string {
   if (p.includes('\\')) throw bad('it contains a backslash; use "/"');
   const parts = p.split('/');
   if (parts.some((s) => s === '' || s === '.' || s === '..')) throw bad('it has an empty, "." or ".." segment');
-  if (parts.some((s) => s.toLowerCase() === '.git')) throw bad('".git" is reserved');
+  // what git's fsck refuses at push (receive.fsckObjects): ".git" in any case and its NTFS/HFS+ aliases, and .gitmodules
+  if (parts.some((s) => /^(\.git|git~1)$/.test(s.toLowerCase().replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g, '').replace(/[. ]+$/, '')))) throw bad('".git" (or a name a file system reads as ".git") is reserved');
+  if (parts.some((s) => s.toLowerCase() === '.gitmodules')) throw bad('submodules are not supported');
   if (Buffer.byteLength(p) > UPLOAD_LIMITS.pathBytes) throw bad(`it is longer than ${UPLOAD_LIMITS.pathBytes} bytes`);
   return p;
 }
@@ -96,6 +98,7 @@ export function filesFromTarGz(gz: Buffer): NewFile[] {
     for (let i = 0; i < 512; i++) check += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
     if (sum !== check) throw new InvalidInputError('body', 'The upload is not a valid tar archive (a header checksum is wrong).');
     const size = octal(h, 124, 12);
+    if (!Number.isSafeInteger(size) || size < 0) throw new InvalidInputError('body', 'The upload is not a valid tar archive (an entry has an impossible size).');
     const type = String.fromCharCode(h[156] ?? 0);
     const body = tar.subarray(off + 512, off + 512 + size);
     if (body.length < size) throw new InvalidInputError('body', 'The tar archive is cut short.');

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { createApp } from '../../src/app';
 import { testConfig } from '../../src/config/config';
 import { startServer, TOKEN, type TestServer } from '../helpers/server';
@@ -327,5 +328,47 @@ outputs:
     await publish('facts/plain', { version: '0.1.0', files: { 'config.yaml': 'a: 1\n' } });
     const v = await json(await fetch(api('/facts/plain/versions/0.1.0')));
     expect(v).toMatchObject({ manifest: null, entrypoint: 'template.yaml', interface: null });
+  });
+});
+
+describe('more hostile uploads', () => {
+  test('a tar entry with a negative size is a 400, not a server stuck in a loop', async () => {
+    const h = Buffer.alloc(512, 0);
+    h.write('template.yaml', 0, 'latin1');
+    h.write('0000644\0', 100, 'latin1');
+    h.write('-0001750\0\0\0\0', 124, 'latin1'); // -1000 in octal
+    h.write('0', 156, 'latin1');
+    h.write('ustar\x0000', 257, 'latin1');
+    h.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    const body = gzipSync(Buffer.concat([h, Buffer.alloc(1024)]));
+    const res = await fetch(api('/pub/negative/versions?version=1.0.0'), { method: 'POST', headers: { ...auth, 'Content-Type': 'application/gzip' }, body });
+    expect(res.status).toBe(400);
+    expect((await json<{ detail: string }>(res)).detail).toContain('impossible size');
+  });
+
+  test.each([['GIT~1/config'], ['.git./hooks/x'], ['.Git /x'], ['.g\u200cit/config'], ['.gitmodules'], ['a/.GITMODULES']])('a path git would refuse at push, %j, is refused at publish too', async (p) => {
+    const res = await publish('pub/aliases', { version: '1.0.0', files: { [p]: 'x', 'a.txt': 'a' } });
+    expect(res.status).toBe(400);
+  });
+
+  test('a version git cannot name as a tag (ending in .lock) is a 400', async () => {
+    const res = await publish('pub/locky', { version: '1.0.0-x.lock', files: { 'a.txt': 'a' } });
+    expect(res.status).toBe(400);
+    expect((await json<{ detail: string }>(res)).detail).toContain('.lock');
+    expect(fs.existsSync(path.join(server.reposDir, 'pub', 'locky.git'))).toBe(false);
+  });
+
+  test('a YAML file over the validation limit is reported as such on push, without reading it whole', async () => {
+    const w = await WorkRepo.create();
+    try {
+      await w.commit({ 'template.yaml': hotTemplate(1), 'big.yaml': `a: "${'x'.repeat(1_200_000)}"\n` });
+      await w.tag('v1.0.0');
+      const r = await w.run(['push', `${server.authUrl}/pub/bigyaml.git`, 'v1.0.0']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/big\.yaml: YAML files may be at most 1048576 bytes to be validated; this one is 1200\d\d\d\. \[yaml-too-large\]/);
+    } finally { await w.cleanup(); }
   });
 });
