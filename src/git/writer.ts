@@ -1,6 +1,8 @@
-// Writing into a bare repo: objects with isomorphic-git, tags with git mktag, refs only in one update-ref transaction.
-import fs from 'node:fs';
-import * as iso from 'isomorphic-git';
+// Writing into a bare repo: objects written atomically (temp file, rename), tags with git mktag, refs only in one update-ref transaction.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { runGit } from './exec';
 
 const ZERO = '0'.repeat(40);
@@ -64,9 +66,36 @@ export interface NewFile {
 interface Dir { files: Map<string, { oid: string; mode: string }>; dirs: Map<string, Dir> }
 
 /**
- * Writes the blobs and trees of `files` (paths already validated) and returns the root tree id.
- * isomorphic-git writes loose objects in-process; they stay unreferenced until a ref points at them.
+ * Writes one loose object the way git does: deflated into a temporary file in objects/, then
+ * renamed to its name, so a crash leaves a stray temporary file, never a truncated object that a
+ * later write would take for the real one (isomorphic-git writes in place, hence not used here).
  */
+export async function writeObject(gitDir: string, type: 'blob' | 'tree' | 'commit', content: Buffer): Promise<string> {
+  const data = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
+  const oid = createHash('sha1').update(data).digest('hex');
+  const dir = path.join(gitDir, 'objects', oid.slice(0, 2));
+  const final = path.join(dir, oid.slice(2));
+  if (await fsp.access(final).then(() => true, () => false)) return oid; // complete by construction: only renames put it there
+  await fsp.mkdir(dir, { recursive: true });
+  const tmp = path.join(gitDir, 'objects', `tmp_obj_${randomBytes(8).toString('hex')}`);
+  await fsp.writeFile(tmp, deflateSync(data), { mode: 0o444 });
+  try {
+    await fsp.rename(tmp, final);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  return oid;
+}
+
+/** git's order of tree entries: by name, a folder compared as if its name ended in "/". */
+function treeOrder(a: { name: string; dir: boolean }, b: { name: string; dir: boolean }): number {
+  const x = Buffer.from(a.dir ? `${a.name}/` : a.name);
+  const y = Buffer.from(b.dir ? `${b.name}/` : b.name);
+  return Buffer.compare(x, y);
+}
+
+/** Writes the blobs and trees of `files` (paths already validated) and returns the root tree id. */
 export async function writeTree(gitDir: string, files: readonly NewFile[]): Promise<string> {
   const root: Dir = { files: new Map(), dirs: new Map() };
   for (const f of files) {
@@ -77,20 +106,23 @@ export async function writeTree(gitDir: string, files: readonly NewFile[]): Prom
       if (!next) { next = { files: new Map(), dirs: new Map() }; d.dirs.set(p, next); }
       d = next;
     }
-    const oid = await iso.writeBlob({ fs, gitdir: gitDir, blob: new Uint8Array(f.content) });
+    const oid = await writeObject(gitDir, 'blob', f.content);
     d.files.set(parts[parts.length - 1] ?? '', { oid, mode: f.executable ? '100755' : '100644' });
   }
   const write = async (d: Dir): Promise<string> => {
-    const entries: iso.TreeEntry[] = [];
-    for (const [name, sub] of d.dirs) entries.push({ mode: '040000', path: name, oid: await write(sub), type: 'tree' });
-    for (const [name, f] of d.files) entries.push({ mode: f.mode, path: name, oid: f.oid, type: 'blob' });
-    return iso.writeTree({ fs, gitdir: gitDir, tree: entries });
+    const entries: { name: string; dir: boolean; mode: string; oid: string }[] = [];
+    for (const [name, sub] of d.dirs) entries.push({ name, dir: true, mode: '40000', oid: await write(sub) });
+    for (const [name, f] of d.files) entries.push({ name, dir: false, mode: f.mode, oid: f.oid });
+    entries.sort(treeOrder);
+    const body = Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.oid, 'hex')])));
+    return writeObject(gitDir, 'tree', body);
   };
   return write(root);
 }
 
 /** Writes a commit object; returns its id. */
 export async function writeCommit(gitDir: string, c: { tree: string; parents: readonly string[]; author: Identity; message: string }): Promise<string> {
-  const person = { name: c.author.name, email: c.author.email, timestamp: c.author.when, timezoneOffset: 0 };
-  return iso.writeCommit({ fs, gitdir: gitDir, commit: { tree: c.tree, parent: [...c.parents], author: person, committer: person, message: c.message.endsWith('\n') ? c.message : `${c.message}\n` } });
+  const who = `${c.author.name} <${c.author.email}> ${c.author.when} +0000`;
+  const text = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${who}`, `committer ${who}`, '', c.message.endsWith('\n') ? c.message : `${c.message}\n`].join('\n');
+  return writeObject(gitDir, 'commit', Buffer.from(text, 'utf8'));
 }
