@@ -1,5 +1,7 @@
 // git's smart HTTP protocol over streams: the service table, ref advertisement and stateless RPC.
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
@@ -53,6 +55,15 @@ export interface Child {
 export function advertise(gitDir: string, service: Service, req: IncomingMessage, res: ServerResponse, child: Child): void {
   const proto = protocolEnv(req.headers['git-protocol']);
   const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(proto.GIT_PROTOCOL ?? '');
+  // A v2 advertisement lists capabilities, not refs: it depends only on git and the repo's config,
+  // so it is kept per repo, keyed by the config file's stamp, and a clone or fetch spawns one git less.
+  const stamp = v2 ? configStamp(gitDir, proto.GIT_PROTOCOL ?? '') : '';
+  const known = v2 ? v2Adverts.get(gitDir) : undefined;
+  if (known && known.stamp === stamp) {
+    res.writeHead(200, { 'Content-Type': `application/x-${service}-advertisement`, Expires: 'Fri, 01 Jan 1980 00:00:00 GMT', Pragma: 'no-cache', 'Cache-Control': 'no-cache, max-age=0, must-revalidate' });
+    res.end(known.body);
+    return;
+  }
   const git = spawn('git', [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
     { env: gitEnv({ ...child.env, ...proto }), stdio: ['ignore', 'pipe', 'pipe'] });
   res.statusCode = 200;
@@ -60,7 +71,24 @@ export function advertise(gitDir: string, service: Service, req: IncomingMessage
   noCache(res);
   // http-backend leaves out the "# service" preamble for v2; v0/v1 clients require it.
   if (!v2) res.write(`${pkt(`# service=${service}\n`)}0000`);
+  if (v2 && stamp) {
+    const chunks: Buffer[] = [];
+    git.stdout.on('data', (d: Buffer) => chunks.push(d));
+    git.on('close', (code) => {
+      if (code !== 0) return;
+      v2Adverts.set(gitDir, { stamp, body: Buffer.concat(chunks) });
+      if (v2Adverts.size > 4096) v2Adverts.delete(v2Adverts.keys().next().value as string);
+    });
+  }
   stream(git, res, service, child, false);
+}
+
+const v2Adverts = new Map<string, { stamp: string; body: Buffer }>();
+
+/** The repo config's identity (and the protocol asked for): what a v2 advertisement depends on besides git itself. */
+function configStamp(gitDir: string, protocol: string): string {
+  const st = statSync(path.join(gitDir, 'config'), { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.size}:${protocol}` : '';
 }
 
 /**

@@ -2,7 +2,8 @@
 import { gzipSync } from 'node:zlib';
 import { startServer, waitNoGitChildren, type TestServer } from '../helpers/server';
 import { rawGet } from '../helpers/http';
-import { WorkRepo, hotTemplate } from '../helpers/git-client';
+import path from 'node:path';
+import { WorkRepo, gitOk, hotTemplate } from '../helpers/git-client';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -128,4 +129,17 @@ test('the internal hook endpoint refuses callers that are not a running push', a
   const res = await fetch(`${server.url}/_heater/hooks/pre-receive`, { method: 'POST', headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer guess' }, body: 'update 0 0 refs/tags/x\n' });
   expect(res.status).toBe(403);
   expect(await res.text()).toMatch(/^refuse\n/);
+});
+
+test('the v2 capability advertisement is served again from memory, and follows a change of the repo config', async () => {
+  const get = async () => (await fetch(`${base()}/info/refs?service=git-upload-pack`, { headers: { 'Git-Protocol': 'version=2' } })).text();
+  const first = await get();
+  expect(first).toMatch(/fetch=.*filter/);
+  expect(await get()).toBe(first);
+  const gitDir = path.join(server.reposDir, 'acme', 'web.git');
+  await gitOk(['--git-dir', gitDir, 'config', 'uploadpack.allowFilter', 'false']);
+  const after = await get();
+  expect(after).not.toMatch(/fetch=.*filter/);
+  await gitOk(['--git-dir', gitDir, 'config', 'uploadpack.allowFilter', 'true']);
+  expect(await get()).toMatch(/fetch=.*filter/);
 });
