@@ -15,6 +15,7 @@ import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
 import { Publisher } from './registry/publisher';
+import { AuditLog } from './audit/audit-log';
 import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
@@ -65,8 +66,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     return { host, port: address.port };
   };
-  const publisher = new Publisher(store, registry);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs });
+  const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
+  const publisher = new Publisher(store, registry, audit);
+  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs });
   const fast = fastFiles(registry);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

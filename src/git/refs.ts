@@ -64,6 +64,19 @@ export async function readRefs(gitDir: string): Promise<RefSnapshot> {
   return { tags, branches, versionNotes, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(gitDir, tags, branches) / 1000000n)).toISOString() };
 }
 
+/** The current value of each of `refs` (full names), '' for those that do not exist. */
+export async function refValues(gitDir: string, refs: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map(refs.map((r) => [r, '']));
+  if (refs.length === 0) return out;
+  const text = (await git(['for-each-ref', '--format=%(refname) %(objectname)', '--', ...refs], { gitDir })).toString('utf8');
+  for (const line of text.split('\n')) {
+    const sp = line.lastIndexOf(' ');
+    const name = line.slice(0, sp);
+    if (out.has(name)) out.set(name, line.slice(sp + 1));
+  }
+  return out;
+}
+
 /** Tags matching for-each-ref `patterns` (exact names or globs), each with the commit it peels to ('' if none). */
 export async function tagsMatching(gitDir: string, patterns: readonly string[]): Promise<{ name: string; commit: string }[]> {
   if (patterns.length === 0) return [];

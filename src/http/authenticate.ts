@@ -2,6 +2,7 @@
 import type { Request } from 'express';
 import type { AdminToken, Principal } from '../auth/admin-token';
 import { tokenFromHeader } from '../auth/credentials';
+import type { Actor } from '../audit/audit-log';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error';
 
 /** Resolves the caller of a request that needs write access; throws 401 (no token) or 403 (wrong token). */
@@ -22,4 +23,9 @@ export async function requireAdmin(tokens: AdminToken, req: Request): Promise<Pr
   const who = await requireWriter(tokens, req, 'Bearer');
   if (!who.admin) throw new ForbiddenError('Only an admin may do this.');
   return who;
+}
+
+/** The writer as the audit log and reflogs record it: the principal's name, the client's address. */
+export function actorOf(req: Request, who: Principal): Actor {
+  return { name: who.name, address: req.socket.remoteAddress ?? '' };
 }

@@ -11,6 +11,7 @@ import type { Differ } from '../diff/differ';
 import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import { namespacesRouter } from './routes/namespaces';
 import type { Publisher } from '../registry/publisher';
+import type { AuditLog } from '../audit/audit-log';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
 import { NotFoundError } from '../errors/not-found-error';
@@ -20,6 +21,7 @@ export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
   readonly differ: Differ;
   readonly settings: NamespaceSettingsStore;
+  readonly audit: AuditLog;
   readonly publicUrl: string;
   readonly reposDir: string;
 }

@@ -2,7 +2,7 @@
 import type { RepoStore, TemplateId } from '../git/store';
 import { transact, writeCommit, writeTagObject, writeTree, RefTransactionError, type Identity, type NewFile, type RefOp } from '../git/writer';
 import { VERSION_NOTES } from '../git/refs';
-import type { Principal } from '../auth/admin-token';
+import type { Actor, AuditLog } from '../audit/audit-log';
 import { ConflictError } from '../errors/conflict-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
@@ -17,7 +17,7 @@ import type { Registry } from './registry';
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const MAX_MESSAGE = 2000;
 
-function identity(p: Principal): Identity {
+function identity(p: Actor): Identity {
   return { name: p.name, email: `${p.name}@heater`, when: Math.floor(Date.now() / 1000) };
 }
 
@@ -53,14 +53,14 @@ export function validateFiles(files: readonly NewFile[]): ValidationProblem[] {
 
 /** Every write that does not come through git push. Each takes the repo lock and ends in one ref transaction. */
 export class Publisher {
-  constructor(private readonly store: RepoStore, private readonly registry: Registry) {}
+  constructor(private readonly store: RepoStore, private readonly registry: Registry, private readonly audit: AuditLog) {}
 
   /**
    * Publishes `files` as `version`: a commit on the default branch (parent: its head) and an annotated
    * tag `v<version>`, both refs in one transaction. Creates the template if it does not exist.
    * Throws ValidationFailedError (nothing written), ConflictError when the version exists.
    */
-  async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Principal): Promise<{ version: Version; warnings: string[] }> {
+  async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Actor): Promise<{ version: Version; warnings: string[] }> {
     const problems = validateFiles(files);
     if (problems.length > 0) throw new ValidationFailedError(problems, `Version ${version} of ${t.id}`);
     let created = false;
@@ -91,6 +91,8 @@ export class Publisher {
       ];
       await this.apply(gitDir, ops, me, `heater: publish ${tag}`, `Version ${version} of ${t.id} was published by someone else meanwhile`);
       published = true;
+      await this.audit.record({ action: 'version.publish', actor: who, template: t.id, ok: true, detail: version,
+        refs: [{ ref: branch, old: head ?? '', new: commit }, { ref: `refs/tags/${tag}`, old: '', new: tagOid }] });
       return { version: await this.version(t, version), warnings: semver.warn };
     } finally {
       release();
@@ -100,7 +102,7 @@ export class Publisher {
   }
 
   /** Points label `name` at what `ref` resolves to. Throws InvalidInputError for a bad name, NotFoundError for a bad ref. */
-  async setLabel(t: TemplateId, name: string, ref: string, who: Principal): Promise<{ label: string; commit: string; version: string | null }> {
+  async setLabel(t: TemplateId, name: string, ref: string, who: Actor): Promise<{ label: string; commit: string; version: string | null }> {
     checkLabel(name);
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
@@ -110,6 +112,7 @@ export class Publisher {
       const current = refs.tags.get(name)?.oid ?? null;
       if (current !== resolution.commit) {
         await this.apply(gitDir, [{ ref: `refs/tags/${name}`, new: resolution.commit, old: current }], identity(who), `heater: label ${name} -> ${ref}`, `Label ${name} of ${t.id} was moved by someone else meanwhile`);
+        await this.audit.record({ action: 'label.set', actor: who, template: t.id, ok: true, refs: [{ ref: `refs/tags/${name}`, old: current ?? '', new: resolution.commit }] });
       }
       return { label: name, commit: resolution.commit, version: resolution.version?.version ?? null };
     } finally {
@@ -118,7 +121,7 @@ export class Publisher {
   }
 
   /** Removes label `name`. Throws NotFoundError when there is no such label. */
-  async deleteLabel(t: TemplateId, name: string, who: Principal): Promise<void> {
+  async deleteLabel(t: TemplateId, name: string, who: Actor): Promise<void> {
     checkLabel(name);
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
@@ -127,6 +130,7 @@ export class Publisher {
       const current = refs.tags.get(name);
       if (!current) throw new NotFoundError('label-not-found', `${t.id} has no label ${name}.`);
       await this.apply(gitDir, [{ ref: `refs/tags/${name}`, delete: true, old: current.oid }], identity(who), `heater: remove label ${name}`, `Label ${name} of ${t.id} was changed by someone else meanwhile`);
+      await this.audit.record({ action: 'label.delete', actor: who, template: t.id, ok: true, refs: [{ ref: `refs/tags/${name}`, old: current.oid, new: '' }] });
     } finally {
       release();
     }
@@ -136,7 +140,7 @@ export class Publisher {
    * Sets or clears a mark (`deprecated` or `yanked`) on an exact version; the state lives in
    * refs/heater/versions/<version>, a tag object whose message is the state as JSON.
    */
-  async mark(t: TemplateId, version: string, kind: 'deprecated' | 'yanked', message: string | null, who: Principal): Promise<Version> {
+  async mark(t: TemplateId, version: string, kind: 'deprecated' | 'yanked', message: string | null, who: Actor): Promise<Version> {
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
     try {
@@ -155,7 +159,12 @@ export class Publisher {
         const oid = await writeTagObject(gitDir, { object: v.ref.commit, type: 'commit', tag: `heater-state-${version}`, tagger: me, message: JSON.stringify(state) });
         ops.push({ ref, new: oid, old: current });
       }
-      if (ops.length > 0) await this.apply(gitDir, ops, me, `heater: ${message === null ? 'clear' : 'set'} ${kind} on ${version}`, `The state of version ${version} was changed by someone else meanwhile`);
+      if (ops.length > 0) {
+        await this.apply(gitDir, ops, me, `heater: ${message === null ? 'clear' : 'set'} ${kind} on ${version}`, `The state of version ${version} was changed by someone else meanwhile`);
+        const action = kind === 'deprecated' ? (message === null ? 'version.undeprecate' : 'version.deprecate') : (message === null ? 'version.unyank' : 'version.yank');
+        await this.audit.record({ action, actor: who, template: t.id, ok: true, detail: version,
+          refs: ops.map((o) => ({ ref: o.ref, old: 'old' in o && o.old ? o.old : '', new: 'new' in o ? o.new : '' })) });
+      }
       return await this.version(t, version);
     } finally {
       release();

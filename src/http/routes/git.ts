@@ -20,6 +20,8 @@ export interface PushContext {
   readonly template: TemplateId;
   readonly gitDir: string;
   readonly principal: Principal;
+  /** The pusher's address, for the audit log. */
+  readonly address: string;
 }
 
 export interface GitDeps {
@@ -98,7 +100,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       } else {
         await installHooks(gitDir); // a repo copied in from elsewhere gets Heater's rules before its first push
       }
-      session = sessions.start({ template: t, gitDir, principal });
+      session = sessions.start({ template: t, gitDir, principal, address: req.socket.remoteAddress ?? '' });
     } finally {
       release();
     }

@@ -1,10 +1,11 @@
 // /api/v1/namespaces/:ns: per-namespace settings (the semver policy).
 import { Router, json } from 'express';
-import type { AdminToken } from '../../auth/admin-token';
+import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { AuditLog } from '../../audit/audit-log';
 import { isValidName } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { parseSettings, type NamespaceSettingsStore } from '../../registry/namespace-settings';
-import { requireAdmin } from '../authenticate';
+import { actorOf, requireAdmin } from '../authenticate';
 import { methodNotAllowed } from '../method-not-allowed';
 
 function namespace(raw: unknown): string {
@@ -14,16 +15,19 @@ function namespace(raw: unknown): string {
 }
 
 /** Reading settings is open; changing them takes the admin token. */
-export function namespacesRouter({ settings, tokens }: { settings: NamespaceSettingsStore; tokens: AdminToken }): Router {
+export function namespacesRouter({ settings, tokens, audit }: { settings: NamespaceSettingsStore; tokens: AdminToken; audit: AuditLog }): Router {
   const r = Router();
   r.route('/namespaces/:ns')
     .get(async (req, res) => {
       const ns = namespace(req.params.ns);
       res.json({ namespace: ns, settings: await settings.get(ns) });
     })
-    .patch(async (req, _res, next) => { await requireAdmin(tokens, req); next(); }, json({ limit: '4kb', strict: true }), async (req, res) => {
+    .patch(async (req, res, next) => { res.locals.principal = await requireAdmin(tokens, req); next(); }, json({ limit: '4kb', strict: true }), async (req, res) => {
       const ns = namespace(req.params.ns);
-      res.json({ namespace: ns, settings: await settings.update(ns, parseSettings(req.body)) });
+      const change = parseSettings(req.body);
+      const next = await settings.update(ns, change);
+      await audit.record({ action: 'namespace.update', actor: actorOf(req, res.locals.principal as Principal), namespace: ns, ok: true, detail: JSON.stringify(change) });
+      res.json({ namespace: ns, settings: next });
     })
     .all(methodNotAllowed('GET, HEAD, PATCH'));
   return r;

@@ -1,12 +1,13 @@
 // Writes over REST: publish a version (JSON or .tar.gz), move and remove labels, deprecate and yank.
-import { Router, json, raw, type Request, type RequestHandler } from 'express';
+import { Router, json, raw, type Request, type RequestHandler, type Response } from 'express';
 import { versionInfo } from '../../registry/registry';
 import { checkMessage, parseExactVersion, type Publisher } from '../../registry/publisher';
 import { filesFromJson, filesFromTarGz } from '../../registry/upload';
 import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { Actor } from '../../audit/audit-log';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
-import { requireWriter } from '../authenticate';
+import { actorOf, requireWriter } from '../authenticate';
 import { templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
@@ -24,7 +25,8 @@ function writer(tokens: AdminToken): RequestHandler {
     next();
   };
 }
-const principal = (res: { locals: Record<string, unknown> }) => res.locals.principal as Principal;
+/** The writer of this request, for reflogs and the audit log. */
+const principal = (res: Response): Actor => actorOf(res.req, res.locals.principal as Principal);
 
 function objectBody(req: Request, shape: string): Record<string, unknown> {
   const b: unknown = req.body;

@@ -1,7 +1,9 @@
 // /api/v1/templates: list, create, show and delete templates.
 import { Router, json, type Request } from 'express';
 import type { Registry, TemplateDetail } from '../../registry/registry';
-import type { AdminToken } from '../../auth/admin-token';
+import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { AuditLog } from '../../audit/audit-log';
+import { actorOf } from '../authenticate';
 import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { requireAdmin, requireWriter } from '../authenticate';
@@ -10,6 +12,7 @@ import { methodNotAllowed } from '../method-not-allowed';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
+  readonly audit: AuditLog;
   readonly tokens: AdminToken;
   readonly publicUrl: string;
 }
@@ -17,7 +20,7 @@ export interface TemplatesDeps {
 const MAX_DESCRIPTION = 1024;
 
 /** Routes for the template collection and single templates. */
-export function templatesRouter({ registry, tokens, publicUrl }: TemplatesDeps): Router {
+export function templatesRouter({ registry, tokens, publicUrl, audit }: TemplatesDeps): Router {
   const r = Router();
   const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
 
@@ -27,8 +30,8 @@ export function templatesRouter({ registry, tokens, publicUrl }: TemplatesDeps):
     if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > 400)) throw new InvalidInputError('cursor', 'cursor must be the nextCursor value of a previous page.');
     const page = await registry.list(limit, cursor);
     res.json({ items: page.items, nextCursor: page.nextCursor });
-  }).post(async (req, _res, next) => {
-    await requireWriter(tokens, req, 'Bearer'); // before the body is read: strangers get 401, not a JSON error
+  }).post(async (req, res, next) => {
+    res.locals.principal = await requireWriter(tokens, req, 'Bearer'); // before the body is read: strangers get 401, not a JSON error
     next();
   }, json({ limit: '64kb', strict: true }), async (req, res) => {
     const body: unknown = req.body;
@@ -40,14 +43,17 @@ export function templatesRouter({ registry, tokens, publicUrl }: TemplatesDeps):
     }
     const t = parseTemplateId(namespace, name);
     const created = await registry.create(t, (description ?? '').trim());
+    await audit.record({ action: 'template.create', actor: actorOf(req, res.locals.principal as Principal), template: t.id, ok: true });
     res.status(201).location(`/api/v1/templates/${t.id}`).json(withUrl(req, created));
   }).all(methodNotAllowed('GET, HEAD, POST'));
 
   r.route('/templates/:ns/:name').get(async (req, res) => {
     res.json(withUrl(req, await registry.get(templateParam(req))));
   }).delete(async (req, res) => {
-    await requireAdmin(tokens, req);
-    await registry.remove(templateParam(req));
+    const who = await requireAdmin(tokens, req);
+    const t = templateParam(req);
+    await registry.remove(t);
+    await audit.record({ action: 'template.delete', actor: actorOf(req, who), template: t.id, ok: true });
     res.status(204).end();
   }).all(methodNotAllowed('GET, HEAD, DELETE'));
 

@@ -1,0 +1,49 @@
+// The audit log: one JSON line per write (push, create, delete, publish, label, mark, setting), append-only.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** A ref as a write changed it ('' for absent). */
+export interface RefChange {
+  readonly ref: string;
+  readonly old: string;
+  readonly new: string;
+}
+
+/** Who wrote, from where. Never a token: the principal's name only. */
+export interface Actor {
+  readonly name: string;
+  readonly address: string;
+}
+
+export interface AuditEntry {
+  readonly action: 'push' | 'template.create' | 'template.delete' | 'version.publish' | 'label.set' | 'label.delete'
+    | 'version.deprecate' | 'version.undeprecate' | 'version.yank' | 'version.unyank' | 'namespace.update';
+  readonly actor: Actor;
+  readonly template?: string;
+  readonly namespace?: string;
+  readonly refs?: readonly RefChange[];
+  /** Whether the write took effect (a refused push is recorded too). */
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+/**
+ * Appends entries to `<stateDir>/audit.log`, one JSON object per line, each with a single write to a
+ * file opened for appending (whole lines, in order, from concurrent writers). Failing to record is
+ * logged, never thrown: the write it describes has already happened.
+ */
+export class AuditLog {
+  readonly file: string;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(stateDir: string, private readonly onError: (msg: string) => void) {
+    this.file = path.join(stateDir, 'audit.log');
+  }
+
+  /** Records an entry with the current time; resolves once it is written. */
+  record(entry: AuditEntry): Promise<void> {
+    const line = `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`;
+    this.tail = this.tail.then(() => fs.appendFile(this.file, line, { mode: 0o600 })).catch((e: Error) => this.onError(`audit log: ${e.message}`));
+    return this.tail;
+  }
+}
