@@ -19,6 +19,7 @@ import { AuditLog } from './audit/audit-log';
 import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
+import { Authenticator } from './auth/authenticator';
 import { createHttpApp } from './http/server';
 import { fastFiles } from './http/fast-files';
 import type { PushContext } from './http/routes/git';
@@ -49,9 +50,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await store.init();
   const emptyRepo = path.join(store.stateDir, 'empty.git');
   await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo]));
-  const tokens = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
+  const adminToken = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
   }));
+  const tokens = new Authenticator(adminToken, config.maxAuthFailures);
   const pool = new CatFilePool(config.maxReaders);
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver });
@@ -68,7 +70,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
   const publisher = new Publisher(store, registry, audit);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs });
+  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses });
   const fast = fastFiles(registry);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

@@ -20,6 +20,12 @@ export interface Config {
   readonly semver: 'warn' | 'enforce' | 'off';
   /** A git process serving a client that moves no data for this long is stopped, in milliseconds. */
   readonly gitIdleMs: number;
+  /** Largest pack a push may send (git's receive.maxInputSize), in bytes. */
+  readonly maxPushBytes: number;
+  /** Most git processes serving clients at once; more requests get 503 and Retry-After. */
+  readonly maxGitProcesses: number;
+  /** Failed authentications from one address within a minute before it gets 429 for the rest of it. */
+  readonly maxAuthFailures: number;
   /** Cap on the inflated body of one upload-pack request (want/have negotiation). */
   readonly maxNegotiationBytes: number;
   /** Bytes of blob content kept in memory, keyed by object id. */
@@ -70,6 +76,9 @@ export const KEYS: readonly Key<keyof Config>[] = [
     parse: (raw) => { if (raw !== 'warn' && raw !== 'enforce' && raw !== 'off') throw new Error(`must be warn, enforce or off, got "${raw}"`); return raw; } },
   { key: 'gitIdleMs', flag: '--git-idle-timeout', env: 'HEATER_GIT_IDLE_TIMEOUT', fallback: '300', help: 'seconds a clone or push may stall before its git is stopped',
     parse: (raw) => integer(1, 86400)(raw) * 1000 },
+  { key: 'maxPushBytes', flag: '--max-push-mb', env: 'HEATER_MAX_PUSH_MB', fallback: '100', help: 'MiB a push may send', parse: mebibytes(1, 1048576) },
+  { key: 'maxGitProcesses', flag: '--max-git', env: 'HEATER_MAX_GIT', fallback: '32', help: 'git processes serving clients at once (more: 503)', parse: integer(1, 10000) },
+  { key: 'maxAuthFailures', flag: '--max-auth-failures', env: 'HEATER_MAX_AUTH_FAILURES', fallback: '10', help: 'failed authentications per address per minute before 429', parse: integer(1, 100000) },
   { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
   { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },

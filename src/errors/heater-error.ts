@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'too-large'
   | 'unsupported-media-type'
   | 'unprocessable'
+  | 'rate-limited'
   | 'unavailable';
 
 /** A failure the user can act on: `code` is stable, the message is a sentence for a person. */

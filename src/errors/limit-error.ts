@@ -18,3 +18,21 @@ export class UnavailableError extends HeaterError {
   readonly kind = 'unavailable';
   readonly code = 'unavailable';
 }
+
+/** Too many attempts from one client; `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends HeaterError {
+  readonly kind = 'rate-limited';
+  readonly code = 'rate-limited';
+  constructor(readonly retryAfterSeconds: number, message: string) {
+    super(message);
+  }
+}
+
+/** The server is at its limit of concurrent work; `retryAfterSeconds` says when to try again. */
+export class BusyError extends HeaterError {
+  readonly kind = 'unavailable';
+  readonly code = 'busy';
+  constructor(readonly retryAfterSeconds: number, message: string) {
+    super(message);
+  }
+}

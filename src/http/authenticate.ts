@@ -1,25 +1,26 @@
 // Authentication for routes: who the caller is, and refusing writes without a valid token.
 import type { Request } from 'express';
-import type { AdminToken, Principal } from '../auth/admin-token';
+import type { Principal } from '../auth/admin-token';
+import type { Authenticator } from '../auth/authenticator';
 import { tokenFromHeader } from '../auth/credentials';
 import type { Actor } from '../audit/audit-log';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error';
 
 /** Resolves the caller of a request that needs write access; throws 401 (no token) or 403 (wrong token). */
-export async function requireWriter(tokens: AdminToken, req: Request, scheme: 'Basic' | 'Bearer'): Promise<Principal> {
+export async function requireWriter(tokens: Authenticator, req: Request, scheme: 'Basic' | 'Bearer'): Promise<Principal> {
   const token = tokenFromHeader(req.headers.authorization);
   if (token === undefined) {
     throw new UnauthenticatedError(scheme, scheme === 'Basic'
       ? 'Pushing needs a token: give any user name and the token as the password.'
       : 'This request needs a token: send "Authorization: Bearer <token>".');
   }
-  const who = await tokens.verify(token);
+  const who = await tokens.verify(token, req.socket.remoteAddress ?? '');
   if (!who) throw new ForbiddenError('The token is not valid.');
   return who;
 }
 
 /** Like requireWriter, and the caller must be an admin. */
-export async function requireAdmin(tokens: AdminToken, req: Request): Promise<Principal> {
+export async function requireAdmin(tokens: Authenticator, req: Request): Promise<Principal> {
   const who = await requireWriter(tokens, req, 'Bearer');
   if (!who.admin) throw new ForbiddenError('Only an admin may do this.');
   return who;

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { HeaterError, type ErrorKind } from '../errors/heater-error';
 import { UnauthenticatedError } from '../errors/auth-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
+import { BusyError, RateLimitedError } from '../errors/limit-error';
 import { SemverViolationError } from '../errors/semver-violation-error';
 import type { Logger } from '../log/logger';
 
@@ -15,12 +16,13 @@ const STATUS: Record<ErrorKind, number> = {
   'too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
+  'rate-limited': 429,
   unavailable: 503,
 };
 
 const TITLE: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -48,6 +50,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) { res.destroy(); return; }
     if (err instanceof HeaterError) {
       if (err instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', `${err.scheme} realm="Heater"`);
+      if (err instanceof RateLimitedError || err instanceof BusyError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       const extra = err instanceof ValidationFailedError ? { problems: err.problems } : err instanceof SemverViolationError ? { changes: err.lines.slice(1).map((l) => l.trim()) } : {};
       sendProblem(res, STATUS[err.kind], err.code, err.message, extra);
       return;

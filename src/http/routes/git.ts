@@ -6,10 +6,12 @@ import type { PushSessions } from '../../git/hooks/sessions';
 import type { Housekeeper } from '../../git/housekeeping';
 import { installHooks } from '../../git/hooks/install';
 import type { Registry } from '../../registry/registry';
-import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { Principal } from '../../auth/admin-token';
+import type { Authenticator } from '../../auth/authenticator';
 import type { Logger } from '../../log/logger';
 import { ConflictError } from '../../errors/conflict-error';
 import { ForbiddenError } from '../../errors/auth-error';
+import { BusyError } from '../../errors/limit-error';
 import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { requireWriter } from '../authenticate';
@@ -27,10 +29,14 @@ export interface PushContext {
 export interface GitDeps {
   readonly store: RepoStore;
   readonly registry: Registry;
-  readonly tokens: AdminToken;
+  readonly tokens: Authenticator;
   readonly sessions: PushSessions<PushContext>;
   readonly log: Logger;
   readonly maxNegotiationBytes: number;
+  /** Largest pack a push may send. */
+  readonly maxPushBytes: number;
+  /** Most git requests served at once. */
+  readonly maxGitProcesses: number;
   /** A git process that moves no data for this long is stopped. */
   readonly gitIdleMs: number;
   readonly housekeeper: Housekeeper;
@@ -45,6 +51,7 @@ const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)?$/;
 export function gitRouter(deps: GitDeps): RequestHandler {
   const { store, registry, tokens, sessions, log } = deps;
   const emptyRepo = `${store.stateDir}/empty.git`;
+  let active = 0;
 
   return (req: Request, res: Response, next: NextFunction) => {
     const rawPath = req.url.split('?')[0] ?? '';
@@ -69,6 +76,10 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     }
 
     const principal = SERVICES[service].write ? await requireWriter(tokens, req, 'Basic') : undefined;
+    // at most maxGitProcesses requests have a git working for them; the rest are told to come back
+    if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
+    active++;
+    res.once('close', () => { active--; });
     const gitDir = store.gitDir(t);
     const exists = await store.exists(t);
     const env = { GIT_HTTP_EXPORT_ALL: '1', ...(principal ? { GIT_COMMITTER_NAME: principal.name, GIT_COMMITTER_EMAIL: `${principal.name}@heater.${req.socket.remoteAddress ?? 'local'}` } : {}) };
@@ -105,7 +116,11 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       release();
     }
     const { host, port } = deps.hookAddress();
-    const hookEnv = { ...env, HEATER_HOOK_HOST: host, HEATER_HOOK_PORT: String(port), HEATER_HOOK_TOKEN: session.token };
+    const hookEnv = {
+      ...env, HEATER_HOOK_HOST: host, HEATER_HOOK_PORT: String(port), HEATER_HOOK_TOKEN: session.token,
+      // git refuses a pack over this size itself ("pack exceeds maximum allowed size"), quarantine and all
+      GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'receive.maxInputSize', GIT_CONFIG_VALUE_0: String(deps.maxPushBytes),
+    };
     const ended = session;
     const onExit = () => {
       sessions.end(ended);

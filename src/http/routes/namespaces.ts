@@ -1,6 +1,7 @@
 // /api/v1/namespaces/:ns: per-namespace settings (the semver policy).
 import { Router, json } from 'express';
-import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { Principal } from '../../auth/admin-token';
+import type { Authenticator } from '../../auth/authenticator';
 import type { AuditLog } from '../../audit/audit-log';
 import { isValidName } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
@@ -15,7 +16,7 @@ function namespace(raw: unknown): string {
 }
 
 /** Reading settings is open; changing them takes the admin token. */
-export function namespacesRouter({ settings, tokens, audit }: { settings: NamespaceSettingsStore; tokens: AdminToken; audit: AuditLog }): Router {
+export function namespacesRouter({ settings, tokens, audit }: { settings: NamespaceSettingsStore; tokens: Authenticator; audit: AuditLog }): Router {
   const r = Router();
   r.route('/namespaces/:ns')
     .get(async (req, res) => {

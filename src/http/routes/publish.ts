@@ -3,7 +3,8 @@ import { Router, json, raw, type Request, type RequestHandler, type Response } f
 import { versionInfo } from '../../registry/registry';
 import { checkMessage, parseExactVersion, type Publisher } from '../../registry/publisher';
 import { filesFromJson, filesFromTarGz } from '../../registry/upload';
-import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { Principal } from '../../auth/admin-token';
+import type { Authenticator } from '../../auth/authenticator';
 import type { Actor } from '../../audit/audit-log';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
@@ -13,13 +14,13 @@ import { methodNotAllowed } from '../method-not-allowed';
 
 export interface PublishDeps {
   readonly publisher: Publisher;
-  readonly tokens: AdminToken;
+  readonly tokens: Authenticator;
 }
 
 const TAR_GZ = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/tar+gzip'];
 
 /** Writers only: the credential is checked before any body is read. */
-function writer(tokens: AdminToken): RequestHandler {
+function writer(tokens: Authenticator): RequestHandler {
   return async (req, res, next) => {
     res.locals.principal = await requireWriter(tokens, req, 'Bearer');
     next();

@@ -1,7 +1,8 @@
 // /api/v1/templates: list, create, show and delete templates.
 import { Router, json, type Request } from 'express';
 import type { Registry, TemplateDetail } from '../../registry/registry';
-import type { AdminToken, Principal } from '../../auth/admin-token';
+import type { Principal } from '../../auth/admin-token';
+import type { Authenticator } from '../../auth/authenticator';
 import type { AuditLog } from '../../audit/audit-log';
 import { actorOf } from '../authenticate';
 import { parseTemplateId } from '../../git/store';
@@ -13,7 +14,7 @@ import { methodNotAllowed } from '../method-not-allowed';
 export interface TemplatesDeps {
   readonly registry: Registry;
   readonly audit: AuditLog;
-  readonly tokens: AdminToken;
+  readonly tokens: Authenticator;
   readonly publicUrl: string;
 }
 
