@@ -20,6 +20,7 @@ import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
+import { TokenStore } from './auth/token-store';
 import { createHttpApp } from './http/server';
 import { fastFiles } from './http/fast-files';
 import type { PushContext } from './http/routes/git';
@@ -53,7 +54,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminToken = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
   }));
-  const tokens = new Authenticator(adminToken, config.maxAuthFailures);
+  const tokens = new Authenticator(adminToken, new TokenStore(store.stateDir), config.maxAuthFailures);
   const pool = new CatFilePool(config.maxReaders);
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver });

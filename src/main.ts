@@ -3,9 +3,14 @@
 import { loadConfig, usage } from './config/config';
 import { ConfigError } from './errors/config-error';
 import { createApp } from './app';
+import { tokenCli } from './cli/token';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'token') {
+    process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage()); return; }
   let config;
   try {

@@ -3,14 +3,16 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Scope } from './scopes';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
 const PARAMS = { N: 16384, r: 8, p: 1 };
 
-/** Who is making a request. */
+/** Who is making a request, and what their token allows. */
 export interface Principal {
   readonly name: string;
   readonly admin: boolean;
+  readonly scopes: readonly Scope[];
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -61,4 +63,4 @@ export class AdminToken {
   }
 }
 
-const ADMIN: Principal = Object.freeze({ name: 'admin', admin: true });
+const ADMIN: Principal = Object.freeze({ name: 'admin', admin: true, scopes: Object.freeze([{ action: 'admin' as const, namespace: null }]) });

@@ -4,7 +4,7 @@ import { HeaterError } from './heater-error';
 /** The target already exists, or a concurrent writer got there first. */
 export class ConflictError extends HeaterError {
   readonly kind = 'conflict';
-  constructor(readonly code: 'template-exists' | 'version-exists' | 'concurrent-update', message: string) {
+  constructor(readonly code: 'template-exists' | 'version-exists' | 'concurrent-update' | 'token-exists', message: string) {
     super(message);
   }
 }

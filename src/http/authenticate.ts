@@ -3,10 +3,11 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/admin-token';
 import type { Authenticator } from '../auth/authenticator';
 import { tokenFromHeader } from '../auth/credentials';
+import { allows, formatScope, type Action } from '../auth/scopes';
 import type { Actor } from '../audit/audit-log';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error';
 
-/** Resolves the caller of a request that needs write access; throws 401 (no token) or 403 (wrong token). */
+/** Resolves the caller of a request that needs a token; throws 401 (no token), 403 (wrong token) or 429 (too many wrong ones). */
 export async function requireWriter(tokens: Authenticator, req: Request, scheme: 'Basic' | 'Bearer'): Promise<Principal> {
   const token = tokenFromHeader(req.headers.authorization);
   if (token === undefined) {
@@ -19,10 +20,16 @@ export async function requireWriter(tokens: Authenticator, req: Request, scheme:
   return who;
 }
 
-/** Like requireWriter, and the caller must be an admin. */
-export async function requireAdmin(tokens: Authenticator, req: Request): Promise<Principal> {
+/** Throws ForbiddenError unless `who` may do `action` in `namespace` (null: everywhere, e.g. tokens). */
+export function requireScope(who: Principal, action: Action, namespace: string | null): void {
+  if (allows(who.scopes, action, namespace)) return;
+  throw new ForbiddenError(`The token "${who.name}" (scopes: ${who.scopes.map(formatScope).join(', ')}) may not ${action === 'admin' ? 'administer' : action}${namespace === null ? ' the registry' : ` namespace ${namespace}`}.`);
+}
+
+/** Like requireWriter, and the caller must be an admin of `namespace` (null: of the whole registry). */
+export async function requireAdmin(tokens: Authenticator, req: Request, namespace: string | null = null): Promise<Principal> {
   const who = await requireWriter(tokens, req, 'Bearer');
-  if (!who.admin) throw new ForbiddenError('Only an admin may do this.');
+  requireScope(who, 'admin', namespace);
   return who;
 }
 

@@ -10,6 +10,7 @@ import { diffRouter } from './routes/diff';
 import type { Differ } from '../diff/differ';
 import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import { namespacesRouter } from './routes/namespaces';
+import { tokensRouter } from './routes/tokens';
 import type { Publisher } from '../registry/publisher';
 import type { AuditLog } from '../audit/audit-log';
 import { problemHandler } from './problem';
@@ -46,7 +47,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/v1', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
-  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), namespacesRouter(deps));
+  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), namespacesRouter(deps), tokensRouter(deps));
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

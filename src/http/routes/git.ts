@@ -14,7 +14,7 @@ import { ForbiddenError } from '../../errors/auth-error';
 import { BusyError } from '../../errors/limit-error';
 import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { requireWriter } from '../authenticate';
+import { requireScope, requireWriter } from '../authenticate';
 import { sendMethodNotAllowed } from '../method-not-allowed';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
@@ -76,6 +76,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     }
 
     const principal = SERVICES[service].write ? await requireWriter(tokens, req, 'Basic') : undefined;
+    if (principal) requireScope(principal, 'write', t.namespace);
     // at most maxGitProcesses requests have a git working for them; the rest are told to come back
     if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
     active++;

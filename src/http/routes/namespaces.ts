@@ -23,7 +23,7 @@ export function namespacesRouter({ settings, tokens, audit }: { settings: Namesp
       const ns = namespace(req.params.ns);
       res.json({ namespace: ns, settings: await settings.get(ns) });
     })
-    .patch(async (req, res, next) => { res.locals.principal = await requireAdmin(tokens, req); next(); }, json({ limit: '4kb', strict: true }), async (req, res) => {
+    .patch(async (req, res, next) => { res.locals.principal = await requireAdmin(tokens, req, namespace(req.params.ns)); next(); }, json({ limit: '4kb', strict: true }), async (req, res) => {
       const ns = namespace(req.params.ns);
       const change = parseSettings(req.body);
       const next = await settings.update(ns, change);

@@ -8,7 +8,7 @@ import type { Authenticator } from '../../auth/authenticator';
 import type { Actor } from '../../audit/audit-log';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
-import { actorOf, requireWriter } from '../authenticate';
+import { actorOf, requireScope, requireWriter } from '../authenticate';
 import { templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
@@ -22,7 +22,9 @@ const TAR_GZ = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzi
 /** Writers only: the credential is checked before any body is read. */
 function writer(tokens: Authenticator): RequestHandler {
   return async (req, res, next) => {
-    res.locals.principal = await requireWriter(tokens, req, 'Bearer');
+    const who = await requireWriter(tokens, req, 'Bearer');
+    requireScope(who, 'write', String(req.params.ns));
+    res.locals.principal = who;
     next();
   };
 }

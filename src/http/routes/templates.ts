@@ -7,7 +7,7 @@ import type { AuditLog } from '../../audit/audit-log';
 import { actorOf } from '../authenticate';
 import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { requireAdmin, requireWriter } from '../authenticate';
+import { requireScope, requireWriter } from '../authenticate';
 import { cloneUrl, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
@@ -43,6 +43,7 @@ export function templatesRouter({ registry, tokens, publicUrl, audit }: Template
       throw new InvalidInputError('description', `description must be text of at most ${MAX_DESCRIPTION} characters without control characters.`);
     }
     const t = parseTemplateId(namespace, name);
+    requireScope(res.locals.principal as Principal, 'write', t.namespace);
     const created = await registry.create(t, (description ?? '').trim());
     await audit.record({ action: 'template.create', actor: actorOf(req, res.locals.principal as Principal), template: t.id, ok: true });
     res.status(201).location(`/api/v1/templates/${t.id}`).json(withUrl(req, created));
@@ -51,8 +52,9 @@ export function templatesRouter({ registry, tokens, publicUrl, audit }: Template
   r.route('/templates/:ns/:name').get(async (req, res) => {
     res.json(withUrl(req, await registry.get(templateParam(req))));
   }).delete(async (req, res) => {
-    const who = await requireAdmin(tokens, req);
+    const who = await requireWriter(tokens, req, 'Bearer');
     const t = templateParam(req);
+    requireScope(who, 'admin', t.namespace);
     await registry.remove(t);
     await audit.record({ action: 'template.delete', actor: actorOf(req, who), template: t.id, ok: true });
     res.status(204).end();

@@ -1,0 +1,147 @@
+// Tokens: named, scoped, optionally expiring; kept in <data>/.heater/tokens.json as salted scrypt hashes.
+import { promises as fs, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { formatScope, parseScope, type Scope } from './scopes';
+import type { Principal } from './admin-token';
+import { ConflictError } from '../errors/conflict-error';
+import { InvalidInputError } from '../errors/invalid-input-error';
+import { NotFoundError } from '../errors/not-found-error';
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
+const PARAMS = { N: 16384, r: 8, p: 1 };
+const TOKEN = /^heater_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A token as stored: never the secret, only its salted hash. */
+interface StoredToken {
+  readonly id: string;
+  readonly name: string;
+  readonly salt: string;
+  readonly hash: string;
+  readonly scopes: readonly string[];
+  readonly created: string;
+  readonly expires: string | null;
+  lastUsed: string | null;
+}
+
+/** What a listing shows of a token. */
+export interface TokenInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly created: string;
+  readonly expires: string | null;
+  readonly lastUsed: string | null;
+}
+
+/** Parses "90d", "12h", "30m" or an ISO date into an expiry date after `now`; throws InvalidInputError. */
+export function parseExpiry(raw: string, now = new Date()): Date {
+  const m = /^(\d{1,5})([dhm])$/.exec(raw);
+  const at = m ? new Date(now.getTime() + Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm']) : new Date(raw);
+  if (Number.isNaN(at.getTime()) || at.getTime() <= now.getTime()) throw new InvalidInputError('expires', `"${raw.slice(0, 40)}" is not a future expiry: give 90d, 12h, 30m or an ISO date.`);
+  return at;
+}
+
+/**
+ * The tokens file, read again whenever it changed on disk (the CLI writes it too), so a token
+ * revoked anywhere stops working at the next request. Writes are whole-file: temp file, rename.
+ */
+export class TokenStore {
+  private readonly file: string;
+  private tokens: StoredToken[] = [];
+  private stamp = '';
+  private readonly verified = new Map<string, string>(); // sha256(token) → id, in memory only
+
+  constructor(stateDir: string) {
+    this.file = path.join(stateDir, 'tokens.json');
+  }
+
+  /** Creates a token; returns its secret (shown once) and its listing. Throws ConflictError for a name in use. */
+  async create(name: string, scopeTexts: readonly string[], expires: Date | null): Promise<{ token: string; info: TokenInfo }> {
+    if (!NAME.test(name)) throw new InvalidInputError('name', 'A token name is 1 to 64 letters, digits, ".", "_" and "-", starting with a letter or digit.');
+    if (scopeTexts.length === 0) throw new InvalidInputError('scopes', 'A token needs at least one scope, such as write:acme.');
+    const scopes = scopeTexts.map((s) => formatScope(parseScope(s)));
+    await this.reload();
+    if (this.tokens.some((t) => t.name === name)) throw new ConflictError('token-exists', `There is already a token named ${name}; revoke it first or pick another name.`);
+    const id = randomBytes(6).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const salt = randomBytes(16);
+    const hash = await scrypt(secret, salt, 32, PARAMS);
+    const stored: StoredToken = { id, name, salt: salt.toString('base64url'), hash: hash.toString('base64url'), scopes, created: new Date().toISOString(), expires: expires?.toISOString() ?? null, lastUsed: null };
+    await this.write([...this.tokens, stored]);
+    return { token: `heater_${id}_${secret}`, info: info(stored) };
+  }
+
+  /** Every token, without secrets. */
+  async list(): Promise<TokenInfo[]> {
+    await this.reload();
+    return this.tokens.map(info);
+  }
+
+  /** Revokes a token by id or name; throws NotFoundError. */
+  async revoke(idOrName: string): Promise<TokenInfo> {
+    await this.reload();
+    const t = this.tokens.find((x) => x.id === idOrName || x.name === idOrName);
+    if (!t) throw new NotFoundError('token-not-found', `There is no token ${idOrName.slice(0, 80)}.`);
+    await this.write(this.tokens.filter((x) => x !== t));
+    return info(t);
+  }
+
+  /** The principal for a token of this store, or null (not ours, wrong, revoked, expired). */
+  async verify(token: string): Promise<Principal | null> {
+    const m = TOKEN.exec(token);
+    if (!m) return null;
+    this.reloadIfChanged();
+    const t = this.tokens.find((x) => x.id === m[1]);
+    if (!t || (t.expires && Date.parse(t.expires) <= Date.now())) return null;
+    const digest = createHash('sha256').update(token).digest('hex');
+    if (this.verified.get(digest) !== t.id) {
+      const hash = await scrypt(m[2] ?? '', Buffer.from(t.salt, 'base64url'), 32, PARAMS);
+      if (!timingSafeEqual(hash, Buffer.from(t.hash, 'base64url'))) return null;
+      this.verified.set(digest, t.id);
+    }
+    this.touch(t);
+    const scopes: readonly Scope[] = t.scopes.map(parseScope);
+    return { name: t.name, admin: scopes.some((s) => s.action === 'admin' && s.namespace === null), scopes };
+  }
+
+  private touch(t: StoredToken): void {
+    const now = Date.now();
+    if (t.lastUsed && now - Date.parse(t.lastUsed) < 60_000) return; // written at most once a minute per token
+    t.lastUsed = new Date(now).toISOString();
+    void this.reload().then(() => {
+      const fresh = this.tokens.find((x) => x.id === t.id);
+      if (fresh) { fresh.lastUsed = t.lastUsed; return this.write(this.tokens); }
+      return undefined;
+    }).catch(() => { /* last-used is best effort */ });
+  }
+
+  private reloadIfChanged(): void {
+    const st = statSync(this.file, { throwIfNoEntry: false });
+    const stamp = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
+    if (stamp === this.stamp) return;
+    this.stamp = stamp;
+    try { this.tokens = st ? (JSON.parse(readFileSync(this.file, 'utf8')) as { tokens: StoredToken[] }).tokens : []; } catch { this.tokens = []; }
+  }
+
+  private async reload(): Promise<void> {
+    this.stamp = '';
+    this.reloadIfChanged();
+  }
+
+  private async write(tokens: StoredToken[]): Promise<void> {
+    const tmp = `${this.file}.${randomBytes(6).toString('hex')}`;
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await fs.writeFile(tmp, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
+    await fs.rename(tmp, this.file);
+    this.tokens = tokens;
+    this.stamp = '';
+    this.reloadIfChanged();
+  }
+}
+
+function info(t: StoredToken): TokenInfo {
+  return { id: t.id, name: t.name, scopes: t.scopes, created: t.created, expires: t.expires, lastUsed: t.lastUsed };
+}

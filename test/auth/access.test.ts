@@ -1,0 +1,131 @@
+// Access control: every kind of caller against every kind of write, through REST and git; tokens from the API and the CLI.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import fs from 'node:fs';
+import { createApp } from '../../src/app';
+import { testConfig } from '../../src/config/config';
+import { startServer, TOKEN, type TestServer } from '../helpers/server';
+import { WorkRepo, hotTemplate } from '../helpers/git-client';
+
+let server: TestServer;
+const tok: Record<string, string> = {};
+const admin = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+const api = (p: string) => `${server.url}/api/v1${p}`;
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, 'token', ...args, '--repos', server.reposDir], (e, stdout, stderr) => resolve({ code: e ? (e as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  server = await startServer({ maxAuthFailures: 10_000 });
+  const make = async (name: string, scopes: string[], expires?: string) => {
+    const res = await fetch(api('/tokens'), { method: 'POST', headers: admin, body: JSON.stringify({ name, scopes, ...(expires ? { expires } : {}) }) });
+    if (res.status !== 201) throw new Error(`${name}: ${res.status} ${await res.text()}`);
+    tok[name] = ((await res.json()) as { token: string }).token;
+  };
+  await make('writer-acme', ['write:acme']);
+  await make('writer-other', ['write:other']);
+  await make('reader', ['read']);
+  await make('admin-acme', ['admin:acme']);
+  await make('admin2', ['admin']);
+  await make('revoked', ['write']);
+  expect((await fetch(api(`/tokens/revoked`), { method: 'DELETE', headers: admin })).status).toBe(204);
+  const soon = await cli(['create', '--name', 'expired', '--scope', 'write', '--expires', new Date(Date.now() + 1500).toISOString()]);
+  tok.expired = soon.stdout.trim();
+  await new Promise((r) => setTimeout(r, 1600));
+});
+afterAll(async () => { await server.close(); });
+
+type Caller = 'anonymous' | 'malformed' | 'writer-acme' | 'writer-other' | 'reader' | 'admin-acme' | 'admin2' | 'expired' | 'revoked';
+const headerFor = (c: Caller): Record<string, string> => (c === 'anonymous' ? {} : c === 'malformed' ? { Authorization: 'Token nope' } : { Authorization: `Bearer ${tok[c] ?? ''}` });
+let seq = 0;
+
+const ops: Record<string, (c: Caller) => Promise<number>> = {
+  'publish to acme': async (c) => (await fetch(api(`/templates/acme/pub${++seq}/versions`), { method: 'POST', headers: { ...headerFor(c), 'Content-Type': 'application/json' }, body: JSON.stringify({ version: '1.0.0', files: { 'a.txt': 'a' } }) })).status,
+  'create in acme': async (c) => (await fetch(api('/templates'), { method: 'POST', headers: { ...headerFor(c), 'Content-Type': 'application/json' }, body: JSON.stringify({ namespace: 'acme', name: `new${++seq}` }) })).status,
+  'delete in acme': async (c) => {
+    const name = `del${++seq}`;
+    await fetch(api('/templates'), { method: 'POST', headers: admin, body: JSON.stringify({ namespace: 'acme', name }) });
+    return (await fetch(api(`/templates/acme/${name}`), { method: 'DELETE', headers: headerFor(c) })).status;
+  },
+  'settings of acme': async (c) => (await fetch(api('/namespaces/acme'), { method: 'PATCH', headers: { ...headerFor(c), 'Content-Type': 'application/json' }, body: '{"semver":"warn"}' })).status,
+  'list tokens': async (c) => (await fetch(api('/tokens'), { headers: headerFor(c) })).status,
+  'push to acme': async (c) => {
+    const w = await WorkRepo.create();
+    try {
+      await w.commit({ 'template.yaml': hotTemplate(1) });
+      const u = new URL(server.url);
+      const cred = c === 'anonymous' ? '' : c === 'malformed' ? 'x:@' : `x:${tok[c] ?? ''}@`;
+      const r = await w.run(['push', `http://${cred}${u.host}/acme/push${++seq}.git`, 'main'], { GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' });
+      if (r.code === 0) return 200;
+      const m = /<= Recv header: HTTP\/1\.1 (\d{3})/g;
+      const statuses = [...r.stderr.matchAll(m)].map((x) => Number(x[1]));
+      return statuses.filter((s) => s >= 400).pop() ?? -1; // git tries without credentials first (401), then with them
+    } finally { await w.cleanup(); }
+  },
+};
+
+// expected status per caller, in the order of `ops`
+const table: [Caller, number[]][] = [
+  ['anonymous', [401, 401, 401, 401, 401, 401]],
+  ['malformed', [400, 400, 400, 400, 400, 403]], // git cannot send a malformed header: it sends an empty password, a wrong token
+  ['writer-acme', [201, 201, 403, 403, 403, 200]],
+  ['writer-other', [403, 403, 403, 403, 403, 403]],
+  ['reader', [403, 403, 403, 403, 403, 403]],
+  ['admin-acme', [201, 201, 204, 200, 403, 200]],
+  ['admin2', [201, 201, 204, 200, 200, 200]],
+  ['expired', [403, 403, 403, 403, 403, 403]],
+  ['revoked', [403, 403, 403, 403, 403, 403]],
+];
+
+test.each(table)('%s', async (caller, expected) => {
+  const got: number[] = [];
+  for (const op of Object.values(ops)) got.push(await op(caller));
+  expect(Object.fromEntries(Object.keys(ops).map((k, i) => [k, got[i]]))).toEqual(Object.fromEntries(Object.keys(ops).map((k, i) => [k, expected[i]])));
+});
+
+test('whoami, and the token list never shows a secret; tokens live as hashes in the data directory', async () => {
+  expect(await (await fetch(api('/whoami'))).json()).toEqual({ anonymous: true, name: null, scopes: [] });
+  expect(await (await fetch(api('/whoami'), { headers: headerFor('writer-acme') })).json()).toEqual({ anonymous: false, name: 'writer-acme', admin: false, scopes: ['write:acme'] });
+  const list = await (await fetch(api('/tokens'), { headers: admin })).text();
+  expect(list).toContain('writer-acme');
+  const file = fs.readFileSync(path.join(server.reposDir, '.heater', 'tokens.json'), 'utf8');
+  for (const secret of Object.values(tok)) {
+    expect(list).not.toContain(secret.split('_')[2]);
+    expect(file).not.toContain(secret.split('_')[2]);
+  }
+});
+
+test('a token made by the CLI works at once on the running server; revoked by the CLI it stops at once', async () => {
+  const made = await cli(['create', '--name', 'ci', '--scope', 'write:acme', '--expires', '90d']);
+  expect(made.code).toBe(0);
+  const token = made.stdout.trim();
+  expect(token).toMatch(/^heater_[0-9a-f]{12}_/);
+  expect(made.stderr).toContain('shown only this once');
+  const who = () => fetch(api('/whoami'), { headers: { Authorization: `Bearer ${token}` } });
+  expect((await who()).status).toBe(200);
+  expect((await cli(['list'])).stdout).toMatch(/ ci {2}write:acme {2}created /);
+  expect((await cli(['revoke', 'ci'])).code).toBe(0);
+  expect((await who()).status).toBe(403);
+  expect((await cli(['revoke', 'ci'])).code).toBe(1);
+  expect((await cli(['create', '--name', 'bad', '--scope', 'write:Bad..'])).code).toBe(1);
+});
+
+test.each([
+  [{ name: 'x', scopes: [] }, 400], [{ name: 'x', scopes: ['root'] }, 400], [{ name: '', scopes: ['read'] }, 400],
+  [{ name: 'y', scopes: ['read'], expires: 'yesterday' }, 400], [{ name: 'writer-acme', scopes: ['read'] }, 409],
+])('POST /tokens %j -> %i', async (body, status) => {
+  expect((await fetch(api('/tokens'), { method: 'POST', headers: admin, body: JSON.stringify(body) })).status).toBe(status);
+});
+
+test('tokens survive a restart', async () => {
+  const again = await createApp(testConfig({ reposDir: server.reposDir, adminToken: TOKEN }));
+  const url = await again.listen();
+  try {
+    const res = await fetch(`${url}/api/v1/whoami`, { headers: headerFor('writer-acme') });
+    expect(((await res.json()) as { name: string }).name).toBe('writer-acme');
+  } finally { await again.close(); }
+});
