@@ -16,6 +16,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Longest a single request (a push upload, a clone) may take, in milliseconds; 0 = no limit. */
   readonly requestTimeoutMs: number;
+  /** Whether namespaces that set nothing are readable without a token. */
+  readonly anonymousRead: boolean;
   /** The semver policy of namespaces that set none: warn, enforce or off. */
   readonly semver: 'warn' | 'enforce' | 'off';
   /** A git process serving a client that moves no data for this long is stopped, in milliseconds. */
@@ -72,6 +74,8 @@ export const KEYS: readonly Key<keyof Config>[] = [
     parse: (raw) => { if (raw !== 'error' && raw !== 'warn' && raw !== 'info' && raw !== 'debug') throw new Error(`must be error, warn, info or debug, got "${raw}"`); return raw; } },
   { key: 'requestTimeoutMs', flag: '--request-timeout', env: 'HEATER_REQUEST_TIMEOUT', fallback: '3600', help: 'seconds one request (a long push) may take; 0 = no limit',
     parse: (raw) => integer(0, 86400)(raw) * 1000 },
+  { key: 'anonymousRead', flag: '--anonymous-read', env: 'HEATER_ANONYMOUS_READ', fallback: 'true', help: 'namespaces readable without a token unless they say otherwise: true or false',
+    parse: (raw) => { if (raw !== 'true' && raw !== 'false') throw new Error(`must be true or false, got "${raw}"`); return raw === 'true'; } },
   { key: 'semver', flag: '--semver', env: 'HEATER_SEMVER', fallback: 'warn', help: 'default semver policy of namespaces: warn, enforce or off',
     parse: (raw) => { if (raw !== 'warn' && raw !== 'enforce' && raw !== 'off') throw new Error(`must be warn, enforce or off, got "${raw}"`); return raw; } },
   { key: 'gitIdleMs', flag: '--git-idle-timeout', env: 'HEATER_GIT_IDLE_TIMEOUT', fallback: '300', help: 'seconds a clone or push may stall before its git is stopped',

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidName, type TemplateId } from '../git/store';
 import type { Registry } from '../registry/registry';
+import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import { sendFile } from './file-response';
 import { requestId } from './request-id';
 
@@ -14,7 +15,7 @@ const PREFIX = '/api/v1/templates/';
  * route (same answers, through file-response.ts) handles the request and fills the caches.
  * Express costs about 5x the time of the whole cached answer (measured: bench/RESULTS.md).
  */
-export function fastFiles(registry: Registry): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function fastFiles(registry: Registry, settings: NamespaceSettingsStore): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url?.startsWith(PREFIX)) return false;
     const q = req.url.indexOf('?');
@@ -33,6 +34,7 @@ export function fastFiles(registry: Registry): (req: IncomingMessage, res: Serve
     }
     const [namespace = '', name = ''] = parts;
     if (!isValidName(namespace) || !isValidName(name)) return false;
+    if (!settings.peek(namespace).anonymousRead) return false; // private: the Express route checks the caller
     const t: TemplateId = { namespace, name, id: `${namespace}/${name}` };
     let hit: ReturnType<Registry['fileFromCache']>;
     try { hit = registry.fileFromCache(t, ref, filePath); } catch { return false; } // odd disk state: the full route explains it

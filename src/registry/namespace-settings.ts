@@ -1,5 +1,5 @@
 // Per-namespace settings, kept as a small JSON file in the data directory (so a backup keeps them).
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors/invalid-input-error';
@@ -9,6 +9,8 @@ export type SemverPolicy = 'warn' | 'enforce' | 'off';
 export interface NamespaceSettings {
   /** What a version number too small for its breaking changes gets: refused, a warning, or nothing. */
   readonly semver: SemverPolicy;
+  /** Whether anyone may read the namespace; when false only tokens with read on it see it at all. */
+  readonly anonymousRead: boolean;
 }
 
 const POLICIES: readonly SemverPolicy[] = ['warn', 'enforce', 'off'];
@@ -16,17 +18,24 @@ const POLICIES: readonly SemverPolicy[] = ['warn', 'enforce', 'off'];
 /** Checks a settings body (a partial update); throws InvalidInputError. */
 export function parseSettings(body: unknown): Partial<NamespaceSettings> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('body', 'Send a JSON object such as {"semver": "enforce"}.');
-  const out: { semver?: SemverPolicy } = {};
+  const out: { semver?: SemverPolicy; anonymousRead?: boolean } = {};
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-    if (k !== 'semver') throw new InvalidInputError(k, `"${k.slice(0, 50)}" is not a namespace setting; the settings are: semver.`);
-    if (!POLICIES.includes(v as SemverPolicy)) throw new InvalidInputError('semver', 'semver must be "warn", "enforce" or "off".');
-    out.semver = v as SemverPolicy;
+    if (k === 'semver') {
+      if (!POLICIES.includes(v as SemverPolicy)) throw new InvalidInputError('semver', 'semver must be "warn", "enforce" or "off".');
+      out.semver = v as SemverPolicy;
+    } else if (k === 'anonymousRead') {
+      if (typeof v !== 'boolean') throw new InvalidInputError('anonymousRead', 'anonymousRead must be true or false.');
+      out.anonymousRead = v;
+    } else {
+      throw new InvalidInputError(k, `"${k.slice(0, 50)}" is not a namespace setting; the settings are: semver, anonymousRead.`);
+    }
   }
   return out;
 }
 
 /** Reads and writes `<stateDir>/namespaces/<ns>.json`; absent settings take the server's defaults. */
 export class NamespaceSettingsStore {
+  private readonly cache = new Map<string, { stamp: string; settings: NamespaceSettings }>();
   constructor(private readonly stateDir: string, private readonly defaults: NamespaceSettings) {}
 
   private file(ns: string): string {
@@ -35,19 +44,38 @@ export class NamespaceSettingsStore {
 
   /** The settings of a namespace (validated name), defaults filled in. */
   async get(ns: string): Promise<NamespaceSettings> {
-    const text = await fs.readFile(this.file(ns), 'utf8').catch(() => null);
-    if (text === null) return this.defaults;
-    try { return { ...this.defaults, ...parseSettings(JSON.parse(text)) }; } catch { return this.defaults; }
+    return this.peek(ns);
   }
 
-  /** Applies a partial update and returns the result; written atomically (temp file, rename). */
+  /**
+   * The settings, synchronously (the raw-file fast lane asks on every request): kept per namespace
+   * and read again when the file's stamp changes, so an edit (or a restore) applies at once.
+   */
+  peek(ns: string): NamespaceSettings {
+    const st = statSync(this.file(ns), { throwIfNoEntry: false });
+    const stamp = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
+    const hit = this.cache.get(ns);
+    if (hit && hit.stamp === stamp) return hit.settings;
+    let settings = this.defaults;
+    if (st) { try { settings = { ...this.defaults, ...parseSettings(JSON.parse(readFileSync(this.file(ns), 'utf8'))) }; } catch { settings = this.defaults; } }
+    this.cache.set(ns, { stamp, settings });
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
+    return settings;
+  }
+
+  /**
+   * Applies a partial update and returns the settings in effect. Only what was set explicitly is
+   * written (temp file, rename), so a namespace keeps following the server's defaults for the rest.
+   */
   async update(ns: string, change: Partial<NamespaceSettings>): Promise<NamespaceSettings> {
-    const next = { ...(await this.get(ns)), ...change };
     const file = this.file(ns);
+    let explicit: Partial<NamespaceSettings> = {};
+    try { explicit = parseSettings(JSON.parse(await fs.readFile(file, 'utf8'))); } catch { explicit = {}; }
+    const next = { ...explicit, ...change };
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomBytes(6).toString('hex')}`;
     await fs.writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
     await fs.rename(tmp, file);
-    return next;
+    return { ...this.defaults, ...next };
   }
 }

@@ -121,13 +121,14 @@ export class Registry {
   }
 
   /** A page of templates sorted by id, after `cursor` (an opaque value from the previous page). */
-  async list(limit: number, cursor: string | undefined): Promise<Page<TemplateSummary>> {
+  async list(limit: number, cursor: string | undefined, visible: (namespace: string) => Promise<boolean> = async () => true): Promise<Page<TemplateSummary>> {
     let after = '';
     if (cursor !== undefined) {
       after = Buffer.from(cursor, 'base64url').toString('utf8');
       if (!/^[a-z0-9._-]+\/[a-z0-9._-]+$/.test(after)) throw new InvalidInputError('cursor', 'The cursor is not one this server handed out; start again without it.');
     }
-    const all = (await this.store.list()).filter((t) => t.id > after);
+    const all: TemplateId[] = [];
+    for (const t of await this.store.list()) if (t.id > after && (await visible(t.namespace))) all.push(t);
     const page = all.slice(0, limit);
     const items = await Promise.all(page.map((t) => this.summary(t)));
     const last = page[page.length - 1];

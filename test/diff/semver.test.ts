@@ -85,7 +85,7 @@ test.each([
 });
 
 test('namespace settings: read by anyone, changed only with the admin token, bad names refused', async () => {
-  expect(await (await fetch(`${server.url}/api/v1/namespaces/fresh`)).json()).toEqual({ namespace: 'fresh', settings: { semver: 'warn' } });
+  expect(await (await fetch(`${server.url}/api/v1/namespaces/fresh`)).json()).toEqual({ namespace: 'fresh', settings: { semver: 'warn', anonymousRead: true } });
   expect((await fetch(`${server.url}/api/v1/namespaces/fresh`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"semver":"off"}' })).status).toBe(401);
   expect((await fetch(`${server.url}/api/v1/namespaces/Bad..Name`)).status).toBe(400);
   expect((await fetch(`${server.url}/api/v1/templates/compat/app/versions/main/compat`)).status).toBe(404);

@@ -174,10 +174,10 @@ describe('GET .../versions/{ref}/compat', () => {
 
 describe('namespaces and the semver policy', () => {
   test('GET: the defaults for any valid namespace; PATCH (admin): a partial update, then 422 semver-violation and warnings on publish', async () => {
-    expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toEqual({ namespace: 'strict', settings: { semver: 'warn' } });
-    expect((await call('patch', NS, '/api/v1/namespaces/strict', asJson({ semver: 'enforce' }))).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce' } });
-    expect((await call('patch', NS, '/api/v1/namespaces/strict', asJson({}))).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce' } });
-    expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce' } });
+    expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toEqual({ namespace: 'strict', settings: { semver: 'warn', anonymousRead: true } });
+    expect((await call('patch', NS, '/api/v1/namespaces/strict', asJson({ semver: 'enforce' }))).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce', anonymousRead: true } });
+    expect((await call('patch', NS, '/api/v1/namespaces/strict', asJson({}))).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce', anonymousRead: true } });
+    expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce', anonymousRead: true } });
     const v1 = hot('v1', FLAVOR('m1.small', 'm1.small'), SERVER('OS::Nova::Server'), ID);
     const v2 = hot('v2', '  flavor:\n    type: string\n    constraints:\n      - allowed_values: [m1.small]\n', SERVER('OS::Nova::Server'), ID); // the default removed: breaking
     for (const ns of ['strict', 'lenient']) expect((await call('post', PUBLISH, `/api/v1/templates/${ns}/app/versions`, asJson({ version: '1.0.0', files: { 'template.yaml': v1 } }))).json).toMatchObject({ warnings: [] });

@@ -10,11 +10,12 @@ import type { Principal } from '../../auth/admin-token';
 import type { Authenticator } from '../../auth/authenticator';
 import type { Logger } from '../../log/logger';
 import { ConflictError } from '../../errors/conflict-error';
-import { ForbiddenError } from '../../errors/auth-error';
+import { ForbiddenError, UnauthenticatedError } from '../../errors/auth-error';
 import { BusyError } from '../../errors/limit-error';
 import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { requireScope, requireWriter } from '../authenticate';
+import { requireReader, requireScope, requireWriter } from '../authenticate';
+import type { NamespaceSettingsStore } from '../../registry/namespace-settings';
 import { sendMethodNotAllowed } from '../method-not-allowed';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
@@ -40,6 +41,7 @@ export interface GitDeps {
   /** A git process that moves no data for this long is stopped. */
   readonly gitIdleMs: number;
   readonly housekeeper: Housekeeper;
+  readonly settings: NamespaceSettingsStore;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
 }
@@ -77,6 +79,11 @@ export function gitRouter(deps: GitDeps): RequestHandler {
 
     const principal = SERVICES[service].write ? await requireWriter(tokens, req, 'Basic') : undefined;
     if (principal) requireScope(principal, 'write', t.namespace);
+    else if (!deps.settings.peek(t.namespace).anonymousRead && req.headers.authorization === undefined) {
+      // git sends credentials only after a 401 (remote-curl), so a private namespace challenges anonymous
+      // git requests, whether the template exists or not; a caller with a token and no read gets a 404
+      throw new UnauthenticatedError('Basic', 'This namespace is private: give any user name and a token with read on it as the password.');
+    } else await requireReader(tokens, deps.settings, req, t.namespace, `template ${t.id}`);
     // at most maxGitProcesses requests have a git working for them; the rest are told to come back
     if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
     active++;

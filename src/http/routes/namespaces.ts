@@ -6,7 +6,7 @@ import type { AuditLog } from '../../audit/audit-log';
 import { isValidName } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { parseSettings, type NamespaceSettingsStore } from '../../registry/namespace-settings';
-import { actorOf, requireAdmin } from '../authenticate';
+import { actorOf, requireAdmin, requireReader } from '../authenticate';
 import { methodNotAllowed } from '../method-not-allowed';
 
 function namespace(raw: unknown): string {
@@ -21,6 +21,7 @@ export function namespacesRouter({ settings, tokens, audit }: { settings: Namesp
   r.route('/namespaces/:ns')
     .get(async (req, res) => {
       const ns = namespace(req.params.ns);
+      await requireReader(tokens, settings, req, ns, `namespace ${ns}`);
       res.json({ namespace: ns, settings: await settings.get(ns) });
     })
     .patch(async (req, res, next) => { res.locals.principal = await requireAdmin(tokens, req, namespace(req.params.ns)); next(); }, json({ limit: '4kb', strict: true }), async (req, res) => {

@@ -7,12 +7,14 @@ import type { AuditLog } from '../../audit/audit-log';
 import { actorOf } from '../authenticate';
 import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { requireScope, requireWriter } from '../authenticate';
+import { mayRead, requireReader, requireScope, requireWriter } from '../authenticate';
+import type { NamespaceSettingsStore } from '../../registry/namespace-settings';
 import { cloneUrl, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
+  readonly settings: NamespaceSettingsStore;
   readonly audit: AuditLog;
   readonly tokens: Authenticator;
   readonly publicUrl: string;
@@ -21,7 +23,7 @@ export interface TemplatesDeps {
 const MAX_DESCRIPTION = 1024;
 
 /** Routes for the template collection and single templates. */
-export function templatesRouter({ registry, tokens, publicUrl, audit }: TemplatesDeps): Router {
+export function templatesRouter({ registry, tokens, publicUrl, audit, settings }: TemplatesDeps): Router {
   const r = Router();
   const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
 
@@ -29,7 +31,13 @@ export function templatesRouter({ registry, tokens, publicUrl, audit }: Template
     const limit = parseLimit(req.query.limit);
     const cursor = req.query.cursor;
     if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > 400)) throw new InvalidInputError('cursor', 'cursor must be the nextCursor value of a previous page.');
-    const page = await registry.list(limit, cursor);
+    // private namespaces the caller may not read are left out, as if they did not exist
+    const readable = new Map<string, boolean>();
+    const page = await registry.list(limit, cursor, async (ns) => {
+      let ok = readable.get(ns);
+      if (ok === undefined) { ok = await mayRead(tokens, settings, req, ns); readable.set(ns, ok); }
+      return ok;
+    });
     res.json({ items: page.items, nextCursor: page.nextCursor });
   }).post(async (req, res, next) => {
     res.locals.principal = await requireWriter(tokens, req, 'Bearer'); // before the body is read: strangers get 401, not a JSON error
@@ -50,7 +58,9 @@ export function templatesRouter({ registry, tokens, publicUrl, audit }: Template
   }).all(methodNotAllowed('GET, HEAD, POST'));
 
   r.route('/templates/:ns/:name').get(async (req, res) => {
-    res.json(withUrl(req, await registry.get(templateParam(req))));
+    const t = templateParam(req);
+    await requireReader(tokens, settings, req, t.namespace, `template ${t.id}`);
+    res.json(withUrl(req, await registry.get(t)));
   }).delete(async (req, res) => {
     const who = await requireWriter(tokens, req, 'Bearer');
     const t = templateParam(req);
