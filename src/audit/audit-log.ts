@@ -18,7 +18,7 @@ export interface Actor {
 export interface AuditEntry {
   readonly action: 'push' | 'template.create' | 'template.delete' | 'version.publish' | 'label.set' | 'label.delete'
     | 'version.deprecate' | 'version.undeprecate' | 'version.yank' | 'version.unyank' | 'namespace.update'
-    | 'token.create' | 'token.revoke';
+    | 'token.create' | 'token.revoke' | 'version.delete';
   readonly actor: Actor;
   readonly template?: string;
   readonly namespace?: string;

@@ -137,6 +137,29 @@ export class Publisher {
   }
 
   /**
+   * Removes a published version: every tag that names it and its state, in one transaction. The one
+   * way around version immutability, for admins only (the caller checks), and audited. Deployed
+   * stacks that fetch it by number will fail: yanking is the gentler tool.
+   */
+  async deleteVersion(t: TemplateId, version: string, who: Actor): Promise<void> {
+    const gitDir = await this.store.require(t);
+    const release = await this.registry.locks.acquire(gitDir);
+    try {
+      const { refs, index } = await this.registry.snapshot(t);
+      if (!index.byVersion.has(version)) throw new NotFoundError('version-not-found', `${t.id} has no version ${version}.`);
+      const tags = [...refs.tags.values()].filter((r) => versionOfTag(r.name) === version);
+      const ops: RefOp[] = tags.map((r) => ({ ref: `refs/tags/${r.name}`, delete: true as const, old: r.oid }));
+      const note = refs.versionNotes.get(version);
+      if (note) ops.push({ ref: `${VERSION_NOTES}/${version}`, delete: true, old: note.oid });
+      await this.apply(gitDir, ops, identity(who), `heater: delete version ${version}`, `Version ${version} of ${t.id} was changed meanwhile`);
+      await this.audit.record({ action: 'version.delete', actor: who, template: t.id, ok: true, detail: version,
+        refs: ops.map((o) => ({ ref: o.ref, old: 'old' in o && o.old ? o.old : '', new: '' })) });
+    } finally {
+      release();
+    }
+  }
+
+  /**
    * Sets or clears a mark (`deprecated` or `yanked`) on an exact version; the state lives in
    * refs/heater/versions/<version>, a tag object whose message is the state as JSON.
    */

@@ -131,3 +131,19 @@ test('tokens survive a restart', async () => {
     expect(((await res.json()) as { name: string }).name).toBe('writer-acme');
   } finally { await again.close(); }
 });
+
+test('only an admin may delete a published version (the one way around immutability); it is audited', async () => {
+  const ns = 'acme';
+  await fetch(api(`/templates/${ns}/gone/versions`), { method: 'POST', headers: admin, body: JSON.stringify({ version: '1.0.0', files: { 'a.txt': 'a' } }) });
+  await fetch(api(`/templates/${ns}/gone/versions/1.0.0/yank`), { method: 'POST', headers: admin, body: JSON.stringify({ reason: 'leaked a secret' }) });
+  const del = (h: Record<string, string>) => fetch(api(`/templates/${ns}/gone/versions/1.0.0`), { method: 'DELETE', headers: h });
+  expect((await del({})).status).toBe(401);
+  expect((await del(headerFor('writer-acme'))).status).toBe(403);
+  expect((await del(headerFor('admin-acme'))).status).toBe(204);
+  expect((await fetch(api(`/templates/${ns}/gone/versions/1.0.0`))).status).toBe(404);
+  expect((await del(headerFor('admin2'))).status).toBe(404);
+  expect((await fetch(api(`/templates/${ns}/gone/versions/%5E1`), { method: 'DELETE', headers: admin })).status).toBe(400);
+  const audit = fs.readFileSync(path.join(server.reposDir, '.heater', 'audit.log'), 'utf8');
+  expect(audit).toMatch(/"action":"version\.delete".*"actor":\{"name":"admin-acme"/);
+  expect(audit).toContain('refs/heater/versions/1.0.0');
+});

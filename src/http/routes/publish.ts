@@ -79,6 +79,14 @@ export function publishRouter({ publisher, tokens }: PublishDeps): Router {
     })
     .all(methodNotAllowed('PUT, DELETE'));
 
+  // GET of the same path is served by versionsRouter (mounted after), whose 405 names DELETE too
+  r.route('/templates/:ns/:name/versions/:ref').delete(async (req, res) => {
+    const who = await requireWriter(tokens, req, 'Bearer');
+    requireScope(who, 'admin', String(req.params.ns)); // the only way around immutability: admins only
+    await publisher.deleteVersion(templateParam(req), parseExactVersion(req.params.ref), actorOf(req, who));
+    res.status(204).end();
+  });
+
   for (const [action, kind, field] of [['deprecate', 'deprecated', 'message'], ['yank', 'yanked', 'reason']] as const) {
     r.route(`/templates/:ns/:name/versions/:version/${action}`)
       .post(writer(tokens), json({ limit: '16kb', strict: true }), async (req, res) => {

@@ -51,7 +51,7 @@ export function versionsRouter({ registry, tokens, settings }: { registry: Regis
       manifest: facts.manifest, entrypoint: facts.entrypoint, interface: facts.interface,
       files: files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, blob: f.oid })),
     });
-  }).all(methodNotAllowed('GET, HEAD'));
+  }).all(methodNotAllowed('GET, HEAD, DELETE'));
 
   r.route('/templates/:ns/:name/versions/:ref/compat').get(async (req, res) => {
     const t = await visible(req);
