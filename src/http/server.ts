@@ -25,6 +25,7 @@ export interface HttpDeps extends GitDeps {
   readonly audit: AuditLog;
   readonly publicUrl: string;
   readonly reposDir: string;
+  readonly maxBodyBytes: number;
 }
 
 /** Builds the Express app from the services app.ts made. */

@@ -68,3 +68,13 @@ describe('wrong tokens', () => {
     expect(push.status).toBe(429);
   });
 });
+
+test('the REST body limit is configurable: a publish over it is 413 and writes nothing', async () => {
+  const server = await startServer({ maxBodyBytes: 1024 * 1024 });
+  try {
+    const big = { version: '1.0.0', files: { 'big.bin': { base64: randomBytes(2 * 1024 * 1024).toString('base64') } } };
+    const res = await fetch(`${server.url}/api/v1/templates/acme/limited/versions`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(big) });
+    expect(res.status).toBe(413);
+    expect(fs.existsSync(path.join(server.reposDir, 'acme', 'limited.git'))).toBe(false);
+  } finally { await server.close(); }
+});

@@ -14,6 +14,8 @@ import { methodNotAllowed } from '../method-not-allowed';
 
 export interface PublishDeps {
   readonly publisher: Publisher;
+  /** Largest request body: a .tar.gz as it is, JSON with room for base64 (4/3 of it). */
+  readonly maxBodyBytes: number;
   readonly tokens: Authenticator;
 }
 
@@ -38,11 +40,11 @@ function objectBody(req: Request, shape: string): Record<string, unknown> {
 }
 
 /** Routes that write templates without git. Mounted before versionsRouter, whose GETs share these paths. */
-export function publishRouter({ publisher, tokens }: PublishDeps): Router {
+export function publishRouter({ publisher, tokens, maxBodyBytes }: PublishDeps): Router {
   const r = Router();
 
   r.route('/templates/:ns/:name/versions').post(writer(tokens),
-    json({ limit: '96mb', strict: true }), raw({ type: TAR_GZ, limit: '64mb' }),
+    json({ limit: Math.ceil(maxBodyBytes * 4 / 3) + 65536, strict: true }), raw({ type: TAR_GZ, limit: maxBodyBytes }),
     async (req, res) => {
       const t = templateParam(req);
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
