@@ -13,6 +13,7 @@ const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, op
 const PARAMS = { N: 16384, r: 8, p: 1 };
 const TOKEN = /^heater_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const DUMMY_SALT = randomBytes(16);
 
 /** A token as stored: never the secret, only its salted hash. */
 interface StoredToken {
@@ -50,12 +51,17 @@ export function parseExpiry(raw: string, now = new Date()): Date {
  */
 export class TokenStore {
   private readonly file: string;
+  /** Last use per token id, in its own file: the server writes it, the CLI never, so it can never undo a revoke. */
+  private readonly usedFile: string;
+  private used: Record<string, string> = {};
   private tokens: StoredToken[] = [];
   private stamp = '';
   private readonly verified = new Map<string, string>(); // sha256(token) → id, in memory only
 
   constructor(stateDir: string) {
     this.file = path.join(stateDir, 'tokens.json');
+    this.usedFile = path.join(stateDir, 'tokens-last-used.json');
+    try { this.used = JSON.parse(readFileSync(this.usedFile, 'utf8')) as Record<string, string>; } catch { this.used = {}; }
   }
 
   /** Creates a token; returns its secret (shown once) and its listing. Throws ConflictError for a name in use. */
@@ -77,7 +83,7 @@ export class TokenStore {
   /** Every token, without secrets. */
   async list(): Promise<TokenInfo[]> {
     await this.reload();
-    return this.tokens.map(info);
+    return this.tokens.map((t) => ({ ...info(t), lastUsed: this.used[t.id] ?? t.lastUsed }));
   }
 
   /** Revokes a token by id or name; throws NotFoundError. */
@@ -95,7 +101,11 @@ export class TokenStore {
     if (!m) return null;
     this.reloadIfChanged();
     const t = this.tokens.find((x) => x.id === m[1]);
-    if (!t || (t.expires && Date.parse(t.expires) <= Date.now())) return null;
+    // an unparsable expiry counts as expired; an unknown or expired id costs the same scrypt as a known one
+    if (!t || (t.expires !== null && !(Date.parse(t.expires) > Date.now()))) {
+      await scrypt(m[2] ?? '', DUMMY_SALT, 32, PARAMS);
+      return null;
+    }
     const digest = createHash('sha256').update(token).digest('hex');
     if (this.verified.get(digest) !== t.id) {
       const hash = await scrypt(m[2] ?? '', Buffer.from(t.salt, 'base64url'), 32, PARAMS);
@@ -109,13 +119,12 @@ export class TokenStore {
 
   private touch(t: StoredToken): void {
     const now = Date.now();
-    if (t.lastUsed && now - Date.parse(t.lastUsed) < 60_000) return; // written at most once a minute per token
-    t.lastUsed = new Date(now).toISOString();
-    void this.reload().then(() => {
-      const fresh = this.tokens.find((x) => x.id === t.id);
-      if (fresh) { fresh.lastUsed = t.lastUsed; return this.write(this.tokens); }
-      return undefined;
-    }).catch(() => { /* last-used is best effort */ });
+    const last = this.used[t.id];
+    if (last && now - Date.parse(last) < 60_000) return; // written at most once a minute per token
+    this.used = { ...this.used, [t.id]: new Date(now).toISOString() };
+    const tmp = `${this.usedFile}.${randomBytes(6).toString('hex')}`;
+    void fs.writeFile(tmp, `${JSON.stringify(this.used)}\n`, { mode: 0o600 }).then(() => fs.rename(tmp, this.usedFile))
+      .catch(() => { void fs.rm(tmp, { force: true }); }); // last use is best effort
   }
 
   private reloadIfChanged(): void {
@@ -123,7 +132,7 @@ export class TokenStore {
     const stamp = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
     if (stamp === this.stamp) return;
     this.stamp = stamp;
-    try { this.tokens = st ? (JSON.parse(readFileSync(this.file, 'utf8')) as { tokens: StoredToken[] }).tokens : []; } catch { this.tokens = []; }
+    try { this.tokens = st ? (JSON.parse(readFileSync(this.file, 'utf8')) as { tokens: StoredToken[] }).tokens.filter(usable) : []; } catch { this.tokens = []; }
   }
 
   private async reload(): Promise<void> {
@@ -140,6 +149,11 @@ export class TokenStore {
     this.stamp = '';
     this.reloadIfChanged();
   }
+}
+
+/** A stored token whose scopes all parse (a hand-edited file with a bad one leaves that token out, not the server down). */
+function usable(t: StoredToken): boolean {
+  try { t.scopes.forEach(parseScope); return typeof t.id === 'string' && typeof t.salt === 'string' && typeof t.hash === 'string'; } catch { return false; }
 }
 
 function info(t: StoredToken): TokenInfo {
