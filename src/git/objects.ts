@@ -22,7 +22,6 @@ export class ObjectReader {
   private readonly blobs: Lru<Buffer>;
   private readonly trees = new Lru<ReadonlyMap<string, TreeFile>>(64 * 1024 * 1024);
   private readonly commitTrees = new Lru<string>(4 * 1024 * 1024);
-  private readonly sizes = new Lru<number>(4 * 1024 * 1024);
 
   constructor(private readonly pool: CatFilePool, cacheBytes: number) {
     this.blobs = new Lru(cacheBytes);
@@ -77,17 +76,6 @@ export class ObjectReader {
     if (!/^[0-9a-f]{7,40}$/.test(hex)) return null;
     const info = await this.pool.info(gitDir, `${hex}^{commit}`);
     return info?.type === 'commit' ? info.oid : null;
-  }
-
-  /** Size of a blob in bytes; cached. */
-  async blobSize(gitDir: string, oid: string): Promise<number> {
-    assertOid(oid);
-    const hit = this.sizes.get(oid) ?? this.blobs.get(oid)?.length;
-    if (hit !== undefined) return hit;
-    const info = await this.pool.info(gitDir, oid);
-    if (!info) throw new Error(`blob ${oid} is missing from ${gitDir}`);
-    this.sizes.set(oid, info.size, 60);
-    return info.size;
   }
 
   /** The bytes of a blob no larger than STREAM_THRESHOLD; cached by id. */

@@ -78,7 +78,7 @@ test('warn (the default): published, with the warning on remote: lines and in th
 });
 
 test.each([
-  [{ semver: 'sometimes' }, 400], [{ colour: 'red' }, 400], ['[]', 400],
+  [{ semver: 'sometimes' }, 400], [{ colour: 'red' }, 400], ['[]', 400], [{ anonymousRead: 'no' }, 400], [{ anonymousRead: null }, 400],
 ])('PATCH /namespaces with %j is %i', async (body, status) => {
   const res = await fetch(`${server.url}/api/v1/namespaces/acme`, { method: 'PATCH', headers: auth, body: typeof body === 'string' ? body : JSON.stringify(body) });
   expect(res.status).toBe(status);
