@@ -1,5 +1,5 @@
 // Semver compatibility: which bump the changes between two versions need, and whether a number respects it.
-import { parse } from 'yaml';
+import { loadHeatYaml } from '../heat/yaml';
 import type { SemVer } from 'semver';
 import { heatSummary, type Bump, type HeatChange } from './heat-summary';
 
@@ -20,10 +20,9 @@ const YAML = /\.ya?ml$/i;
 
 function parseHot(text: string | undefined): unknown {
   if (text === undefined) return null;
-  try {
-    const doc: unknown = parse(text, { uniqueKeys: false });
-    return typeof doc === 'object' && doc !== null && 'heat_template_version' in doc ? doc : null;
-  } catch { return null; }
+  const r = loadHeatYaml(text);
+  const doc = r.ok ? r.value : null;
+  return typeof doc === 'object' && doc !== null && 'heat_template_version' in doc ? doc : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Diffs between two versions: git's own unified diff, parsed into files and hunks, and structural
 // diffs of the YAML files; all cached by the pair of tree ids (trees never change).
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
+import { loadHeatYaml } from '../heat/yaml';
 import { runGit } from '../git/exec';
 import { Lru } from '../git/lru';
 import type { ObjectReader } from '../git/objects';
@@ -116,6 +116,8 @@ export class Differ {
   }
 }
 
+/** The text's value as Heat reads it (src/heat/yaml.ts), or not ok when Heat could not read it. */
 function parseOrNull(text: string): { ok: true; value: unknown } | { ok: false } {
-  try { return { ok: true, value: parse(text, { uniqueKeys: false }) }; } catch { return { ok: false }; }
+  const r = loadHeatYaml(text);
+  return r.ok ? r : { ok: false };
 }

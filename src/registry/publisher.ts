@@ -11,7 +11,7 @@ import { SemverViolationError } from '../errors/semver-violation-error';
 import { labelShadowed, versionOfTag, type Version, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
-import type { ValidationProblem } from './validate/problem';
+import { formatProblem, isError, type ValidationProblem } from './validate/problem';
 import type { Registry } from './registry';
 
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -62,7 +62,10 @@ export class Publisher {
    */
   async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Actor): Promise<{ version: Version; warnings: string[] }> {
     const problems = validateFiles(files);
-    if (problems.length > 0) throw new ValidationFailedError(problems, `Version ${version} of ${t.id}`);
+    const errors = problems.filter(isError);
+    // warnings never refuse; the caller gets them with the published version
+    if (errors.length > 0) throw new ValidationFailedError(errors, `Version ${version} of ${t.id}`);
+    const noticed = problems.filter((p) => !isError(p)).map(formatProblem);
     let created = false;
     if (!(await this.store.exists(t))) {
       try { await this.store.create(t); created = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
@@ -93,7 +96,7 @@ export class Publisher {
       published = true;
       await this.audit.record({ action: 'version.publish', actor: who, template: t.id, ok: true, detail: version,
         refs: [{ ref: branch, old: head ?? '', new: commit }, { ref: `refs/tags/${tag}`, old: '', new: tagOid }] });
-      return { version: await this.version(t, version), warnings: semver.warn };
+      return { version: await this.version(t, version), warnings: [...noticed, ...semver.warn] };
     } finally {
       release();
       // a template this call created for a publish that then failed is removed again, as a refused push-to-create is

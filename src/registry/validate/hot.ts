@@ -1,8 +1,12 @@
 // Checking one Heat Orchestration Template: its sections, parameters, resources and outputs, and every reference between them.
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
-import type { ValidationProblem } from './problem';
+import type { TreeInput, ValidationProblem } from './problem';
 import { HOT_VERSIONS, hotVersionText } from './hot-versions';
 import { deref, isMergeKey, problemAt, stringOf, type YamlFile } from './yaml-files';
+import { checkDefault as checkDefaultAgainst, pythonRegexParts } from './default-check';
+import { HOT_FUNCTIONS, checkProperties, isFunctionCall, type ParameterDefault } from '../../heat/properties';
+import { resourceTypes, type HotVersion, type ResourceType } from '../../heat/resource-types';
+import { functionArgumentError } from '../../heat/functions';
 
 const SECTIONS = new Set(['heat_template_version', 'description', 'parameter_groups', 'parameters', 'resources', 'outputs', 'conditions']);
 const PARAMETER_TYPES = new Set(['string', 'number', 'json', 'comma_delimited_list', 'boolean']);
@@ -31,7 +35,36 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const VERSION_LIST = [...HOT_VERSIONS.keys()].join(', ');
 
 type Rule = 'hot-version' | 'hot-section' | 'hot-parameter-type' | 'hot-constraint' | 'hot-parameter-group' | 'hot-resource'
-  | 'hot-get-param' | 'hot-get-resource' | 'hot-get-attr' | 'hot-depends-on' | 'hot-get-file' | 'hot-nested-template' | 'hot-output';
+  | 'hot-get-param' | 'hot-get-resource' | 'hot-get-attr' | 'hot-depends-on' | 'hot-get-file' | 'hot-nested-template' | 'hot-output'
+  | 'hot-function' | 'hot-default' | 'hot-duplicate-name' | 'hot-property' | 'hot-resource-type' | 'hot-dependency-cycle' | 'registry-outside-version';
+
+/** The interface of a nested template of the same version, for the properties passed to it. */
+export interface NestedInterface {
+  /** Parameter name → true when it has no default (Heat needs a value). */
+  readonly parameters: ReadonlyMap<string, boolean>;
+}
+
+/** What checkHot needs beyond the document: the version's files, and nested templates' interfaces. */
+export interface HotContext {
+  readonly input: TreeInput;
+  /** The interface of the HOT at `path` in the version, null when it is not one (or does not parse). */
+  nested(path: string): NestedInterface | null;
+}
+
+/** What checkHot found: the problems, and the nested templates (paths in the version) the template uses. */
+export interface HotVerdict {
+  readonly problems: ValidationProblem[];
+  readonly nested: ReadonlySet<string>;
+}
+
+// Where a reference sits decides whether Heat resolves it before creating anything: resource
+// properties and the conditions resources use are resolved (a wrong name refuses the stack);
+// outputs, metadata and unused conditions only when a value is asked for (a wrong name is a warning).
+type Strictness = 'resolved' | 'lazy';
+// The property of a group type that defines its members (a resource definition Heat validates on create).
+const MEMBER_DEFINITION: ReadonlyMap<string, string> = new Map([['OS::Heat::ResourceGroup', 'resource_def'], ['OS::Heat::AutoScalingGroup', 'resource']]);
+// Heat's OS::Heat::None takes any properties and never resolves them.
+const OPAQUE_TYPES = new Set(['OS::Heat::None']);
 
 /** True when `root` is a HOT: a mapping with a `heat_template_version` key. */
 export function isHotRoot(root: unknown): root is YAMLMap {
@@ -43,8 +76,9 @@ export function isHotRoot(root: unknown): root is YAMLMap {
  * file of the version, for get_file and nested templates, which resolve against the template's
  * directory. Throws nothing.
  */
-export function checkHot(f: YamlFile, doc: Document.Parsed, root: YAMLMap, paths: ReadonlySet<string>): ValidationProblem[] {
-  return new HotCheck(f, doc, paths).run(root);
+export function checkHot(f: YamlFile, doc: Document.Parsed, root: YAMLMap, ctx: HotContext): HotVerdict {
+  const check = new HotCheck(f, doc, ctx);
+  return { problems: check.run(root), nested: check.nestedUsed };
 }
 
 /** A mapping's entries with their names (a non-string key by its text), merge keys left out. */
@@ -61,17 +95,9 @@ function isNull(node: unknown): boolean {
   return node === null || node === undefined || (isScalar(node) && node.value === null);
 }
 
-/** Python's `re` syntax made acceptable to JavaScript where they differ but mean the same; returns the error or null. */
+/** The error compiling a Python `re` pattern as JavaScript, or null when it compiles. */
 function regexError(pattern: string): string | null {
-  let flags = '';
-  let source = pattern;
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    flags = [...new Set(inline[1]!.replace(/[^ims]/g, ''))].join('');
-  }
-  // JavaScript has no (?P<name>), (?P=name) or (?#comment); \A and \Z compile there as plain letters.
-  source = source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\(\?#[^)]*\)/g, '');
+  const { source, flags } = pythonRegexParts(pattern);
   try { new RegExp(source, flags); return null; } catch (e) { return (e as Error).message; }
 }
 
@@ -98,38 +124,125 @@ function named(ref: string, path: string): string {
 class HotCheck {
   private readonly problems: ValidationProblem[] = [];
   private readonly dir: string;
+  private readonly paths: ReadonlySet<string>;
   private parameters = new Set<string>();
   private resources = new Set<string>();
   private conditions = new Set<string>();
+  /** Resource name → its type's schema (known types only), for get_attr. */
+  private readonly typeOf = new Map<string, ResourceType>();
+  /** Resource name → resources it references (depends_on, get_resource, get_attr), for cycles. */
+  private readonly edges = new Map<string, Set<string>>();
+  private current: string | null = null;
+  /** Heat's rules for this template's version; undefined when the version is unknown (reported). */
+  private hot: HotVersion | undefined;
+  private inCondition = false;
+  private strictness: Strictness = 'resolved';
+  readonly nestedUsed = new Set<string>();
+  /** Parameters declared with a default (a string, or json given as a mapping or list), for get_param in properties. */
+  private readonly parameterDefaults = new Map<string, ParameterDefault>();
 
-  constructor(private readonly f: YamlFile, private readonly doc: Document.Parsed, private readonly paths: ReadonlySet<string>) {
+  constructor(private readonly f: YamlFile, private readonly doc: Document.Parsed, private readonly ctx: HotContext) {
     const slash = f.file.lastIndexOf('/');
     this.dir = slash < 0 ? '' : f.file.slice(0, slash);
+    this.paths = ctx.input.paths;
   }
 
   run(root: YAMLMap): ValidationProblem[] {
+    this.checkVersion(root);
+    const known = this.hot ? new Set(this.hot.sections.filter((x) => !x.startsWith('__'))) : SECTIONS;
     const sections = new Map<string, unknown>();
     for (const { name, key, value } of entries(root)) {
-      if (SECTIONS.has(name)) sections.set(name, deref(this.doc, value));
-      else this.report(key, 'hot-section', `Top-level key "${name}" is not a HOT section; a template has only ${[...SECTIONS].join(', ')}.`);
+      if (known.has(name)) sections.set(name, deref(this.doc, value));
+      else this.report(key, 'hot-section', `Top-level key "${name}" is not a HOT section${this.hot ? ' of this heat_template_version' : ''}; a template has only ${[...known].join(', ')}.`);
     }
-    this.checkVersion(root);
     const description = sections.get('description');
-    if (!isNull(description) && stringOf(description) === null) this.report(description, 'hot-section', 'The description must be a string.');
+    if (!isNull(description) && stringOf(description) === null) this.warn(description, 'hot-section', 'The description should be a string; Heat keeps whatever is there.');
     const parameters = this.section(sections, 'parameters', 'hot-parameter-type');
     const resources = this.section(sections, 'resources', 'hot-resource');
     const outputs = this.section(sections, 'outputs', 'hot-output');
     const conditions = this.section(sections, 'conditions', 'hot-section');
+    // Heat takes an empty section as none, except conditions: "Condition definitions must be a map"
+    if (sections.has('conditions') && isNull(sections.get('conditions'))) this.report(root.items.find((p) => stringOf(p.key) === 'conditions')?.key, 'hot-section', 'The conditions section must be a mapping of names to conditions; Heat refuses an empty one.');
     // Names first, so a reference may point forward; then each part once.
     this.parameters = this.names(parameters, 'hot-parameter-type', 'parameter');
     this.resources = this.names(resources, 'hot-resource', 'resource');
     this.conditions = this.names(conditions, 'hot-section', 'condition');
+    for (const r of entries(resources)) {
+      // Heat keeps parameters and resources in one namespace (Template.validate_resource_definitions)
+      if (this.parameters.has(r.name)) this.report(r.key, 'hot-duplicate-name', `${r.name} is both a parameter and a resource; Heat refuses duplicate names.`);
+    }
+    for (const r of entries(resources)) {
+      const def = deref(this.doc, r.value);
+      const type = isMap(def) ? stringOf(this.field(def, 'type')) : null;
+      const known = type !== null ? resourceTypes().get(type) : undefined;
+      if (known) this.typeOf.set(r.name, known);
+    }
     for (const p of entries(parameters)) this.checkParameter(p.name, p.key, deref(this.doc, p.value));
     this.checkGroups(sections.get('parameter_groups'));
+    const usedConditions = this.usedConditions(resources, outputs, conditions);
     for (const r of entries(resources)) this.checkResource(r.name, r.key, deref(this.doc, r.value));
+    this.checkCycles();
+    this.strictness = 'lazy';
+    this.current = null;
     for (const o of entries(outputs)) this.checkOutput(o.name, o.key, deref(this.doc, o.value));
-    for (const c of entries(conditions)) this.walk(c.value);
+    this.inCondition = true;
+    for (const c of entries(conditions)) {
+      this.strictness = usedConditions.has(c.name) ? 'resolved' : 'lazy';
+      this.walk(c.value);
+    }
+    this.inCondition = false;
     return this.problems;
+  }
+
+  /** The conditions Heat evaluates: named by a resource or an output, or by a condition that is. */
+  private usedConditions(resources: YAMLMap | null, outputs: YAMLMap | null, conditions: YAMLMap | null): Set<string> {
+    const used = new Set<string>();
+    // aliases are visited where their anchor is (an alias may name the mapping it sits in)
+    const visit = (n: unknown): void => {
+      if (isMap(n)) {
+        for (const pair of n.items) {
+          const key = stringOf(pair.key);
+          const value = deref(this.doc, pair.value);
+          if (key === 'condition') {
+            const name = stringOf(value);
+            if (name !== null && this.conditions.has(name) && !used.has(name)) {
+              used.add(name);
+              visit(this.field(conditions as YAMLMap, name));
+            }
+          } else if (key === 'if' && isSeq(value)) {
+            const name = stringOf(deref(this.doc, value.items[0]));
+            if (name !== null && this.conditions.has(name) && !used.has(name)) { used.add(name); visit(this.field(conditions as YAMLMap, name)); }
+          }
+          visit(pair.value);
+        }
+      } else if (isSeq(n)) n.items.forEach(visit);
+    };
+    visit(resources);
+    visit(outputs);
+    return used;
+  }
+
+  /** A depends_on / get_resource / get_attr loop among resources: Heat refuses it (Circular Dependency Found). */
+  private checkCycles(): void {
+    const state = new Map<string, 'open' | 'done'>();
+    const cycle = (name: string, trail: string[]): string[] | null => {
+      if (state.get(name) === 'done') return null;
+      if (state.get(name) === 'open') return [...trail.slice(trail.indexOf(name)), name];
+      state.set(name, 'open');
+      for (const next of this.edges.get(name) ?? []) {
+        const found = cycle(next, [...trail, name]);
+        if (found) return found;
+      }
+      state.set(name, 'done');
+      return null;
+    };
+    for (const name of this.edges.keys()) {
+      const found = cycle(name, []);
+      if (found) {
+        this.problems.push({ file: this.f.file, rule: 'hot-dependency-cycle', message: `Resources depend on each other in a circle (${found.join(' -> ')}); Heat refuses it (Circular Dependency Found).` });
+        return;
+      }
+    }
   }
 
   /**
@@ -157,12 +270,23 @@ class HotCheck {
     this.problems.push(problemAt(this.f, node, rule, message));
   }
 
+  /** Something Heat accepts but a reader should fix: reported, never a refusal. */
+  private warn(node: unknown, rule: Rule, message: string): void {
+    this.problems.push({ ...problemAt(this.f, node, rule, message), severity: 'warning' });
+  }
+
+  /** A reference Heat checks only where it resolves it: an error there, a warning elsewhere. */
+  private reference(node: unknown, rule: Rule, message: string): void {
+    if (this.strictness === 'resolved') this.report(node, rule, message);
+    else this.warn(node, rule, `${message} Heat only notices this when the value is used, so it is not refused.`);
+  }
+
   private checkVersion(root: YAMLMap): void {
     const pair = root.items.find((p) => stringOf(p.key) === 'heat_template_version');
     const node = deref(this.doc, pair?.value);
     const at = isNull(node) ? pair?.key : node;
     const text = isScalar(node) ? hotVersionText(node.value) : null;
-    if (text !== null && HOT_VERSIONS.has(text)) return;
+    if (text !== null && HOT_VERSIONS.has(text)) { this.hot = resourceTypes().hot(text); return; }
     const shown = text === null ? 'heat_template_version must be a date or release name' : `heat_template_version ${text} is not a version Heat knows`;
     this.report(at, 'hot-version', `${shown}; use one of ${VERSION_LIST}.`);
   }
@@ -201,21 +325,30 @@ class HotCheck {
     }
     const known = type !== null && PARAMETER_TYPES.has(type) ? type : null;
     const fallback = this.field(def, 'default');
-    if (fallback !== undefined && known) this.checkDefault(name, known, fallback);
+    const isDefaultOk = fallback !== undefined && known ? this.checkDefault(name, known, fallback) : false;
+    // a json default written as YAML is that value; one written as JSON text is left alone
+    if (isDefaultOk && !isNull(fallback) && (known === 'string' || (known === 'json' && (isMap(fallback) || isSeq(fallback))))) this.parameterDefaults.set(name, { type: known, default: fallback });
     for (const flag of ['hidden', 'immutable']) {
       const node = this.field(def, flag);
       if (node !== undefined && !(isScalar(node) && (typeof node.value === 'boolean' || BOOLEAN_WORDS.has(String(node.value).toLowerCase())))) {
-        this.report(node, 'hot-parameter-type', `Parameter ${name}: ${flag} must be true or false.`);
+        this.warn(node, 'hot-parameter-type', `Parameter ${name}: ${flag} should be true or false; Heat reads anything else as false.`);
       }
     }
     const constraints = this.field(def, 'constraints');
     if (constraints === undefined || isNull(constraints)) return;
     if (!isSeq(constraints)) { this.report(constraints, 'hot-constraint', `Parameter ${name}: constraints must be a list of mappings.`); return; }
+    const before = this.problems.length;
     for (const c of constraints.items) this.checkConstraint(name, known, deref(this.doc, c));
+    // Heat's template-validate checks a default against its own constraints (custom ones excepted)
+    if (isDefaultOk && known && this.problems.length === before && !isNull(fallback)) {
+      const why = checkDefaultAgainst(known, fallback, constraints.items.map((c) => deref(this.doc, c)), (n) => deref(this.doc, n));
+      if (why) this.report(fallback, 'hot-default', `Parameter ${name}: the default breaks its own constraint: ${why}; Heat refuses the template (Invalid default).`);
+    }
   }
 
-  private checkDefault(name: string, type: string, node: unknown): void {
-    if (isNull(node)) return;
+  /** False (and reported) when the default is not a value of the parameter's type. */
+  private checkDefault(name: string, type: string, node: unknown): boolean {
+    if (isNull(node)) return true;
     const value = isScalar(node) ? node.value : undefined;
     let ok: boolean;
     switch (type) {
@@ -223,9 +356,11 @@ class HotCheck {
       case 'boolean': ok = typeof value === 'boolean' || value === 0 || value === 1 || (typeof value === 'string' && BOOLEAN_WORDS.has(value.toLowerCase())); break;
       case 'json': ok = isMap(node) || isSeq(node) || (typeof value === 'string' && (value.trim() === '' || isJsonCollection(value))); break;
       case 'comma_delimited_list': ok = !isMap(node); break;
-      default: ok = isScalar(node);
+      // Heat turns a list or a mapping given to a string parameter into its text
+      default: ok = true;
     }
     if (!ok) this.report(node, 'hot-parameter-type', `Parameter ${name}: the default is not a valid ${type}.`);
+    return ok;
   }
 
   private checkConstraint(name: string, type: string | null, c: unknown): void {
@@ -308,7 +443,7 @@ class HotCheck {
   private checkResource(name: string, key: unknown, def: unknown): void {
     const rule = 'hot-resource';
     if (!isMap(def)) { this.report(isNull(def) ? key : def, rule, `Resource ${name} must be a mapping with at least a type.`); return; }
-    this.unknownKeys(def, RESOURCE_KEYS, rule, `Resource ${name}`);
+    this.unknownKeys(def, this.hot ? new Set(this.hot.resourceKeys) : RESOURCE_KEYS, rule, `Resource ${name}`);
     const type = this.field(def, 'type');
     if (!stringOf(type)) this.report(type ?? key, rule, `Resource ${name} needs a type, a string such as OS::Nova::Server or a nested template path.`);
     for (const part of ['properties', 'metadata', 'update_policy']) {
@@ -316,12 +451,70 @@ class HotCheck {
       if (node !== undefined && !isNull(node) && !isMap(node)) this.report(node, rule, `Resource ${name}: ${part} must be a mapping.`);
     }
     const policy = this.field(def, 'deletion_policy');
-    if (isScalar(policy) && !DELETION_POLICIES.has(String(policy.value).toLowerCase())) {
-      this.report(policy, rule, `Resource ${name}: deletion_policy must be Delete, Retain or Snapshot.`);
+    const policies = this.hot ? new Set(this.hot.deletionPolicies) : DELETION_POLICIES;
+    if (isScalar(policy) && !policies.has(this.hot ? String(policy.value) : String(policy.value).toLowerCase())) {
+      this.report(policy, rule, `Resource ${name}: deletion_policy must be one of ${[...policies].join(', ')} in this heat_template_version.`);
     }
-    this.checkConditionName(this.field(def, 'condition'), rule, `Resource ${name}`);
+    const condition = this.field(def, 'condition');
+    this.checkConditionName(condition, rule, `Resource ${name}`);
+    this.current = name;
+    this.edges.set(name, new Set());
     this.checkDependsOn(name, this.field(def, 'depends_on'));
-    this.walk(def);
+    const typeName = stringOf(type);
+    // a resource under a condition is only created (and its properties resolved) when it holds
+    const conditional = condition !== undefined && !(isScalar(condition) && condition.value === true);
+    const isOpaque = typeName !== null && OPAQUE_TYPES.has(typeName);
+    // a resource with an external_id is adopted as it is: Heat checks none of its properties
+    if (typeName !== null && this.field(def, 'external_id') === undefined) this.checkResourceType(name, type, typeName, this.field(def, 'properties'), conditional);
+    for (const pair of def.items) {
+      const part = stringOf(pair.key);
+      this.strictness = part === 'properties' && !conditional && !isOpaque ? 'resolved' : 'lazy';
+      if (part === 'type') this.checkNestedType(pair.value);
+      if (part !== 'condition') this.walk(pair.value);
+    }
+    this.strictness = 'resolved';
+  }
+
+  /** The type's own rules: Heat's schema for a type it registers, a nested template's parameters, or a warning for an unknown type. */
+  private checkResourceType(name: string, typeNode: unknown, type: string, propsNode: unknown, conditional: boolean): void {
+    const props = isMap(propsNode) ? propsNode : null;
+    const reportProperty = (node: unknown, message: string) => {
+      const text = `Resource ${name}: ${message}.`;
+      if (conditional) this.warn(node, 'hot-property', `${text} Heat checks this when the resource's condition holds.`);
+      else this.report(node, 'hot-property', text);
+    };
+    if (NESTED_TYPE.test(type)) {
+      const at = resolveInTree(this.dir, type);
+      if ('why' in at) return;
+      this.nestedUsed.add(at.path);
+      const nested = this.ctx.nested(at.path);
+      if (!nested) return;
+      for (const pair of props?.items ?? []) {
+        const p = stringOf(pair.key);
+        if (p !== null && !nested.parameters.has(p)) reportProperty(pair.key, `Unknown Property ${p}; the nested template ${type} has parameters ${[...nested.parameters.keys()].sort().join(', ') || 'none'}`);
+      }
+      for (const [p, isRequired] of nested.parameters) {
+        const given = props?.items.some((pair) => stringOf(pair.key) === p) ?? false;
+        if (isRequired && !given) this.warn(props ?? typeNode, 'hot-property', `Resource ${name}: the nested template ${type} needs parameter ${p} (it has no default) and it is not passed; the nested stack will ask for it when it is created.`);
+      }
+      return;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(type) || type.includes('/')) return; // a URL or a path Heat fetches itself
+    const known = resourceTypes().get(type);
+    if (!known) {
+      this.warn(typeNode, 'hot-resource-type', `Resource ${name}: Heat ${resourceTypes().heat} has no resource type ${type}; it must come from an environment's resource_registry or a plugin of the cloud that runs it.`);
+      return;
+    }
+    if (known.openProperties || known.provider) return;
+    checkProperties(known.properties, props, { deref: (n) => deref(this.doc, n), parameter: (p) => this.parameterDefaults.get(p), report: reportProperty,
+      isFunction: (fn) => (this.hot ? this.hot.functions[fn] === 'ok' : HOT_FUNCTIONS.has(fn)) }, '', known.translations);
+    // the members of a group are resources too, checked when the group is created
+    const memberKey = MEMBER_DEFINITION.get(type);
+    if (memberKey !== undefined) {
+      const def = props ? this.field(props, memberKey) : undefined;
+      const memberType = isMap(def) ? stringOf(this.field(def, 'type')) : null;
+      if (isMap(def) && memberType !== null && !isFunctionCall(def)) this.checkResourceType(`${name} (member)`, this.field(def, 'type'), memberType, this.field(def, 'properties'), conditional);
+    }
   }
 
   private checkDependsOn(name: string, node: unknown): void {
@@ -332,6 +525,7 @@ class HotCheck {
       if (target === null) this.report(item, 'hot-depends-on', `Resource ${name}: depends_on takes resource names (a string or a list of them).`);
       else if (target === name) this.report(item, 'hot-depends-on', `Resource ${name} depends on itself.`);
       else if (!this.resources.has(target)) this.report(item, 'hot-depends-on', `Resource ${name} depends on ${target}, which is not a resource of this template.`);
+      else this.edges.get(name)?.add(target);
     }
   }
 
@@ -342,7 +536,9 @@ class HotCheck {
 
   private checkOutput(name: string, key: unknown, def: unknown): void {
     if (!isMap(def)) { this.report(isNull(def) ? key : def, 'hot-output', `Output ${name} must be a mapping with a value.`); return; }
-    this.unknownKeys(def, OUTPUT_KEYS, 'hot-output', `Output ${name}`);
+    for (const { name: k, key } of entries(def)) {
+      if (!OUTPUT_KEYS.has(k)) this.warn(key, 'hot-output', `Output ${name} has an unknown key "${k}", which Heat ignores; the keys are ${[...OUTPUT_KEYS].join(', ')}.`);
+    }
     if (this.field(def, 'value') === undefined) this.report(key, 'hot-output', `Output ${name} has no value.`);
     this.checkConditionName(this.field(def, 'condition'), 'hot-output', `Output ${name}`);
     this.walk(def);
@@ -353,7 +549,11 @@ class HotCheck {
     if (isMap(node)) {
       const only = node.items.length === 1 ? node.items[0] : undefined;
       const fn = only ? stringOf(only.key) : null;
-      if (only && fn !== null) this.checkFunction(fn, only.value);
+      if (only && fn !== null && this.isCallable(fn, only.key)) {
+        const error = functionArgumentError(fn, (this.hot?.functionClasses[fn] ?? '').split('.').pop() ?? '', only.value, (n) => deref(this.doc, n));
+        if (error) this.report(only.value, 'hot-function', `${fn}: ${error}.`.replace(/\.\.$/, '.'));
+        this.checkFunction(fn, only.value);
+      }
       for (const pair of node.items) {
         if (stringOf(pair.key) === 'type') this.checkNestedType(pair.value);
         this.walk(pair.value);
@@ -361,6 +561,20 @@ class HotCheck {
     } else if (isSeq(node)) {
       for (const item of node.items) this.walk(item);
     }
+  }
+
+  /**
+   * Whether a one-key mapping `{fn: …}` is a function call in this version: a name the version
+   * does not know is plain data to Heat (its value may then fail a property's type); a removed
+   * function, or one that is not a condition function inside conditions, is reported.
+   */
+  private isCallable(fn: string, key: unknown): boolean {
+    if (!this.hot) return HOT_FUNCTIONS.has(fn);
+    const table = this.inCondition && Object.keys(this.hot.conditionFunctions).length > 0 ? this.hot.conditionFunctions : this.hot.functions;
+    const status = Object.hasOwn(table, fn) ? table[fn] : undefined;
+    if (status === 'removed') this.report(key, 'hot-function', `The function ${fn} is not supported in this heat_template_version.`);
+    else if (status === 'invalid') this.report(key, 'hot-function', `The function "${fn}" is invalid in a condition; conditions may use ${Object.entries(table).filter(([, v]) => v === 'ok').map(([k]) => k).join(', ')}.`);
+    return status === 'ok';
   }
 
   private checkFunction(fn: string, arg: unknown): void {
@@ -371,28 +585,38 @@ class HotCheck {
         const name = stringOf(first);
         if (isScalar(first) && name === null) this.report(first, 'hot-get-param', 'get_param takes a parameter name or a list [name, key, ...].');
         else if (name !== null && !this.parameters.has(name) && !PSEUDO_PARAMETERS.has(name)) {
-          this.report(first, 'hot-get-param', `get_param ${name}: no parameter ${name} is declared.`);
+          this.reference(first, 'hot-get-param', `get_param ${name}: no parameter ${name} is declared.`);
         }
         break;
       }
       case 'get_resource': {
         const name = stringOf(value);
         if (isScalar(value) && name === null) this.report(value, 'hot-get-resource', 'get_resource takes a resource name.');
-        else if (name !== null && !this.resources.has(name)) this.report(value, 'hot-get-resource', `get_resource ${name}: no resource ${name} is declared.`);
+        else if (name !== null && !this.resources.has(name)) {
+          // resources are resolved for their dependencies wherever the reference sits in them
+          if (this.current !== null) this.report(value, 'hot-get-resource', `get_resource ${name}: no resource ${name} is declared.`);
+          else this.warn(value, 'hot-get-resource', `get_resource ${name}: no resource ${name} is declared; Heat notices only when the output is read.`);
+        } else if (name !== null && this.current !== null) this.edges.get(this.current)?.add(name);
         break;
       }
       case 'get_attr': {
-        if (!isSeq(value) || value.items.length === 0) { this.report(value, 'hot-get-attr', 'get_attr takes a list [resource, attribute, ...].'); break; }
+        if (!isSeq(value) || value.items.length === 0) break; // its shape is functionArgumentError's
         const first = value.items[0];
         const name = stringOf(first);
-        if (name !== null && !this.resources.has(name)) this.report(first, 'hot-get-attr', `get_attr ${name}: no resource ${name} is declared.`);
+        if (name !== null && !this.resources.has(name)) { this.report(first, 'hot-get-attr', `get_attr ${name}: no resource ${name} is declared.`); break; }
+        if (name !== null && this.current !== null) this.edges.get(this.current)?.add(name);
+        const attribute = stringOf(deref(this.doc, value.items[1]));
+        const type = name !== null ? this.typeOf.get(name) : undefined;
+        if (type && !type.openAttributes && !type.provider && attribute !== null && !type.attributes.includes(attribute)) {
+          this.report(value.items[1], 'hot-get-attr', `get_attr ${name}, ${attribute}: resource ${name} has no attribute ${attribute}; its attributes are ${type.attributes.join(', ')}.`);
+        }
         break;
       }
       case 'get_file': {
         const ref = stringOf(value);
         if (ref === null) { this.report(value, 'hot-get-file', 'get_file takes a literal path: the client reads the file before Heat sees the template.'); break; }
         const at = resolveInTree(this.dir, ref);
-        if ('why' in at) this.report(value, 'hot-get-file', `get_file ${ref} ${at.why}.`);
+        if ('why' in at) this.report(value, 'registry-outside-version', `get_file ${ref} ${at.why}.`);
         else if (!this.paths.has(at.path)) this.report(value, 'hot-get-file', `get_file ${ref}: ${named(ref, at.path)} is not a file of this version.`);
         break;
       }
@@ -403,7 +627,7 @@ class HotCheck {
     const type = stringOf(deref(this.doc, node));
     if (type === null || !NESTED_TYPE.test(type)) return;
     const at = resolveInTree(this.dir, type);
-    if ('why' in at) this.report(node, 'hot-nested-template', `Nested template ${type} ${at.why}.`);
+    if ('why' in at) this.report(node, 'registry-outside-version', `Nested template ${type} ${at.why}.`);
     else if (!this.paths.has(at.path)) this.report(node, 'hot-nested-template', `Nested template ${type}: ${named(type, at.path)} is not a file of this version.`);
   }
 }

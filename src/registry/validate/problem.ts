@@ -9,6 +9,24 @@ export interface ValidationProblem {
   readonly rule: string;
   /** One sentence a person can act on. */
   readonly message: string;
+  /**
+   * `error` (the default when absent) refuses a version: Heat itself would refuse it, or it breaks a
+   * registry rule. `warning` is reported (remote: lines, the publish response) and never refuses.
+   */
+  readonly severity?: 'error' | 'warning';
+}
+
+/**
+ * True for a rule of the registry's own rather than Heat's: the manifest, the entrypoint, size
+ * limits, files a version must carry itself (a get_file URL, a path outside the version).
+ */
+export function isRegistryRule(rule: string): boolean {
+  return rule.startsWith('manifest-') || rule.startsWith('registry-') || rule === 'entrypoint-missing' || rule === 'yaml-too-large' || rule === 'missing-object';
+}
+
+/** True for a problem that refuses a version (anything but a warning). */
+export function isError(p: ValidationProblem): boolean {
+  return p.severity !== 'warning';
 }
 
 /** What the validator is given: every path of the version, and the text of the files it reads. */
@@ -22,5 +40,5 @@ export interface TreeInput {
 /** `file:line:col: message` for remote: lines and logs. */
 export function formatProblem(p: ValidationProblem): string {
   const at = p.line ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file;
-  return `${at}: ${p.message} [${p.rule}]`;
+  return `${at}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message} [${p.rule}]`;
 }

@@ -1,9 +1,9 @@
 // Validating the tree of one template version: the same checks for a git push and a REST publish.
-import { isMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { MANIFEST_FILE, validateManifest, type Manifest } from '../manifest';
-import { checkHot, isHotRoot } from './hot';
+import { checkHot, isHotRoot, type HotContext, type NestedInterface } from './hot';
 import type { TreeInput, ValidationProblem } from './problem';
-import { isYamlPath, parseYamlFile, problemAt, stringOf } from './yaml-files';
+import { isYamlPath, parseYamlFile, problemAt, stringOf, type YamlFile } from './yaml-files';
 
 /** What validateTree found: every problem, and the manifest when heater.yaml is present and readable. */
 export interface TreeVerdict {
@@ -11,11 +11,26 @@ export interface TreeVerdict {
   readonly manifest: Manifest | null;
 }
 
+// A file Heat parses as a template or an environment says so on a line of its own; one that does not
+// parse is recognised by that line (an Ansible vars file or a cloud-init snippet has neither).
+const HOT_LINE = /^heat_template_version\s*:/m;
+const ENVIRONMENT_LINE = /^(?:resource_registry|parameter_defaults|event_sinks|encrypted_param_names|parameter_merge_strategies)\s*:/m;
+// `parameters:` alone is an environment's only when the file is named like one (env.yaml, environments/…)
+const ENVIRONMENT_PARAMETERS = /^parameters\s*:/m;
+const ENVIRONMENT_NAME = /(?:^|\/|[_.-])env(?:ironments?)?(?:[_.\/-]|$)/i;
+
+/** True when a YAML file that does not parse would be read by Heat: a template or an environment, by its own lines. */
+function isHeatFile(path: string, text: string): boolean {
+  return HOT_LINE.test(text) || ENVIRONMENT_LINE.test(text) || (ENVIRONMENT_PARAMETERS.test(text) && ENVIRONMENT_NAME.test(path));
+}
+
 /**
  * Checks a version's tree and returns ALL its problems, sorted by file, line and column ([] when
- * it validates): YAML syntax and duplicate keys in every `*.yaml`/`*.yml`, heater.yaml against the
- * manifest schema, the manifest's entrypoint, and every Heat Orchestration Template. Pure and
- * synchronous; throws nothing. `opts.entrypoint` (a REST publish may name one) must then exist too.
+ * it validates; warnings never refuse, see ValidationProblem.severity): YAML as Heat parses it,
+ * heater.yaml against the manifest schema, the manifest's entrypoint, and every Heat Orchestration
+ * Template. Only files Heat parses must parse: the entrypoint, templates, nested templates and
+ * environments; any other YAML (a `get_file` payload is a string to Heat) that does not parse is a
+ * warning. Pure and synchronous; throws nothing. `opts.entrypoint` (a REST publish may name one) must then exist too.
  */
 export function validateTree(input: TreeInput, opts: { entrypoint?: string } = {}): TreeVerdict {
   const problems: ValidationProblem[] = [];
@@ -26,18 +41,33 @@ export function validateTree(input: TreeInput, opts: { entrypoint?: string } = {
     manifest = checked.manifest;
     problems.push(...checked.problems);
   }
+  const parsedAsHeat = new Set<string>([opts.entrypoint ?? manifest?.entrypoint ?? 'template.yaml']);
+  const broken: YamlFile[] = [];
+  const ctx: HotContext = { input, nested: nestedInterfaces(input) };
   for (const path of [...input.texts.keys()].sort()) {
     // heater.yaml's own syntax errors come from validateManifest, under its rule ids.
     if (path === MANIFEST_FILE || !isYamlPath(path)) continue;
-    const f = parseYamlFile(path, input.texts.get(path) ?? '');
-    problems.push(...f.problems);
-    if (f.isBroken) continue;
+    const text = input.texts.get(path) ?? '';
+    const f = parseYamlFile(path, text);
+    problems.push(...f.warnings);
+    if (f.isBroken) {
+      if (isHeatFile(path, text)) parsedAsHeat.add(path);
+      broken.push(f);
+      continue;
+    }
     for (const doc of f.docs) {
       if (!isHotRoot(doc.contents)) continue;
       // Heat loads a template with yaml.load, which refuses a stream of several documents.
       if (f.docs.length > 1) problems.push(problemAt(f, doc.contents, 'hot-section', 'A Heat template must be the only YAML document in its file.'));
-      problems.push(...checkHot(f, doc, doc.contents, input.paths));
+      const checked = checkHot(f, doc, doc.contents, ctx);
+      problems.push(...checked.problems);
+      for (const nested of checked.nested) parsedAsHeat.add(nested);
     }
+  }
+  for (const f of broken) {
+    if (parsedAsHeat.has(f.file)) { problems.push(...f.problems); continue; }
+    const first = f.problems[0];
+    if (first) problems.push({ ...first, severity: 'warning', message: `${first.message} Heat never parses this file (it is not a template, nested template or environment; a get_file payload is a string), so the version is not refused.` });
   }
   problems.push(...checkEntrypoint(input, manifestText, manifest, opts.entrypoint));
   return { problems: problems.sort(byPosition), manifest };
@@ -64,6 +94,34 @@ function checkEntrypoint(input: TreeInput, manifestText: string | undefined, man
     ? `heater.yaml names no entrypoint, so it is ${manifest.entrypoint}, which is not a file of this version; add it or set entrypoint.`
     : `The entrypoint ${manifest.entrypoint} is not a file of this version.`;
   return [problemAt(f, node, 'entrypoint-missing', message)];
+}
+
+/** Reads the parameters of the version's nested templates on demand (each file parsed once). */
+function nestedInterfaces(input: TreeInput): (path: string) => NestedInterface | null {
+  const known = new Map<string, NestedInterface | null>();
+  return (path) => {
+    if (known.has(path)) return known.get(path) ?? null;
+    let found: NestedInterface | null = null;
+    const text = input.texts.get(path);
+    const f = text === undefined ? null : parseYamlFile(path, text);
+    const root = f && !f.isBroken && f.docs.length === 1 ? f.docs[0]?.contents : undefined;
+    if (isHotRoot(root)) {
+      const parameters = new Map<string, boolean>();
+      const section = root.get('parameters', true);
+      if (isMap(section)) {
+        for (const pair of section.items) {
+          const name = stringOf(pair.key);
+          if (name === null) continue;
+          const def = pair.value;
+          const fallback = isMap(def) ? def.get('default', true) : undefined;
+          parameters.set(name, fallback === undefined || (isScalar(fallback) && fallback.value === null));
+        }
+      }
+      found = { parameters };
+    }
+    known.set(path, found);
+    return found;
+  };
 }
 
 function byPosition(a: ValidationProblem, b: ValidationProblem): number {

@@ -1,5 +1,6 @@
 // Parsing one YAML file of a version into position-carrying documents, and locating its nodes.
-import { LineCounter, isAlias, isNode, isScalar, parseAllDocuments, type Document } from 'yaml';
+import { isAlias, isNode, isScalar, type Document, type LineCounter } from 'yaml';
+import { parseHeatYaml } from '../../heat/yaml';
 import type { ValidationProblem } from './problem';
 
 /** A parsed YAML file: every document in it, and the line table that turns offsets into lines. */
@@ -7,9 +8,11 @@ export interface YamlFile {
   readonly file: string;
   readonly docs: readonly Document.Parsed[];
   readonly lines: LineCounter;
-  /** `yaml-syntax` problems, in the order of the text. */
+  /** `yaml-syntax` errors, in the order of the text: what Heat's parser refuses too. */
   readonly problems: readonly ValidationProblem[];
-  /** True when the text has an error other than a duplicate key, so its documents cannot be trusted. */
+  /** `yaml-duplicate-key` warnings: PyYAML keeps the last value, and so do the documents here. */
+  readonly warnings: readonly ValidationProblem[];
+  /** True when the text does not parse, so its documents cannot be trusted. */
   readonly isBroken: boolean;
 }
 
@@ -21,30 +24,16 @@ export function isYamlPath(path: string): boolean {
 }
 
 /**
- * Parses `text` as YAML 1.2 (a `%YAML 1.1` directive switches that document to 1.1), keeping
- * every document and every error with its line and column. Never throws. Merge keys (`<<`) are
- * accepted because Heat's PyYAML loader accepts them. Duplicate keys are errors, as in Heat.
+ * Parses `text` as Heat does (src/heat/yaml.ts: PyYAML's YAML 1.1, Heat's constructors), keeping
+ * every document and every error with its line and column. Never throws. A duplicate key is a
+ * warning, resolved as PyYAML resolves it (the last value wins).
  */
 export function parseYamlFile(file: string, text: string): YamlFile {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
-  const problems: ValidationProblem[] = [];
-  let isBroken = false;
-  const seen = new Set<number>();
-  for (const doc of docs) {
-    for (const e of doc.errors) {
-      if (e.code !== 'DUPLICATE_KEY') isBroken = true;
-      // One mistake often trips two of the parser's checks at the same place: say it once.
-      if (seen.has(e.pos[0])) continue;
-      seen.add(e.pos[0]);
-      const { line, col } = lines.linePos(e.pos[0]);
-      const message = e.code === 'DUPLICATE_KEY'
-        ? 'This mapping key appears twice in the same mapping; YAML keys must be unique.'
-        : `YAML syntax error: ${e.message}.`;
-      problems.push({ file, line, column: col, rule: 'yaml-syntax', message });
-    }
-  }
-  return { file, docs, lines, problems, isBroken };
+  const parsed = parseHeatYaml(text);
+  const at = (offset: number) => { const { line, col } = parsed.lines.linePos(offset); return { line, column: col }; };
+  const problems: ValidationProblem[] = parsed.errors.map((e) => ({ file, ...at(e.offset), rule: 'yaml-syntax', message: `YAML syntax error: ${e.message}.` }));
+  const warnings: ValidationProblem[] = parsed.warnings.map((w) => ({ file, ...at(w.offset), rule: 'yaml-duplicate-key', severity: 'warning', message: `${w.message}.` }));
+  return { file, docs: parsed.docs, lines: parsed.lines, problems, warnings, isBroken: problems.length > 0 };
 }
 
 /** Returns the 1-based line and column where `node` starts, or {} when it has no position. */

@@ -15,10 +15,12 @@ export interface ExpectedProblem {
   readonly line?: number;
   readonly column?: number;
   readonly file?: string;
+  /** True for a problem that only warns (written `rule… warning`). */
+  readonly isWarning: boolean;
 }
 
 const EXPECT_FILE = 'EXPECT';
-const EXPECT_LINE = /^([a-z][a-z0-9-]*)(?::(\d+)(?::(\d+))?)?(?:@(\S+))?$/;
+const EXPECT_LINE = /^([a-z][a-z0-9-]*)(?::(\d+)(?::(\d+))?)?(?:@(\S+))?(\s+warning)?$/;
 
 /** Every case of the corpus, sorted by name; throws a plain Error naming a malformed EXPECT line. */
 export function loadCorpus(): CorpusCase[] {
@@ -37,7 +39,7 @@ export function loadCorpus(): CorpusCase[] {
     });
 }
 
-/** Reads one EXPECT line; throws a plain Error when it is not `rule[:line[:column]][@file]`. */
+/** Reads one EXPECT line; throws a plain Error when it is not `rule[:line[:column]][@file][ warning]`. */
 export function parseExpected(text: string, where = 'EXPECT'): ExpectedProblem {
   const m = EXPECT_LINE.exec(text);
   if (!m || !m[1]) throw new Error(`${where}: "${text}" is not "valid" or rule[:line[:column]][@file]`);
@@ -46,6 +48,7 @@ export function parseExpected(text: string, where = 'EXPECT'): ExpectedProblem {
     ...(m[2] ? { line: Number(m[2]) } : {}),
     ...(m[3] ? { column: Number(m[3]) } : {}),
     ...(m[4] ? { file: m[4] } : {}),
+    isWarning: m[5] !== undefined,
   };
 }
 
