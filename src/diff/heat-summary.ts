@@ -239,7 +239,7 @@ function resourceChanged(name: string, rawA: unknown, rawB: unknown): HeatChange
   const out: HeatChange[] = [];
   const typeA = own(a, 'type'), typeB = own(b, 'type');
   if (!same(typeA, typeB)) {
-    out.push(change('resources', name, 'resource-type-changed', 'major', `resource ${name}: type changed from ${shown(typeA)} to ${shown(typeB)}, so Heat replaces it`, { old: typeA, new: typeB }));
+    out.push(change('resources', name, 'resource-type-changed', 'major', `resource ${name}: type changed from ${shown(typeA)} to ${shown(typeB)}, so Heat replaces it on update (deletes the old resource and creates a new one)`, { old: typeA, new: typeB }));
   }
   const propsA = own(a, 'properties') ?? {}, propsB = own(b, 'properties') ?? {};
   if (!same(propsA, propsB)) {

@@ -147,7 +147,7 @@ test('details say what changed', () => {
   expect(detail('allowed-value-removed', 'parameter-constraints-changed')).toBe('parameter flavor: constraints stricter (allowed value m1.large removed)');
   expect(detail('range-widened', 'parameter-constraints-changed')).toBe('parameter volume_size: constraints looser (range min changed from 1 to 0, range max changed from 100 to 500)');
   expect(detail('constraints-mixed', 'parameter-constraints-changed')).toBe('parameter flavor: constraints looser (allowed value m1.xlarge added)');
-  expect(detail('resource-type-changed', 'resource-type-changed')).toBe('resource server: type changed from OS::Nova::Server to server.yaml, so Heat replaces it');
+  expect(detail('resource-type-changed', 'resource-type-changed')).toBe('resource server: type changed from OS::Nova::Server to server.yaml, so Heat replaces it on update (deletes the old resource and creates a new one)');
   expect(detail('resource-dependencies-changed', 'resource-dependencies-changed')).toBe('resource attachment: no longer on server');
   expect(detail('resource-properties-changed', 'resource-properties-changed')).toBe('resource server: properties config_drive changed');
 });

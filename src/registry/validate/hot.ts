@@ -2,33 +2,19 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { TreeInput, ValidationProblem } from './problem';
 import { HOT_VERSIONS, hotVersionText } from './hot-versions';
-import { deref, isMergeKey, problemAt, stringOf, type YamlFile } from './yaml-files';
-import { checkDefault as checkDefaultAgainst, pythonRegexParts } from './default-check';
+import { deref, entries, isMergeKey, isNull, problemAt, stringOf, type YamlFile } from './yaml-files';
+import { checkParameter, type HotReader } from './hot-parameters';
+import { findCycle } from './dependency-cycle';
 import { HOT_FUNCTIONS, checkProperties, isFunctionCall, type ParameterDefault } from '../../heat/properties';
 import { resourceTypes, type HotVersion, type ResourceType } from '../../heat/resource-types';
 import { functionArgumentError } from '../../heat/functions';
 
 const SECTIONS = new Set(['heat_template_version', 'description', 'parameter_groups', 'parameters', 'resources', 'outputs', 'conditions']);
-const PARAMETER_TYPES = new Set(['string', 'number', 'json', 'comma_delimited_list', 'boolean']);
-const PARAMETER_KEYS = new Set(['type', 'label', 'description', 'default', 'hidden', 'constraints', 'immutable', 'tags']);
 const RESOURCE_KEYS = new Set(['type', 'properties', 'metadata', 'depends_on', 'update_policy', 'deletion_policy', 'external_id', 'condition']);
 const OUTPUT_KEYS = new Set(['value', 'description', 'condition']);
 const GROUP_KEYS = new Set(['label', 'description', 'parameters']);
 const PSEUDO_PARAMETERS = new Set(['OS::stack_name', 'OS::stack_id', 'OS::project_id']);
 const DELETION_POLICIES = new Set(['delete', 'retain', 'snapshot']);
-// oslo strutils.bool_from_string(strict=True), which Heat's boolean parameters use.
-const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 't', 'f', 'y', 'n', '1', '0']);
-const NUMBER_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
-// The parameter types each constraint applies to: `valid_types` in heat/engine/constraints.py,
-// with string→STRING, number→NUMBER, comma_delimited_list→LIST, json→MAP, boolean→BOOLEAN.
-const CONSTRAINT_TYPES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['length', new Set(['string', 'comma_delimited_list', 'json'])],
-  ['range', new Set(['number'])],
-  ['modulo', new Set(['number'])],
-  ['allowed_values', new Set(['string', 'number', 'boolean', 'comma_delimited_list'])],
-  ['allowed_pattern', new Set(['string'])],
-  ['custom_constraint', new Set(['string', 'number', 'boolean', 'comma_delimited_list'])],
-]);
 // python-heatclient fetches a `type` ending like this as a nested template (template_utils.py); `.yml` added for YAML's other suffix.
 const NESTED_TYPE = /\.(?:ya?ml|template)$/i;
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
@@ -81,26 +67,6 @@ export function checkHot(f: YamlFile, doc: Document.Parsed, root: YAMLMap, ctx: 
   return { problems: check.run(root), nested: check.nestedUsed };
 }
 
-/** A mapping's entries with their names (a non-string key by its text), merge keys left out. */
-function entries(map: YAMLMap | null): { name: string; key: unknown; value: unknown }[] {
-  const out: { name: string; key: unknown; value: unknown }[] = [];
-  for (const pair of map?.items ?? []) {
-    if (isMergeKey(pair.key)) continue;
-    out.push({ name: stringOf(pair.key) ?? String(isScalar(pair.key) ? pair.key.value : ''), key: pair.key, value: pair.value });
-  }
-  return out;
-}
-
-function isNull(node: unknown): boolean {
-  return node === null || node === undefined || (isScalar(node) && node.value === null);
-}
-
-/** The error compiling a Python `re` pattern as JavaScript, or null when it compiles. */
-function regexError(pattern: string): string | null {
-  const { source, flags } = pythonRegexParts(pattern);
-  try { new RegExp(source, flags); return null; } catch (e) { return (e as Error).message; }
-}
-
 /** Resolves `ref` against `dir` inside the version; a string describing why not when it is a URL, absolute or escapes the root. */
 function resolveInTree(dir: string, ref: string): { path: string } | { why: string } {
   if (ref === '') return { why: 'is empty' };
@@ -141,6 +107,16 @@ class HotCheck {
   /** Parameters declared with a default (a string, or json given as a mapping or list), for get_param in properties. */
   private readonly parameterDefaults = new Map<string, ParameterDefault>();
 
+  /** What the parameter checks (hot-parameters.ts) need of this check. */
+  private readonly reader: HotReader = {
+    field: (map, key) => this.field(map, key),
+    deref: (n) => deref(this.doc, n),
+    report: (node, rule, message) => this.report(node, rule as Rule, message),
+    warn: (node, rule, message) => this.warn(node, rule as Rule, message),
+    unknownKeys: (def, known, rule, what) => this.unknownKeys(def, known, rule as Rule, what),
+    problemCount: () => this.problems.length,
+  };
+
   constructor(private readonly f: YamlFile, private readonly doc: Document.Parsed, private readonly ctx: HotContext) {
     const slash = f.file.lastIndexOf('/');
     this.dir = slash < 0 ? '' : f.file.slice(0, slash);
@@ -177,7 +153,10 @@ class HotCheck {
       const known = type !== null ? resourceTypes().get(type) : undefined;
       if (known) this.typeOf.set(r.name, known);
     }
-    for (const p of entries(parameters)) this.checkParameter(p.name, p.key, deref(this.doc, p.value));
+    for (const p of entries(parameters)) {
+      const fallback = checkParameter(this.reader, p.name, p.key, deref(this.doc, p.value));
+      if (fallback) this.parameterDefaults.set(p.name, fallback);
+    }
     this.checkGroups(sections.get('parameter_groups'));
     const usedConditions = this.usedConditions(resources, outputs, conditions);
     for (const r of entries(resources)) this.checkResource(r.name, r.key, deref(this.doc, r.value));
@@ -224,25 +203,8 @@ class HotCheck {
 
   /** A depends_on / get_resource / get_attr loop among resources: Heat refuses it (Circular Dependency Found). */
   private checkCycles(): void {
-    const state = new Map<string, 'open' | 'done'>();
-    const cycle = (name: string, trail: string[]): string[] | null => {
-      if (state.get(name) === 'done') return null;
-      if (state.get(name) === 'open') return [...trail.slice(trail.indexOf(name)), name];
-      state.set(name, 'open');
-      for (const next of this.edges.get(name) ?? []) {
-        const found = cycle(next, [...trail, name]);
-        if (found) return found;
-      }
-      state.set(name, 'done');
-      return null;
-    };
-    for (const name of this.edges.keys()) {
-      const found = cycle(name, []);
-      if (found) {
-        this.problems.push({ file: this.f.file, rule: 'hot-dependency-cycle', message: `Resources depend on each other in a circle (${found.join(' -> ')}); Heat refuses it (Circular Dependency Found).` });
-        return;
-      }
-    }
+    const found = findCycle(this.edges);
+    if (found) this.problems.push({ file: this.f.file, rule: 'hot-dependency-cycle', message: `Resources depend on each other in a circle (${found.join(' -> ')}); Heat refuses it (Circular Dependency Found).` });
   }
 
   /**
@@ -312,111 +274,6 @@ class HotCheck {
     for (const { name, key } of entries(def)) {
       if (!known.has(name)) this.report(key, rule, `${what} has an unknown key "${name}"; the keys are ${[...known].join(', ')}.`);
     }
-  }
-
-  private checkParameter(name: string, key: unknown, def: unknown): void {
-    if (!isMap(def)) { this.report(isNull(def) ? key : def, 'hot-parameter-type', `Parameter ${name} must be a mapping with at least a type.`); return; }
-    this.unknownKeys(def, PARAMETER_KEYS, 'hot-parameter-type', `Parameter ${name}`);
-    const typeNode = this.field(def, 'type');
-    const type = stringOf(typeNode);
-    if (type === null || !PARAMETER_TYPES.has(type)) {
-      const shown = type === null ? 'needs a type' : `has type "${type}", which Heat does not know`;
-      this.report(typeNode ?? key, 'hot-parameter-type', `Parameter ${name} ${shown}; use one of ${[...PARAMETER_TYPES].join(', ')}.`);
-    }
-    const known = type !== null && PARAMETER_TYPES.has(type) ? type : null;
-    const fallback = this.field(def, 'default');
-    const isDefaultOk = fallback !== undefined && known ? this.checkDefault(name, known, fallback) : false;
-    // a json default written as YAML is that value; one written as JSON text is left alone
-    if (isDefaultOk && !isNull(fallback) && (known === 'string' || (known === 'json' && (isMap(fallback) || isSeq(fallback))))) this.parameterDefaults.set(name, { type: known, default: fallback });
-    for (const flag of ['hidden', 'immutable']) {
-      const node = this.field(def, flag);
-      if (node !== undefined && !(isScalar(node) && (typeof node.value === 'boolean' || BOOLEAN_WORDS.has(String(node.value).toLowerCase())))) {
-        this.warn(node, 'hot-parameter-type', `Parameter ${name}: ${flag} should be true or false; Heat reads anything else as false.`);
-      }
-    }
-    const constraints = this.field(def, 'constraints');
-    if (constraints === undefined || isNull(constraints)) return;
-    if (!isSeq(constraints)) { this.report(constraints, 'hot-constraint', `Parameter ${name}: constraints must be a list of mappings.`); return; }
-    const before = this.problems.length;
-    for (const c of constraints.items) this.checkConstraint(name, known, deref(this.doc, c));
-    // Heat's template-validate checks a default against its own constraints (custom ones excepted)
-    if (isDefaultOk && known && this.problems.length === before && !isNull(fallback)) {
-      const why = checkDefaultAgainst(known, fallback, constraints.items.map((c) => deref(this.doc, c)), (n) => deref(this.doc, n));
-      if (why) this.report(fallback, 'hot-default', `Parameter ${name}: the default breaks its own constraint: ${why}; Heat refuses the template (Invalid default).`);
-    }
-  }
-
-  /** False (and reported) when the default is not a value of the parameter's type. */
-  private checkDefault(name: string, type: string, node: unknown): boolean {
-    if (isNull(node)) return true;
-    const value = isScalar(node) ? node.value : undefined;
-    let ok: boolean;
-    switch (type) {
-      case 'number': ok = typeof value === 'number' || (typeof value === 'string' && NUMBER_TEXT.test(value)); break;
-      case 'boolean': ok = typeof value === 'boolean' || value === 0 || value === 1 || (typeof value === 'string' && BOOLEAN_WORDS.has(value.toLowerCase())); break;
-      case 'json': ok = isMap(node) || isSeq(node) || (typeof value === 'string' && (value.trim() === '' || isJsonCollection(value))); break;
-      case 'comma_delimited_list': ok = !isMap(node); break;
-      // Heat turns a list or a mapping given to a string parameter into its text
-      default: ok = true;
-    }
-    if (!ok) this.report(node, 'hot-parameter-type', `Parameter ${name}: the default is not a valid ${type}.`);
-    return ok;
-  }
-
-  private checkConstraint(name: string, type: string | null, c: unknown): void {
-    const where = `Parameter ${name}`;
-    if (!isMap(c)) { this.report(c, 'hot-constraint', `${where}: each constraint must be a mapping such as {length: {min: 1}}.`); return; }
-    const kinds = entries(c).filter((e) => e.name !== 'description');
-    const unknown = kinds.filter((e) => !CONSTRAINT_TYPES.has(e.name));
-    for (const e of unknown) this.report(e.key, 'hot-constraint', `${where}: "${e.name}" is not a constraint; use one of ${[...CONSTRAINT_TYPES.keys()].join(', ')}.`);
-    if (unknown.length > 0) return;
-    const [kind, extra] = kinds;
-    if (!kind || extra) { this.report(extra?.key ?? c, 'hot-constraint', `${where}: each constraint holds exactly one kind (and an optional description).`); return; }
-    const valid = CONSTRAINT_TYPES.get(kind.name);
-    if (type && valid && !valid.has(type)) {
-      this.report(kind.key, 'hot-constraint', `${where}: a ${kind.name} constraint does not apply to a ${type} parameter (only to ${[...valid].join(', ')}).`);
-    }
-    const value = deref(this.doc, kind.value);
-    const bad = (why: string) => this.report(isNull(value) ? kind.key : value, 'hot-constraint', `${where}: ${kind.name} ${why}.`);
-    switch (kind.name) {
-      case 'length': case 'range': {
-        const bounds = this.bounds(value, ['min', 'max'], kind.name === 'length');
-        if (typeof bounds === 'string') bad(bounds);
-        else if (bounds.min === undefined && bounds.max === undefined) bad('needs min, max or both');
-        else if (bounds.min !== undefined && bounds.max !== undefined && bounds.min > bounds.max) bad('has min greater than max');
-        break;
-      }
-      case 'modulo': {
-        const b = this.bounds(value, ['step', 'offset'], true);
-        if (typeof b === 'string') bad(b);
-        else if (b.step === undefined || b.offset === undefined) bad('needs both step and offset');
-        else if (b.step === 0) bad('step must not be 0');
-        else if (Math.abs(b.offset) >= Math.abs(b.step)) bad('offset must be smaller than step');
-        else if (b.offset !== 0 && Math.sign(b.offset) !== Math.sign(b.step)) bad('step and offset must have the same sign');
-        break;
-      }
-      case 'allowed_values': if (!isSeq(value)) bad('must be a list'); break;
-      case 'allowed_pattern': {
-        const pattern = stringOf(value);
-        const error = pattern === null ? 'must be a string' : regexError(pattern);
-        if (error) bad(pattern === null ? error : `is not a valid regular expression (${error})`);
-        break;
-      }
-      default: if (!stringOf(value)) bad('must name a custom constraint');
-    }
-  }
-
-  /** Numeric keys of a constraint's mapping; a sentence when it is not one. */
-  private bounds(node: unknown, keys: readonly string[], isInteger: boolean): Record<string, number | undefined> | string {
-    if (!isMap(node)) return `must be a mapping with ${keys.join(' and/or ')}`;
-    const out: Record<string, number | undefined> = {};
-    for (const { name, value } of entries(node)) {
-      if (!keys.includes(name)) return `has an unknown key "${name}"; use ${keys.join(', ')}`;
-      const v = isScalar(value) ? value.value : undefined;
-      if (typeof v !== 'number' || (isInteger && !Number.isInteger(v))) return `${name} must be ${isInteger ? 'an integer' : 'a number'}`;
-      out[name] = v;
-    }
-    return out;
   }
 
   private checkGroups(node: unknown): void {
@@ -630,8 +487,4 @@ class HotCheck {
     if ('why' in at) this.report(node, 'registry-outside-version', `Nested template ${type} ${at.why}.`);
     else if (!this.paths.has(at.path)) this.report(node, 'hot-nested-template', `Nested template ${type}: ${named(type, at.path)} is not a file of this version.`);
   }
-}
-
-function isJsonCollection(text: string): boolean {
-  try { const v: unknown = JSON.parse(text); return typeof v === 'object' && v !== null; } catch { return false; }
 }

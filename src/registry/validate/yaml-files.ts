@@ -1,5 +1,5 @@
 // Parsing one YAML file of a version into position-carrying documents, and locating its nodes.
-import { isAlias, isNode, isScalar, type Document, type LineCounter } from 'yaml';
+import { isAlias, isNode, isScalar, type Document, type LineCounter, type YAMLMap } from 'yaml';
 import { parseHeatYaml } from '../../heat/yaml';
 import type { ValidationProblem } from './problem';
 
@@ -62,4 +62,19 @@ export function isMergeKey(node: unknown): boolean {
 /** The node an alias points at (one step; aliases of aliases are not followed), else the node itself. */
 export function deref(doc: Document.Parsed, node: unknown): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** A mapping's entries with their names (a non-string key by its text), merge keys left out. */
+export function entries(map: YAMLMap | null): { name: string; key: unknown; value: unknown }[] {
+  const out: { name: string; key: unknown; value: unknown }[] = [];
+  for (const pair of map?.items ?? []) {
+    if (isMergeKey(pair.key)) continue;
+    out.push({ name: stringOf(pair.key) ?? String(isScalar(pair.key) ? pair.key.value : ''), key: pair.key, value: pair.value });
+  }
+  return out;
+}
+
+/** True for an absent node or a null scalar. */
+export function isNull(node: unknown): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null);
 }
