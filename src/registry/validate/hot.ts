@@ -362,8 +362,10 @@ class HotCheck {
       this.warn(typeNode, 'hot-resource-type', `Resource ${name}: Heat ${resourceTypes().heat} has no resource type ${type}; it must come from an environment's resource_registry or a plugin of the cloud that runs it.`);
       return;
     }
-    if (known.openProperties || known.provider) return;
-    checkProperties(known.properties, props, { deref: (n) => deref(this.doc, n), parameter: (p) => this.parameterDefaults.get(p), report: reportProperty,
+    if (known.openProperties) return;
+    // a provider template's parameters come with the environment's parameter_defaults: only unknown names are sure
+    const schema = known.provider ? Object.fromEntries(Object.entries(known.properties).map(([k, v]) => [k, { ...v, required: false }])) : known.properties;
+    checkProperties(schema, props, { deref: (n) => deref(this.doc, n), parameter: (p) => this.parameterDefaults.get(p), report: reportProperty,
       isFunction: (fn) => (this.hot ? this.hot.functions[fn] === 'ok' : HOT_FUNCTIONS.has(fn)) }, '', known.translations);
     // the members of a group are resources too, checked when the group is created
     const memberKey = MEMBER_DEFINITION.get(type);
