@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
 import { SemverViolationError } from '../errors/semver-violation-error';
-import { labelShadowed, versionOfTag, type Version, type VersionMark } from './versions';
+import { labelShadowed, unreadableVersion, versionOfTag, type Version, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
 import type { ValidationProblem } from './validate/problem';
@@ -32,6 +32,8 @@ export function checkMessage(raw: unknown, field: string, required: boolean): st
 
 /** Returns the normalised version of an exact version string, or throws InvalidInputError. */
 export function parseExactVersion(raw: unknown): string {
+  const unreadable = typeof raw === 'string' ? unreadableVersion(raw) : null;
+  if (unreadable) throw new InvalidInputError('version', unreadable);
   const v = typeof raw === 'string' ? versionOfTag(raw) : null;
   if (v === null) throw new InvalidInputError('version', `"${String(raw).slice(0, 100)}" is not a semver version (like 1.2.0 or v1.2.0-rc.1).`);
   // valid semver, but git cannot name a ref like this (git check-ref-format)
@@ -216,6 +218,8 @@ function checkLabel(name: string): void {
   if (!LABEL.test(name) || name.includes('..') || name.endsWith('.lock')) {
     throw new InvalidInputError('label', `"${name.slice(0, 100)}" is not a valid label: use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 100 characters.`);
   }
+  const unreadable = unreadableVersion(name);
+  if (unreadable) throw new InvalidInputError('label', unreadable);
   if (versionOfTag(name) !== null) throw new InvalidInputError('label', `"${name}" is a version number; labels are the tags that are not versions.`);
   const unusable = labelShadowed(name);
   if (unusable) throw new InvalidInputError('label', unusable);

@@ -3,12 +3,34 @@ import { SemVer } from 'semver';
 import type { RefEntry, RefSnapshot } from '../git/refs';
 
 // semver.org's grammar, with an optional leading "v"; nothing looser (no "=1.2.0", no "1.2").
+// semver's own limit (semver/internal/constants.js MAX_LENGTH)
+const MAX_VERSION_LENGTH = 256;
 const VERSION_TAG = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
-/** The normalised version a tag name denotes (`v1.2.0` → `1.2.0`; build metadata dropped), or null for a label. */
+/**
+ * The normalised version a tag name denotes (`v1.2.0` → `1.2.0`; build metadata dropped), or null
+ * for a label and for a version semver cannot hold (see unreadableVersion). Never throws.
+ */
 export function versionOfTag(tag: string): string | null {
   if (!VERSION_TAG.test(tag)) return null;
-  return new SemVer(tag).version;
+  try { return new SemVer(tag).version; } catch { return null; }
+}
+
+/**
+ * Why a tag shaped like a version cannot be one, or null: semver (and so Heater) holds numbers up to
+ * Number.MAX_SAFE_INTEGER and version strings up to 256 characters, and throws past them.
+ */
+export function unreadableVersion(tag: string): string | null {
+  if (!VERSION_TAG.test(tag) || versionOfTag(tag) !== null) return null;
+  return tag.length > MAX_VERSION_LENGTH
+    ? `"${tag.slice(0, 40)}…" is too long for a version: a version is at most ${MAX_VERSION_LENGTH} characters.`
+    : `"${tag}" is not a usable version: each of its numbers may be at most ${Number.MAX_SAFE_INTEGER}.`;
+}
+
+/** Why a version or range has a number semver cannot hold (past Number.MAX_SAFE_INTEGER), or null. */
+export function unsafeNumber(text: string): string | null {
+  const big = (text.match(/\d+/g) ?? []).find((d) => Number(d) > Number.MAX_SAFE_INTEGER);
+  return big === undefined ? null : `"${text.slice(0, 100)}" has the number ${big.slice(0, 40)}; numbers in versions and ranges may be at most ${Number.MAX_SAFE_INTEGER}.`;
 }
 
 export interface Version {
@@ -78,7 +100,11 @@ export function indexVersions(snapshot: RefSnapshot): VersionIndex {
   const labels = new Map<string, RefEntry>();
   for (const ref of snapshot.tags.values()) {
     const v = versionOfTag(ref.name);
-    if (v === null) { labels.set(ref.name, ref); continue; }
+    if (v === null) {
+      // a version semver cannot hold (a repo copied in: pushes refuse one) is neither a version nor a label
+      if (!unreadableVersion(ref.name)) labels.set(ref.name, ref);
+      continue;
+    }
     if (!ref.commit) continue; // a version must point at a commit; the hook refuses anything else
     const prev = byVersion.get(v);
     if (prev && !(ref.name.startsWith('v') && !prev.tag.startsWith('v'))) continue;
