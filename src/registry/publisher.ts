@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
 import { SemverViolationError } from '../errors/semver-violation-error';
-import { labelShadowed, unreadableVersion, versionOfTag, type Version, type VersionMark } from './versions';
+import { labelProblem, unreadableVersion, versionOfTag, type Version, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
 import type { ValidationProblem } from './validate/problem';
@@ -106,6 +106,8 @@ export class Publisher {
   /** Points label `name` at what `ref` resolves to. Throws InvalidInputError for a bad name, NotFoundError for a bad ref. */
   async setLabel(t: TemplateId, name: string, ref: string, who: Actor): Promise<{ label: string; commit: string; version: string | null }> {
     checkLabel(name);
+    const unusable = labelProblem(name);
+    if (unusable) throw new InvalidInputError('label', unusable);
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
     try {
@@ -124,7 +126,7 @@ export class Publisher {
 
   /** Removes label `name`. Throws NotFoundError when there is no such label. */
   async deleteLabel(t: TemplateId, name: string, who: Actor): Promise<void> {
-    checkLabel(name);
+    checkLabel(name); // not labelProblem: a label made before today's rules can still be removed
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
     try {
@@ -221,6 +223,4 @@ function checkLabel(name: string): void {
   const unreadable = unreadableVersion(name);
   if (unreadable) throw new InvalidInputError('label', unreadable);
   if (versionOfTag(name) !== null) throw new InvalidInputError('label', `"${name}" is a version number; labels are the tags that are not versions.`);
-  const unusable = labelShadowed(name);
-  if (unusable) throw new InvalidInputError('label', unusable);
 }

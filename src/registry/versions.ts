@@ -1,5 +1,5 @@
 // Versions and labels: which tags are semver versions, their order, and what each commit carries.
-import { SemVer } from 'semver';
+import { SemVer, validRange } from 'semver';
 import type { RefEntry, RefSnapshot } from '../git/refs';
 
 // semver.org's grammar, with an optional leading "v"; nothing looser (no "=1.2.0", no "1.2").
@@ -72,8 +72,21 @@ export function parseVersionState(subject: string): VersionState {
   }
 }
 
-/** Why a label by this name could never be resolved (`latest`, or a name that reads as a commit id), or null. */
-export function labelShadowed(name: string): string | null {
+/** What a version is and what a label may be: said whenever a tag name is refused for looking like neither. */
+export const TAG_RULE = 'A version is MAJOR.MINOR.PATCH with an optional lower-case "v", optional -prerelease and +build parts and no leading zeros (1.2.0, v1.2.0, 2.0.0-rc.1); a label is any other name that does not read as a version or a semver range (stable, known-good, prod).';
+
+// A dotted number or a bare number at the start, "v" or "V" allowed: V1.1.0, v01.1.0, v1.1, 1.1.0.0, v1.2.0-, V2, 01.
+const VERSION_LIKE = /^[vV]?\d+(?:(?:\.\d+)+|$)/;
+
+/**
+ * Why a tag that is not a version may not be created or moved as a label, or null when it may:
+ * it reads as a semver range (npm refuses such dist-tags too: a label would hide the range), it
+ * looks like a mistyped version (the pusher would believe an immutable version was published),
+ * it is `latest`, or it reads as a commit id. Call it for tags versionOfTag gives null for.
+ */
+export function labelProblem(name: string): string | null {
+  if (validRange(name) !== null) return `"${name}" reads as a semver range, and a label by that name would hide the range. ${TAG_RULE}`;
+  if (VERSION_LIKE.test(name)) return `"${name}" looks like a mistyped version, so it is not taken as a label (labels move, versions never do). ${TAG_RULE}`;
   if (name === 'latest') return '"latest" is reserved: it always means the highest release version.';
   if (/^[0-9a-f]{7,40}$/.test(name)) return `"${name}" looks like a commit id; pick a label that does not.`;
   return null;

@@ -1,8 +1,9 @@
-// Version numbers semver cannot hold (past Number.MAX_SAFE_INTEGER): a 400 or a refused push wherever one can be given, never a 500.
+// Tag names: versions semver cannot hold (past Number.MAX_SAFE_INTEGER) are a 400 or a refused push, never a 500;
+// labels that look like a mistyped version or read as a semver range are refused, on push and over REST.
 import path from 'node:path';
 import { startServer, waitNoGitChildren, type TestServer } from '../helpers/server';
 import { WorkRepo, gitOk, hotTemplate } from '../helpers/git-client';
-import { unreadableVersion, unsafeNumber, versionOfTag } from '../../src/registry/versions';
+import { labelProblem, TAG_RULE, unreadableVersion, unsafeNumber, versionOfTag } from '../../src/registry/versions';
 
 const BIG = '99999999999999999999.0.0';
 let server: TestServer;
@@ -120,4 +121,66 @@ test('such a tag in a repo copied in is neither a version nor a label, and the t
   } finally {
     await gitOk(['--git-dir', gitDir, 'tag', '-d', BIG]).catch(() => '');
   }
+});
+
+const MISTYPED = ['V1.1.0', 'v01.1.0', '1.1.0.0', 'v1.2.0-', 'V2', '01', '1.0.0+', '1.2.3-01', 'v1.2.3.beta', '1.2-stable'];
+const RANGES = ['v1.1', '1', '1.x', '1.2.x', 'x', 'X', '2024', '=1.2.0', 'v=1', 'v2'];
+const FINE = ['stable', 'known-good', 'prod', 'next', 'beta', 'lts', 'v2-preview', '2.x-lts', 'release-2024', 'x86', 'r2', 'V'];
+
+test.each(MISTYPED)('labelProblem(%s): a mistyped version, with the rule', (name) => {
+  expect(labelProblem(name)).toBe(`"${name}" looks like a mistyped version, so it is not taken as a label (labels move, versions never do). ${TAG_RULE}`);
+});
+test.each(RANGES)('labelProblem(%s): a semver range, with the rule', (name) => {
+  expect(labelProblem(name)).toBe(`"${name}" reads as a semver range, and a label by that name would hide the range. ${TAG_RULE}`);
+});
+test.each(FINE)('labelProblem(%s) is null: a fine label', (name) => {
+  expect(labelProblem(name)).toBeNull();
+});
+
+describe('labels that are not quite versions', () => {
+  const remote = () => `${server.authUrl}/acme/big.git`;
+  afterAll(async () => { await w.git(['tag', '-d', ...FINE]).catch(() => ''); });
+
+  test.each([...MISTYPED, ...RANGES])('a pushed tag %s is refused with a remote: line saying what versions and labels are', async (name) => {
+    const before = await gitOk(['ls-remote', `${server.url}/acme/big.git`]);
+    await w.tag(name);
+    try {
+      const r = await w.run(['push', remote(), `refs/tags/${name}`]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`remote: heater: ${name}: "${name}" `);
+      expect(r.stderr).toContain(TAG_RULE);
+      expect(await gitOk(['ls-remote', `${server.url}/acme/big.git`])).toBe(before);
+    } finally { await w.git(['tag', '-d', name]); }
+  });
+
+  test('tags that are plain words are pushed as labels', async () => {
+    for (const name of FINE) await w.tag(name, { lightweight: true });
+    const r = await w.run(['push', remote(), ...FINE.map((n) => `refs/tags/${n}`)]);
+    expect(r.stderr).not.toContain('remote: heater:');
+    expect(r.code).toBe(0);
+    const detail = await (await fetch(api(''))).json() as { labels: { name: string }[] };
+    expect(detail.labels.map((l) => l.name).sort()).toEqual([...FINE].sort());
+  });
+
+  test.each([...MISTYPED.filter((n) => !n.includes('+')), ...RANGES, '^1.2', '~1'])('PUT /labels/%s is 400 with the rule', async (name) => {
+    const res = await fetch(api(`/labels/${e(name)}`), { method: 'PUT', headers: json, body: JSON.stringify({ ref: '1.0.0' }) });
+    expect(res.status).toBe(400);
+    const body = await res.json() as { code: string; detail: string };
+    expect(body.code).toBe('invalid-input');
+    if (/^[\w.-]+$/.test(name)) expect(body.detail).toContain(TAG_RULE);
+  });
+
+  test.each(['stable', 'known-good', 'v2-preview'])('PUT /labels/%s is 200', async (name) => {
+    const res = await fetch(api(`/labels/${name}`), { method: 'PUT', headers: json, body: JSON.stringify({ ref: '1.0.0' }) });
+    expect(res.status).toBe(200);
+  });
+
+  test('a label made before these rules can still be removed, by push and over REST', async () => {
+    const gitDir = path.join(server.reposDir, 'acme', 'big.git');
+    await gitOk(['--git-dir', gitDir, 'tag', '1.x', 'v1.0.0']);
+    await gitOk(['--git-dir', gitDir, 'tag', 'V1.1.0', 'v1.0.0']);
+    expect((await fetch(api('/labels/1.x'), { method: 'DELETE', headers: auth })).status).toBe(204);
+    expect((await w.run(['push', remote(), ':refs/tags/V1.1.0'])).code).toBe(0);
+    expect(await gitOk(['--git-dir', gitDir, 'tag', '-l', '1.x', 'V1.1.0'])).toBe('');
+  });
 });
