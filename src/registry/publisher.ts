@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
 import { SemverViolationError } from '../errors/semver-violation-error';
-import { labelShadowed, versionOfTag, type Version, type VersionMark } from './versions';
+import { labelProblem, unreadableVersion, versionOfTag, type Version, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
 import { formatProblem, isError, type ValidationProblem } from './validate/problem';
@@ -32,6 +32,8 @@ export function checkMessage(raw: unknown, field: string, required: boolean): st
 
 /** Returns the normalised version of an exact version string, or throws InvalidInputError. */
 export function parseExactVersion(raw: unknown): string {
+  const unreadable = typeof raw === 'string' ? unreadableVersion(raw) : null;
+  if (unreadable) throw new InvalidInputError('version', unreadable);
   const v = typeof raw === 'string' ? versionOfTag(raw) : null;
   if (v === null) throw new InvalidInputError('version', `"${String(raw).slice(0, 100)}" is not a semver version (like 1.2.0 or v1.2.0-rc.1).`);
   // valid semver, but git cannot name a ref like this (git check-ref-format)
@@ -107,6 +109,8 @@ export class Publisher {
   /** Points label `name` at what `ref` resolves to. Throws InvalidInputError for a bad name, NotFoundError for a bad ref. */
   async setLabel(t: TemplateId, name: string, ref: string, who: Actor): Promise<{ label: string; commit: string; version: string | null }> {
     checkLabel(name);
+    const unusable = labelProblem(name);
+    if (unusable) throw new InvalidInputError('label', unusable);
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
     try {
@@ -125,7 +129,7 @@ export class Publisher {
 
   /** Removes label `name`. Throws NotFoundError when there is no such label. */
   async deleteLabel(t: TemplateId, name: string, who: Actor): Promise<void> {
-    checkLabel(name);
+    checkLabel(name); // not labelProblem: a label made before today's rules can still be removed
     const gitDir = await this.store.require(t);
     const release = await this.registry.locks.acquire(gitDir);
     try {
@@ -219,7 +223,7 @@ function checkLabel(name: string): void {
   if (!LABEL.test(name) || name.includes('..') || name.endsWith('.lock')) {
     throw new InvalidInputError('label', `"${name.slice(0, 100)}" is not a valid label: use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 100 characters.`);
   }
+  const unreadable = unreadableVersion(name);
+  if (unreadable) throw new InvalidInputError('label', unreadable);
   if (versionOfTag(name) !== null) throw new InvalidInputError('label', `"${name}" is a version number; labels are the tags that are not versions.`);
-  const unusable = labelShadowed(name);
-  if (unusable) throw new InvalidInputError('label', unusable);
 }

@@ -1,6 +1,6 @@
 // The rules a push must keep, checked in git's pre-receive step before any ref moves.
 import { SemVer } from 'semver';
-import { labelShadowed, versionOfTag } from './versions';
+import { labelProblem, unreadableVersion, versionOfTag } from './versions';
 import { formatProblem, isError, type ValidationProblem } from './validate/problem';
 
 export interface RefUpdate {
@@ -58,9 +58,14 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
       continue;
     }
     const tag = u.ref.slice('refs/tags/'.length);
+    const unreadable = unreadableVersion(tag);
+    if (unreadable) { // one copied in with a repo may still be deleted
+      if (!ZERO.test(u.new)) problems.push(`${tag}: ${unreadable}`);
+      continue;
+    }
     const version = versionOfTag(tag);
-    if (version === null) { // a label: writers may create, move and delete it, if it can ever be resolved
-      const unusable = ZERO.test(u.new) ? null : labelShadowed(tag);
+    if (version === null) { // a label: writers may create, move and delete it, if it reads as neither a version nor a range
+      const unusable = ZERO.test(u.new) ? null : labelProblem(tag);
       if (unusable) problems.push(`${tag}: ${unusable}`);
       continue;
     }

@@ -2,7 +2,7 @@
 import { Range } from 'semver';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
-import { latestVersion, versionOfTag, type Version, type VersionIndex } from './versions';
+import { latestVersion, unreadableVersion, unsafeNumber, versionOfTag, type Version, type VersionIndex } from './versions';
 
 export type ResolvedBy = 'version' | 'range' | 'latest' | 'label' | 'commit';
 
@@ -84,6 +84,8 @@ function resolveUncached(template: string, index: VersionIndex, ref: string): Re
     if (!v) throw new NotFoundError('version-not-found', `${template} has no release version for "latest" (prereleases and yanked versions are not counted); ${tagList(index)}.`);
     return at(ref, v, 'latest', false);
   }
+  const unreadable = unreadableVersion(ref);
+  if (unreadable) throw new InvalidInputError('ref', unreadable);
   const exact = versionOfTag(ref);
   if (exact !== null) {
     const v = index.byVersion.get(exact);
@@ -107,6 +109,9 @@ function resolveRange(template: string, index: VersionIndex, ref: string): Resol
     if (!v) throw new NotFoundError('version-not-found', `No version of ${template} satisfies ${ref}; ${tagList(index)}.`);
     return at(ref, v, 'range', false);
   }
+  // shaped like a version or range ("99999999999999999999.x", "<1.0.0 || 1e30"): say which number is too big
+  const unsafe = /^[<>=^~vV\s]*\d/.test(ref) ? unsafeNumber(ref) : null;
+  if (unsafe) throw new InvalidInputError('ref', unsafe);
   if (/[<>=^~*|]|\s/.test(ref)) throw new InvalidInputError('ref', `"${ref}" is not a valid semver range (examples: ^1.2, ~1.2.0, 1.x, >=1.0.0 <2.0.0).`);
   throw new NotFoundError('version-not-found', `${template} has no version, label or commit named "${ref}"; ${tagList(index)}.`);
 }

@@ -1,14 +1,36 @@
 // Versions and labels: which tags are semver versions, their order, and what each commit carries.
-import { SemVer } from 'semver';
+import { SemVer, validRange } from 'semver';
 import type { RefEntry, RefSnapshot } from '../git/refs';
 
 // semver.org's grammar, with an optional leading "v"; nothing looser (no "=1.2.0", no "1.2").
+// semver's own limit (semver/internal/constants.js MAX_LENGTH)
+const MAX_VERSION_LENGTH = 256;
 const VERSION_TAG = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
-/** The normalised version a tag name denotes (`v1.2.0` → `1.2.0`; build metadata dropped), or null for a label. */
+/**
+ * The normalised version a tag name denotes (`v1.2.0` → `1.2.0`; build metadata dropped), or null
+ * for a label and for a version semver cannot hold (see unreadableVersion). Never throws.
+ */
 export function versionOfTag(tag: string): string | null {
   if (!VERSION_TAG.test(tag)) return null;
-  return new SemVer(tag).version;
+  try { return new SemVer(tag).version; } catch { return null; }
+}
+
+/**
+ * Why a tag shaped like a version cannot be one, or null: semver (and so Heater) holds numbers up to
+ * Number.MAX_SAFE_INTEGER and version strings up to 256 characters, and throws past them.
+ */
+export function unreadableVersion(tag: string): string | null {
+  if (!VERSION_TAG.test(tag) || versionOfTag(tag) !== null) return null;
+  return tag.length > MAX_VERSION_LENGTH
+    ? `"${tag.slice(0, 40)}…" is too long for a version: a version is at most ${MAX_VERSION_LENGTH} characters.`
+    : `"${tag}" is not a usable version: each of its numbers may be at most ${Number.MAX_SAFE_INTEGER}.`;
+}
+
+/** Why a version or range has a number semver cannot hold (past Number.MAX_SAFE_INTEGER), or null. */
+export function unsafeNumber(text: string): string | null {
+  const big = (text.match(/\d+/g) ?? []).find((d) => Number(d) > Number.MAX_SAFE_INTEGER);
+  return big === undefined ? null : `"${text.slice(0, 100)}" has the number ${big.slice(0, 40)}; numbers in versions and ranges may be at most ${Number.MAX_SAFE_INTEGER}.`;
 }
 
 export interface Version {
@@ -50,8 +72,21 @@ export function parseVersionState(subject: string): VersionState {
   }
 }
 
-/** Why a label by this name could never be resolved (`latest`, or a name that reads as a commit id), or null. */
-export function labelShadowed(name: string): string | null {
+/** What a version is and what a label may be: said whenever a tag name is refused for looking like neither. */
+export const TAG_RULE = 'A version is MAJOR.MINOR.PATCH with an optional lower-case "v", optional -prerelease and +build parts and no leading zeros (1.2.0, v1.2.0, 2.0.0-rc.1); a label is any other name that does not read as a version or a semver range (stable, known-good, prod).';
+
+// A dotted number or a bare number at the start, "v" or "V" allowed: V1.1.0, v01.1.0, v1.1, 1.1.0.0, v1.2.0-, V2, 01.
+const VERSION_LIKE = /^[vV]?\d+(?:(?:\.\d+)+|$)/;
+
+/**
+ * Why a tag that is not a version may not be created or moved as a label, or null when it may:
+ * it reads as a semver range (npm refuses such dist-tags too: a label would hide the range), it
+ * looks like a mistyped version (the pusher would believe an immutable version was published),
+ * it is `latest`, or it reads as a commit id. Call it for tags versionOfTag gives null for.
+ */
+export function labelProblem(name: string): string | null {
+  if (validRange(name) !== null) return `"${name}" reads as a semver range, and a label by that name would hide the range. ${TAG_RULE}`;
+  if (VERSION_LIKE.test(name)) return `"${name}" looks like a mistyped version, so it is not taken as a label (labels move, versions never do). ${TAG_RULE}`;
   if (name === 'latest') return '"latest" is reserved: it always means the highest release version.';
   if (/^[0-9a-f]{7,40}$/.test(name)) return `"${name}" looks like a commit id; pick a label that does not.`;
   return null;
@@ -78,7 +113,11 @@ export function indexVersions(snapshot: RefSnapshot): VersionIndex {
   const labels = new Map<string, RefEntry>();
   for (const ref of snapshot.tags.values()) {
     const v = versionOfTag(ref.name);
-    if (v === null) { labels.set(ref.name, ref); continue; }
+    if (v === null) {
+      // a version semver cannot hold (a repo copied in: pushes refuse one) is neither a version nor a label
+      if (!unreadableVersion(ref.name)) labels.set(ref.name, ref);
+      continue;
+    }
     if (!ref.commit) continue; // a version must point at a commit; the hook refuses anything else
     const prev = byVersion.get(v);
     if (prev && !(ref.name.startsWith('v') && !prev.tag.startsWith('v'))) continue;

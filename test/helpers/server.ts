@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createApp } from '../../src/app';
+import { createApp, type AppOptions } from '../../src/app';
 import { testConfig, type Config } from '../../src/config/config';
 
 export const TOKEN = 'test-admin-token-0123456789';
@@ -17,10 +17,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions extends AppOptions {
+  /** Fills the data directory before the server starts (repos copied in, say). */
+  readonly prepare?: (reposDir: string) => Promise<void>;
+}
+
 /** A running server; `close()` stops it and removes its data directory. */
-export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<TestServer> {
   const reposDir = await mkdtemp(path.join(os.tmpdir(), 'heater-test-'));
-  const app = await createApp(testConfig({ reposDir, adminToken: TOKEN, ...overrides }));
+  await opts.prepare?.(reposDir);
+  const app = await createApp(testConfig({ reposDir, adminToken: TOKEN, ...overrides }), opts);
   const url = await app.listen();
   const u = new URL(url);
   return {

@@ -205,7 +205,7 @@ describe('labels', () => {
   });
 
   test('a label at a ref that does not resolve is 404; without a token 401', async () => {
-    const put = (headers: Record<string, string>) => fetch(api('/lab/web/labels/x'), { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ ref: '^9' }) });
+    const put = (headers: Record<string, string>) => fetch(api('/lab/web/labels/next'), { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ ref: '^9' }) });
     expect((await put(auth)).status).toBe(404);
     expect((await put({})).status).toBe(401);
   });
