@@ -6,7 +6,7 @@ export class UnauthenticatedError extends HeaterError {
   readonly kind = 'unauthenticated';
   readonly code = 'unauthenticated';
   constructor(readonly scheme: 'Basic' | 'Bearer', message: string) {
-    super(message);
+    super(message, { challenge: { scheme, refused: false } });
   }
 }
 

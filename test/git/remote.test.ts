@@ -133,7 +133,7 @@ test('pushing without a token gets 401 with a Basic challenge, so git prompts', 
   const res = await fetch(`${server.url}/acme/web.git/info/refs?service=git-receive-pack`);
   expect(res.status).toBe(401);
   expect(res.headers.get('www-authenticate')).toBe('Basic realm="Heater"');
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
   const r = await work.run(['push', remote(), 'main']);
   expect(r.code).not.toBe(0);
   expect(r.stderr).toMatch(/could not read Username|Authentication failed/);

@@ -140,7 +140,7 @@ describe('docs/openapi.yaml', () => {
     }
   });
 
-  test('every error response is application/problem+json with the Problem schema (422: a Problem with an extension member)', () => {
+  test('every REST error response is application/problem+json with the Problem schema (422: a Problem with an extension member); git\'s are one line of text/plain', () => {
     const unprocessable = ['ValidationFailedProblem', 'SemverViolationProblem'].map((n) => ({ $ref: `#/components/schemas/${n}` }));
     for (const ref of unprocessable) expect(deref<Schema>(ref).allOf).toEqual(expect.arrayContaining([PROBLEM]));
     for (const { method, path: p, op } of operations()) {
@@ -148,6 +148,7 @@ describe('docs/openapi.yaml', () => {
         if (Number(status) < 400) continue;
         const content = deref(r).content ?? {};
         const at = `${method} ${p} ${status}`;
+        if (isGitPath(p)) { expect({ at, content }).toEqual({ at, content: { 'text/plain': {} } }); continue; }
         expect({ at, types: Object.keys(content) }).toEqual({ at, types: ['application/problem+json'] });
         const schema = content['application/problem+json']?.schema;
         if (status !== '422') { expect({ at, schema }).toEqual({ at, schema: PROBLEM }); continue; }
@@ -457,9 +458,17 @@ describe('errors are problem documents with a stable code', () => {
   ])('%s: %s %s -> %i %s', async (_why, method, url, status, code, docPath, init) => {
     const res = await call(method, docPath, url, init);
     expect(res.status).toBe(status);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    if (isGitPath(docPath)) {
+      // the same answer git shows its user as a `remote:` line: one line of text, the problem's detail
+      expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(res.body.toString()).toMatch(/^[^\n]+\.\n$/);
+      if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Basic realm="Heater"');
+      return;
+    }
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.json).toEqual({ type: `urn:heater:problem:${code}`, title: expect.any(String), status, detail: expect.any(String), instance: url, code });
-    if (status === 401) expect(res.headers.get('www-authenticate')).toBe(isGitPath(docPath) ? 'Basic realm="Heater"' : 'Bearer realm="Heater"');
+    if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer realm="Heater"');
   });
 
   test.each([
@@ -468,8 +477,8 @@ describe('errors are problem documents with a stable code', () => {
     const res = await fetch(`${server.url}${url}`, { method });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe(allow);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(schemaErrors(doc.components.schemas.Problem ?? {}, await res.json())).toEqual([]);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await res.text()).toBe(`${method} is not supported here; this resource accepts ${allow}.\n`);
     const docPath = url.replace(/^\/acme\/web/, '/{ns}/{name}').split('?')[0] ?? '';
     expect(Object.keys(doc.paths[docPath]?.[allow === 'POST' ? 'post' : 'get']?.responses ?? {})).toContain('405');
   });
@@ -487,7 +496,7 @@ describe('errors are problem documents with a stable code', () => {
   });
 
   test.each([
-    ['GET', '/nope'], ['PUT', '/api/v1/nothing'], ['GET', '/acme/web.git/objects/info/packs'], ['POST', '/_heater/hooks/pre-receive/x'],
+    ['GET', '/nope'], ['PUT', '/api/v1/nothing'], ['POST', '/_heater/hooks/pre-receive/x'],
   ])('%s %s (no such route) -> 404 route-not-found', async (method, url) => {
     const res = await fetch(`${server.url}${url}`, { method });
     expect(res.status).toBe(404);
@@ -496,6 +505,13 @@ describe('errors are problem documents with a stable code', () => {
     expect(schemaErrors(doc.components.schemas.Problem ?? {}, json)).toEqual([]);
     expect(json).toMatchObject({ code: 'route-not-found', instance: url });
   });
+});
+
+test('a path below .git/ that is not part of the smart protocol -> 404, as a line git would show', async () => {
+  const res = await fetch(`${server.url}/acme/web.git/objects/info/packs`);
+  expect(res.status).toBe(404);
+  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  expect(await res.text()).toBe('/objects/info/packs is not part of git\'s smart HTTP protocol; clone acme/web.git with git.\n');
 });
 
 describe('writes without git answer as documented', () => {

@@ -16,7 +16,8 @@ import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { requireReader, requireScope, requireWriter } from '../authenticate';
 import type { NamespaceSettingsStore } from '../../registry/namespace-settings';
-import { sendMethodNotAllowed } from '../method-not-allowed';
+import { MethodNotAllowedError } from '../../errors/method-not-allowed-error';
+import { sendError } from '../problem';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
 export interface PushContext {
@@ -49,7 +50,10 @@ export interface GitDeps {
 // Matched on the raw path, before any decoding: "%2e%2e" or "%2f" never becomes a path part.
 const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)?$/;
 
-/** Middleware serving git's smart HTTP protocol; other paths pass through. */
+/**
+ * Middleware serving git's smart HTTP protocol; other paths pass through. Its errors are answered
+ * here, as one line of text/plain: the only kind of error body git shows its user (as `remote:` lines).
+ */
 export function gitRouter(deps: GitDeps): RequestHandler {
   const { store, registry, tokens, sessions, log } = deps;
   const emptyRepo = `${store.stateDir}/empty.git`;
@@ -59,19 +63,19 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     const rawPath = req.url.split('?')[0] ?? '';
     const m = GIT_PATH.exec(rawPath);
     if (!m) { next(); return; }
-    handle(req, res, m[1] ?? '', m[2] ?? '', m[3] ?? '').catch(next);
+    handle(req, res, m[1] ?? '', m[2] ?? '', m[3] ?? '').catch((e: unknown) => sendError(e, req, res, log, 'plain'));
   };
 
   async function handle(req: Request, res: Response, ns: string, name: string, rest: string): Promise<void> {
     const t = parseTemplateId(ns, name);
     let service: Service;
     if (rest === '/info/refs') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') { sendMethodNotAllowed(res, 'GET, HEAD'); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(req.method, 'GET, HEAD');
       const s = req.query.service;
       if (!isService(s)) throw new ForbiddenError('Heater serves git over the smart HTTP protocol only; use git 1.6.6 or newer (the dumb protocol is off).');
       service = s;
     } else if (rest === '/git-upload-pack' || rest === '/git-receive-pack') {
-      if (req.method !== 'POST') { sendMethodNotAllowed(res, 'POST'); return; }
+      if (req.method !== 'POST') throw new MethodNotAllowedError(req.method, 'POST');
       service = rest.slice(1) as Service;
     } else {
       throw new NotFoundError('route-not-found', `${rest || '/'} is not part of git's smart HTTP protocol; clone ${t.id}.git with git.`);
