@@ -1,6 +1,6 @@
 // git users are told why: every refusal on a git route is one line of text/plain, which git prints as `remote:` (read from git's own stderr).
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { startServer, TOKEN, waitNoGitChildren, type TestServer } from '../helpers/server';
 import { WorkRepo, gitOk, holdGitSlot, hotTemplate, runGit, tempDir } from '../helpers/git-client';
 
@@ -42,8 +42,8 @@ test.each<[number, string, () => string[], string, RegExp]>([
   [404, 'ls-remote of no such template', () => ['ls-remote', `${server.url}/acme/nothing.git`], 'There is no template acme/nothing.', /repository '.*' not found/],
   [403, 'push with a read-only token', () => ['-C', work.dir, 'push', `${as(tok.reader ?? '')}/acme/web.git`, 'main'],
     'The token "reader" (scopes: read) may not write namespace acme.', /unable to access .*: The requested URL returned error: 403/],
-  [403, 'push with a wrong token', () => ['-C', work.dir, 'push', `${as('heater_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')}/acme/web.git`, 'main'],
-    'The token is not valid.', /returned error: 403/],
+  [401, 'push with a wrong token', () => ['-C', work.dir, 'push', `${as('heater_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')}/acme/web.git`, 'main'],
+    'The token is not valid: it is unknown, revoked or mistyped.', /Authentication failed for '.*'/],
 ])('%i, %s: git prints the reason', async (status, _what, args, line, fatal) => {
   const r = await runGit(args(), { env: { GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' } });
   expect(r.code).not.toBe(0);
@@ -57,6 +57,21 @@ test('401: git asks for credentials instead of showing a body, so the challenge 
   const r = await runGit(['-C', work.dir, 'push', `${server.url}/acme/web.git`, 'main']);
   expect(r.code).not.toBe(0);
   expect(heard(r.stderr)).toEqual({ remote: [], fatal: expect.stringMatching(/could not read Username for 'http:\/\/[^']+': terminal prompts disabled/) });
+});
+
+test('401 for a stored password that is not valid makes git\'s credential helper forget it', async () => {
+  const store = `${dir}/credentials`;
+  const u = new URL(server.url);
+  await writeFile(store, `http://x:heater_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA@${u.host}\n`);
+  const r = await runGit(['-C', work.dir, '-c', `credential.helper=store --file=${store}`, 'push', `${server.url}/acme/web.git`, 'main']);
+  expect(heard(r.stderr)).toEqual({ remote: ['The token is not valid: it is unknown, revoked or mistyped.'], fatal: expect.stringMatching(/Authentication failed/) });
+  expect(await readFile(store, 'utf8')).toBe('');
+});
+
+test('git presents credentials only after a challenge: a clone of a public template never shows the server a stored token', async () => {
+  const r = await runGit(['clone', '-q', `${as('not-a-token-at-all')}/acme/web.git`, `${dir}/public`], { env: { GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' } });
+  expect(r.code).toBe(0);
+  expect(r.stderr).not.toMatch(/=> Send header: Authorization/);
 });
 
 test('503: a git request past the limit is told to come back, at the advertisement, where git shows it', async () => {

@@ -384,7 +384,7 @@ describe('the server answers as documented', () => {
     const anonymous = await call('post', list, list, { headers: json, body });
     expect(anonymous.json).toMatchObject({ status: 401, code: 'unauthenticated' });
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="Heater"');
-    expect((await call('post', list, list, { headers: { ...json, authorization: 'Bearer wrong-token-0000000000' }, body })).json).toMatchObject({ status: 403, code: 'forbidden' });
+    expect((await call('post', list, list, { headers: { ...json, authorization: 'Bearer wrong-token-0000000000' }, body })).json).toMatchObject({ status: 401, code: 'invalid-token' });
     expect((await call('delete', one, '/api/v1/templates/acme/db')).status).toBe(401);
     expect((await call('delete', one, '/api/v1/templates/acme/db', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(204);
     expect((await call('get', one, '/api/v1/templates/acme/db')).json).toMatchObject({ status: 404, code: 'template-not-found' });
@@ -429,9 +429,9 @@ describe('errors are problem documents with a stable code', () => {
     ['no version in range', 'get', '/api/v1/templates/acme/web/versions/^9/archive.zip', 404, 'version-not-found', '/api/v1/templates/{ns}/{name}/versions/{ref}/archive.zip', {}],
     ['broken JSON', 'post', '/api/v1/templates', 400, 'invalid-json', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"namespace":' }],
     ['no name', 'post', '/api/v1/templates', 400, 'invalid-input', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"namespace":"a"}' }],
-    ['an unknown auth scheme', 'post', '/api/v1/templates', 400, 'invalid-input', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: 'Token abc' }, body: '{}' }],
+    ['an unknown auth scheme', 'post', '/api/v1/templates', 401, 'invalid-token', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: 'Token abc' }, body: '{}' }],
     ['publish without a token', 'post', '/api/v1/templates/acme/web/versions', 401, 'unauthenticated', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, {})],
-    ['publish with a wrong token', 'post', '/api/v1/templates/acme/web/versions', 403, 'forbidden', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, { authorization: 'Bearer wrong-token-0000000000' })],
+    ['publish with a wrong token', 'post', '/api/v1/templates/acme/web/versions', 401, 'invalid-token', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, { authorization: 'Bearer wrong-token-0000000000' })],
     ['publish a range', 'post', '/api/v1/templates/acme/web/versions', 400, 'invalid-input', PUBLISH, asJson({ version: '^3', files: { a: 'x' } })],
     ['publish a ".." path', 'post', '/api/v1/templates/acme/web/versions', 400, 'invalid-input', PUBLISH, asJson({ version: '3.0.0', files: { '../a': 'x' } })],
     ['publish an existing version', 'post', '/api/v1/templates/acme/web/versions', 409, 'version-exists', PUBLISH, asJson({ version: 'v1.0.0', files: { a: 'x' } })],
@@ -450,7 +450,7 @@ describe('errors are problem documents with a stable code', () => {
     ['the dumb protocol', 'get', '/acme/web.git/info/refs', 403, 'forbidden', refs, {}],
     ['clone of no such template', 'get', '/acme/nothing.git/info/refs?service=git-upload-pack', 404, 'template-not-found', refs, {}],
     ['push without credentials', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 401, 'unauthenticated', refs, {}],
-    ['push with a wrong token', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 403, 'forbidden', refs, { headers: { authorization: basic('wrong-token-0000000000') } }],
+    ['push with a wrong token', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 401, 'invalid-token', refs, { headers: { authorization: basic('wrong-token-0000000000') } }],
     ['a wrong content type', 'post', '/acme/web.git/git-upload-pack', 415, 'unsupported-media-type', upload, { headers: { 'content-type': 'text/plain' }, body: '0000' }],
     ['an unknown content encoding', 'post', '/acme/web.git/git-upload-pack', 415, 'unsupported-media-type', upload, { headers: { 'content-type': 'application/x-git-upload-pack-request', 'content-encoding': 'br' }, body: '0000' }],
     ['a body that is not gzip', 'post', '/acme/web.git/git-upload-pack', 400, 'invalid-input', upload, { headers: { 'content-type': 'application/x-git-upload-pack-request', 'content-encoding': 'gzip' }, body: 'not gzip' }],
@@ -468,7 +468,7 @@ describe('errors are problem documents with a stable code', () => {
     }
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.json).toEqual({ type: `urn:heater:problem:${code}`, title: expect.any(String), status, detail: expect.any(String), instance: url, code });
-    if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer realm="Heater"');
+    if (status === 401) expect(res.headers.get('www-authenticate')).toBe(code === 'invalid-token' ? 'Bearer realm="Heater", error="invalid_token"' : 'Bearer realm="Heater"');
   });
 
   test.each([
