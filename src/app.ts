@@ -20,7 +20,10 @@ import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
+import { MemoryFailureCounter } from './auth/failure-counter';
 import { TokenStore } from './auth/token-store';
+import { Access } from './http/access';
+import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { fastFiles } from './http/fast-files';
 import type { PushContext } from './http/routes/git';
@@ -54,10 +57,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminToken = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
   }));
-  const tokens = new Authenticator(adminToken, new TokenStore(store.stateDir), config.maxAuthFailures);
+  const tokenStore = new TokenStore(store.stateDir);
+  const authenticator = new Authenticator(adminToken, tokenStore, new MemoryFailureCounter(config.maxAuthFailures));
   const pool = new CatFilePool(config.maxReaders);
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
+  const access = new Access(authenticator, settings, new ClientAddress(config.trustedProxies));
   const registry = new Registry(store, new RefCache(), objects, pool, settings);
   const differ = new Differ(objects);
   const sessions = new PushSessions<PushContext>();
@@ -71,7 +76,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
   const publisher = new Publisher(store, registry, audit);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
+  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, access, tokenStore, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

@@ -39,7 +39,7 @@ test('first start generates the admin token, prints it once, keeps only a hash; 
     expect(second.out).not.toContain('heater_');
     const url = /on (http:\/\/\S+)/.exec(second.out)?.[1] ?? '';
     const create = (t: string) => fetch(`${url}/api/v1/templates`, { method: 'POST', headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ namespace: 'boot', name: 'strap' }) });
-    expect((await create('heater_wrong_token_value')).status).toBe(403);
+    expect((await create('heater_wrong_token_value')).status).toBe(401);
     expect((await create(token)).status).toBe(201);
     expect(await second.stop()).toBe(0);
   } finally { await rm(repos, { recursive: true, force: true }); }

@@ -3,8 +3,9 @@ import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { formatScope, parseScope, type Scope } from './scopes';
-import type { Principal } from './admin-token';
+import { formatScope, parseScope } from './scopes';
+import type { TokenPrincipal } from './principal';
+import { UNLIMITED, type HashBudget } from './hash-budget';
 import { ConflictError } from '../errors/conflict-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
@@ -95,26 +96,28 @@ export class TokenStore {
     return info(t);
   }
 
-  /** The principal for a token of this store, or null (not ours, wrong, revoked, expired). */
-  async verify(token: string): Promise<Principal | null> {
+  /**
+   * The principal for a valid token of this store; `{ refusal }` for one whose secret is right but which
+   * has expired (the presenter knows the secret, so may be told); null for anything else (not ours,
+   * wrong, revoked). Its scrypt runs on `budget`.
+   */
+  async verify(token: string, budget: HashBudget = UNLIMITED): Promise<TokenPrincipal | { readonly refusal: string } | null> {
     const m = TOKEN.exec(token);
     if (!m) return null;
     this.reloadIfChanged();
     const t = this.tokens.find((x) => x.id === m[1]);
-    // an unparsable expiry counts as expired; an unknown or expired id costs the same scrypt as a known one
-    if (!t || (t.expires !== null && !(Date.parse(t.expires) > Date.now()))) {
-      await scrypt(m[2] ?? '', DUMMY_SALT, 32, PARAMS);
-      return null;
-    }
+    // an unknown id costs the same scrypt as a known one (unless the budget skips decoys)
+    if (!t) { await budget.decoy(() => scrypt(m[2] ?? '', DUMMY_SALT, 32, PARAMS)); return null; }
     const digest = createHash('sha256').update(token).digest('hex');
     if (this.verified.get(digest) !== t.id) {
-      const hash = await scrypt(m[2] ?? '', Buffer.from(t.salt, 'base64url'), 32, PARAMS);
+      const hash = await budget.real(() => scrypt(m[2] ?? '', Buffer.from(t.salt, 'base64url'), 32, PARAMS));
       if (!timingSafeEqual(hash, Buffer.from(t.hash, 'base64url'))) return null;
       this.verified.set(digest, t.id);
     }
+    // an unparsable expiry counts as expired
+    if (t.expires !== null && !(Date.parse(t.expires) > Date.now())) return { refusal: `The token "${t.name}" expired at ${t.expires}; ask for a new one.` };
     this.touch(t);
-    const scopes: readonly Scope[] = t.scopes.map(parseScope);
-    return { name: t.name, admin: scopes.some((s) => s.action === 'admin' && s.namespace === null), scopes };
+    return { kind: 'token', name: t.name, scopes: t.scopes.map(parseScope) };
   }
 
   private touch(t: StoredToken): void {

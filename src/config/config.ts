@@ -1,5 +1,6 @@
 // Configuration: one key table (flag, env var, default, parser), parsed once at start-up and frozen.
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { ConfigError } from '../errors/config-error';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -28,8 +29,10 @@ export interface Config {
   readonly maxPushBytes: number;
   /** Most git processes serving clients at once; more requests get 503 and Retry-After. */
   readonly maxGitProcesses: number;
-  /** Failed authentications from one address within a minute before it gets 429 for the rest of it. */
+  /** Failed authentications from one address within a minute before its further failing ones get 429. */
   readonly maxAuthFailures: number;
+  /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For names the client. */
+  readonly trustedProxies: readonly string[];
   /** Cap on the inflated body of one upload-pack request (want/have negotiation). */
   readonly maxNegotiationBytes: number;
   /** Bytes of blob content kept in memory, keyed by object id. */
@@ -54,6 +57,16 @@ const integer = (min: number, max: number) => (raw: string): number => {
   return n;
 };
 const mebibytes = (min: number, max: number) => (raw: string): number => integer(min, max)(raw) * 1024 * 1024;
+/** A list of IPv4/IPv6 addresses and CIDR ranges (`10.0.0.0/8`), separated by commas or spaces. */
+const addresses = (raw: string): readonly string[] => Object.freeze(raw.split(/[\s,]+/).filter(Boolean).map((item) => {
+  const [ip = '', bits, extra] = item.split('/');
+  const family = isIP(ip);
+  const max = family === 6 ? 128 : 32;
+  if (family === 0 || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+    throw new Error(`must list IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8), got "${item}"`);
+  }
+  return item;
+}));
 
 /** Every configuration key. The README's table and `--help` are generated from this list. */
 export const KEYS: readonly Key<keyof Config>[] = [
@@ -85,7 +98,8 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxBodyBytes', flag: '--max-body-mb', env: 'HEATER_MAX_BODY_MB', fallback: '64', help: 'MiB a REST request body (a publish) may be', parse: mebibytes(1, 4096) },
   { key: 'maxPushBytes', flag: '--max-push-mb', env: 'HEATER_MAX_PUSH_MB', fallback: '100', help: 'MiB a push may send', parse: mebibytes(1, 1048576) },
   { key: 'maxGitProcesses', flag: '--max-git', env: 'HEATER_MAX_GIT', fallback: '32', help: 'git processes serving clients at once (more: 503)', parse: integer(1, 10000) },
-  { key: 'maxAuthFailures', flag: '--max-auth-failures', env: 'HEATER_MAX_AUTH_FAILURES', fallback: '10', help: 'failed authentications per address per minute before 429', parse: integer(1, 100000) },
+  { key: 'maxAuthFailures', flag: '--max-auth-failures', env: 'HEATER_MAX_AUTH_FAILURES', fallback: '10', help: 'failed authentications per address per minute before its failing ones get 429', parse: integer(1, 100000) },
+  { key: 'trustedProxies', flag: '--trusted-proxies', env: 'HEATER_TRUSTED_PROXIES', fallback: '', help: 'reverse proxies (IPs, CIDRs) whose X-Forwarded-For names the client', parse: addresses },
   { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
   { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },

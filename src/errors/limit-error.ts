@@ -24,7 +24,7 @@ export class RateLimitedError extends HeaterError {
   readonly kind = 'rate-limited';
   readonly code = 'rate-limited';
   constructor(readonly retryAfterSeconds: number, message: string) {
-    super(message);
+    super(message, { retryAfter: retryAfterSeconds });
   }
 }
 
@@ -33,6 +33,6 @@ export class BusyError extends HeaterError {
   readonly kind = 'unavailable';
   readonly code = 'busy';
   constructor(readonly retryAfterSeconds: number, message: string) {
-    super(message);
+    super(message, { retryAfter: retryAfterSeconds });
   }
 }

@@ -6,6 +6,7 @@ export class SemverViolationError extends HeaterError {
   readonly kind = 'unprocessable';
   readonly code = 'semver-violation';
   constructor(readonly lines: readonly string[]) {
-    super(`${(lines[0] ?? 'The version number is too small for its changes').replace(/:$/, '.')} The changes are listed in "changes".`);
+    super(`${(lines[0] ?? 'The version number is too small for its changes').replace(/:$/, '.')} The changes are listed in "changes".`,
+      { members: { changes: lines.slice(1).map((l) => l.trim()) } });
   }
 }

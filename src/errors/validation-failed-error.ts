@@ -7,6 +7,6 @@ export class ValidationFailedError extends HeaterError {
   readonly kind = 'unprocessable';
   readonly code = 'validation-failed';
   constructor(readonly problems: readonly ValidationProblem[], what: string) {
-    super(`${what} does not validate: ${problems.length} problem${problems.length === 1 ? '' : 's'}, listed in "problems".`);
+    super(`${what} does not validate: ${problems.length} problem${problems.length === 1 ? '' : 's'}, listed in "problems".`, { members: { problems } });
   }
 }

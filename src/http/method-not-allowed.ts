@@ -1,14 +1,8 @@
 // 405 for a known path asked with a method it does not serve, naming the ones it does (RFC 9110 §15.5.6).
-import type { RequestHandler, Response } from 'express';
-import { sendProblem } from './problem';
+import type { RequestHandler } from 'express';
+import { MethodNotAllowedError } from '../errors/method-not-allowed-error';
 
-/** Writes the 405 problem with an Allow header. */
-export function sendMethodNotAllowed(res: Response, allow: string): void {
-  res.setHeader('Allow', allow);
-  sendProblem(res, 405, 'method-not-allowed', `${res.req.method} is not supported here; this resource accepts ${allow}.`);
-}
-
-/** A route handler answering every method it sees with 405; put it last, in `.all()`. */
+/** A route handler refusing every method it sees with 405 and an Allow header; put it last, in `.all()`. */
 export function methodNotAllowed(allow: string): RequestHandler {
-  return (_req, res) => sendMethodNotAllowed(res, allow);
+  return (req) => { throw new MethodNotAllowedError(req.method, allow); };
 }

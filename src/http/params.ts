@@ -1,11 +1,19 @@
 // Route parameters shared by the routers: template ids and the clone URL.
 import type { Request } from 'express';
-import { parseTemplateId, type TemplateId } from '../git/store';
+import { isValidName, parseTemplateId, type TemplateId } from '../git/store';
+import { InvalidInputError } from '../errors/invalid-input-error';
 
 /** The template named by `:ns/:name`; throws InvalidInputError. */
 export function templateParam(req: Request): TemplateId {
   const { ns, name } = req.params as Record<string, string | undefined>;
   return parseTemplateId(ns ?? '', name ?? '');
+}
+
+/** The namespace named by `:ns`; throws InvalidInputError. */
+export function namespaceParam(req: Request): string {
+  const ns = String(req.params.ns);
+  if (!isValidName(ns)) throw new InvalidInputError('namespace', `"${ns.slice(0, 80)}" is not a valid namespace.`);
+  return ns;
 }
 
 /** The git remote URL of a template: HEATER_PUBLIC_URL, or the scheme and Host of this request. */

@@ -9,6 +9,7 @@ import { publishRouter } from './routes/publish';
 import { diffRouter } from './routes/diff';
 import type { Differ } from '../diff/differ';
 import type { NamespaceSettingsStore } from '../registry/namespace-settings';
+import type { TokenStore } from '../auth/token-store';
 import { namespacesRouter } from './routes/namespaces';
 import { tokensRouter } from './routes/tokens';
 import type { Publisher } from '../registry/publisher';
@@ -22,6 +23,7 @@ export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
   readonly differ: Differ;
   readonly settings: NamespaceSettingsStore;
+  readonly tokenStore: TokenStore;
   readonly audit: AuditLog;
   readonly publicUrl: string;
   readonly reposDir: string;

@@ -1,4 +1,4 @@
-// Access control: every kind of caller against every kind of write, through REST and git; tokens from the API and the CLI.
+// Access control: every kind of caller against reads and writes, public and private, through REST and git; tokens from the API and the CLI.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -29,21 +29,33 @@ beforeAll(async () => {
   await make('writer-acme', ['write:acme']);
   await make('writer-other', ['write:other']);
   await make('reader', ['read']);
+  await make('vault-reader', ['read:vault']);
   await make('admin-acme', ['admin:acme']);
   await make('admin2', ['admin']);
   await make('revoked', ['write']);
   expect((await fetch(api(`/tokens/revoked`), { method: 'DELETE', headers: admin })).status).toBe(204);
-  const soon = await cli(['create', '--name', 'expired', '--scope', 'write', '--expires', new Date(Date.now() + 1500).toISOString()]);
+  const expiresAt = Date.now() + 1500;
+  const soon = await cli(['create', '--name', 'expired', '--scope', 'write', '--expires', new Date(expiresAt).toISOString()]);
   tok.expired = soon.stdout.trim();
-  await new Promise((r) => setTimeout(r, 1600));
+  for (const ns of ['acme', 'vault']) {
+    const r = await fetch(api(`/templates/${ns}/app/versions`), { method: 'POST', headers: admin, body: JSON.stringify({ version: '1.0.0', files: { 'template.yaml': hotTemplate(1) } }) });
+    if (r.status !== 201) throw new Error(await r.text());
+  }
+  expect((await fetch(api('/namespaces/vault'), { method: 'PATCH', headers: admin, body: '{"anonymousRead":false}' })).status).toBe(200);
+  await new Promise((r) => setTimeout(r, Math.max(0, expiresAt + 100 - Date.now()))); // the fixtures above took some of it
 });
 afterAll(async () => { await server.close(); });
 
-type Caller = 'anonymous' | 'malformed' | 'writer-acme' | 'writer-other' | 'reader' | 'admin-acme' | 'admin2' | 'expired' | 'revoked';
-const headerFor = (c: Caller): Record<string, string> => (c === 'anonymous' ? {} : c === 'malformed' ? { Authorization: 'Token nope' } : { Authorization: `Bearer ${tok[c] ?? ''}` });
+type Caller = 'anonymous' | 'malformed' | 'unknown' | 'revoked' | 'expired' | 'reader' | 'vault-reader' | 'writer-acme' | 'writer-other' | 'admin-acme' | 'admin2';
+const UNKNOWN = 'heater_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const secret = (c: Caller) => (c === 'unknown' ? UNKNOWN : tok[c] ?? '');
+const headerFor = (c: Caller): Record<string, string> => (c === 'anonymous' ? {} : c === 'malformed' ? { Authorization: 'Token nope' } : { Authorization: `Bearer ${secret(c)}` });
+const basicFor = (c: Caller): Record<string, string> => (c === 'anonymous' ? {} : c === 'malformed' ? { Authorization: 'Basic bm8tY29sb24=' } : { Authorization: `Basic ${Buffer.from(`x:${secret(c)}`).toString('base64')}` });
 let seq = 0;
 
 const ops: Record<string, (c: Caller) => Promise<number>> = {
+  'read public': async (c) => (await fetch(api('/templates/acme/app/versions/1.0.0/files/template.yaml'), { headers: headerFor(c) })).status,
+  'read private': async (c) => (await fetch(api('/templates/vault/app'), { headers: headerFor(c) })).status,
   'publish to acme': async (c) => (await fetch(api(`/templates/acme/pub${++seq}/versions`), { method: 'POST', headers: { ...headerFor(c), 'Content-Type': 'application/json' }, body: JSON.stringify({ version: '1.0.0', files: { 'a.txt': 'a' } }) })).status,
   'create in acme': async (c) => (await fetch(api('/templates'), { method: 'POST', headers: { ...headerFor(c), 'Content-Type': 'application/json' }, body: JSON.stringify({ namespace: 'acme', name: `new${++seq}` }) })).status,
   'delete in acme': async (c) => {
@@ -53,12 +65,14 @@ const ops: Record<string, (c: Caller) => Promise<number>> = {
   },
   'settings of acme': async (c) => (await fetch(api('/namespaces/acme'), { method: 'PATCH', headers: { ...headerFor(c), 'Content-Type': 'application/json' }, body: '{"semver":"warn"}' })).status,
   'list tokens': async (c) => (await fetch(api('/tokens'), { headers: headerFor(c) })).status,
-  'push to acme': async (c) => {
+  'git fetch public': async (c) => (await fetch(`${server.url}/acme/app.git/info/refs?service=git-upload-pack`, { headers: basicFor(c) })).status,
+  'git fetch private': async (c) => (await fetch(`${server.url}/vault/app.git/info/refs?service=git-upload-pack`, { headers: basicFor(c) })).status,
+  'git push to acme': async (c) => {
     const w = await WorkRepo.create();
     try {
       await w.commit({ 'template.yaml': hotTemplate(1) });
       const u = new URL(server.url);
-      const cred = c === 'anonymous' ? '' : c === 'malformed' ? 'x:@' : `x:${tok[c] ?? ''}@`;
+      const cred = c === 'anonymous' ? '' : c === 'malformed' ? 'x:@' : `x:${secret(c)}@`;
       const r = await w.run(['push', `http://${cred}${u.host}/acme/push${++seq}.git`, 'main'], { GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' });
       if (r.code === 0) return 200;
       const m = /<= Recv header: HTTP\/1\.1 (\d{3})/g;
@@ -68,17 +82,20 @@ const ops: Record<string, (c: Caller) => Promise<number>> = {
   },
 };
 
-// expected status per caller, in the order of `ops`
+// expected status per caller, in the order of `ops`; a credential that is presented must be valid, wherever it is sent
+const BAD = [401, 401, 401, 401, 401, 401, 401, 401, 401, 401];
 const table: [Caller, number[]][] = [
-  ['anonymous', [401, 401, 401, 401, 401, 401]],
-  ['malformed', [400, 400, 400, 400, 400, 403]], // git cannot send a malformed header: it sends an empty password, a wrong token
-  ['writer-acme', [201, 201, 403, 403, 403, 200]],
-  ['writer-other', [403, 403, 403, 403, 403, 403]],
-  ['reader', [403, 403, 403, 403, 403, 403]],
-  ['admin-acme', [201, 201, 204, 200, 403, 200]],
-  ['admin2', [201, 201, 204, 200, 200, 200]],
-  ['expired', [403, 403, 403, 403, 403, 403]],
-  ['revoked', [403, 403, 403, 403, 403, 403]],
+  ['anonymous', [200, 404, 401, 401, 401, 401, 401, 200, 401, 401]], // git is challenged where REST says 404: git sends credentials only then
+  ['malformed', BAD], // git cannot send a malformed header: it sends an empty password, which is not a valid token either
+  ['unknown', BAD],
+  ['revoked', BAD],
+  ['expired', BAD],
+  ['reader', [200, 200, 403, 403, 403, 403, 403, 200, 200, 403]],
+  ['vault-reader', [200, 200, 403, 403, 403, 403, 403, 200, 200, 403]],
+  ['writer-acme', [200, 404, 201, 201, 403, 403, 403, 200, 404, 200]],
+  ['writer-other', [200, 404, 403, 403, 403, 403, 403, 200, 404, 403]],
+  ['admin-acme', [200, 404, 201, 201, 204, 200, 403, 200, 404, 200]],
+  ['admin2', [200, 200, 201, 201, 204, 200, 200, 200, 200, 200]],
 ];
 
 test.each(table)('%s', async (caller, expected) => {
@@ -87,8 +104,19 @@ test.each(table)('%s', async (caller, expected) => {
   expect(Object.fromEntries(Object.keys(ops).map((k, i) => [k, got[i]]))).toEqual(Object.fromEntries(Object.keys(ops).map((k, i) => [k, expected[i]])));
 });
 
+test.each([
+  ['expired', /^The token "expired" expired at \S+; ask for a new one\.$/],
+  ['revoked', /^The token is not valid: it is unknown, revoked or mistyped\.$/],
+  ['malformed', /^The Authorization header must be "Bearer <token>" or "Basic <base64 of user:token>"\.$/],
+  ['writer-other', /^The token "writer-other" \(scopes: write:other\) may not write namespace acme\.$/],
+] as const)('the %s caller is told why', async (caller, detail) => {
+  const res = await fetch(api('/templates/acme/app/versions'), { method: 'POST', headers: { ...headerFor(caller), 'Content-Type': 'application/json' }, body: '{}' });
+  expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+});
+
 test('whoami, and the token list never shows a secret; tokens live as hashes in the data directory', async () => {
   expect(await (await fetch(api('/whoami'))).json()).toEqual({ anonymous: true, name: null, scopes: [] });
+  expect((await fetch(api('/whoami'), { headers: headerFor('revoked') })).status).toBe(401);
   expect(await (await fetch(api('/whoami'), { headers: headerFor('writer-acme') })).json()).toEqual({ anonymous: false, name: 'writer-acme', admin: false, scopes: ['write:acme'] });
   const list = await (await fetch(api('/tokens'), { headers: admin })).text();
   expect(list).toContain('writer-acme');
@@ -111,7 +139,7 @@ test('a token made by the CLI works at once on the running server; revoked by th
   expect((await who()).status).toBe(200);
   expect((await cli(['list'])).stdout).toMatch(/ ci {2}write:acme {2}created /);
   expect((await cli(['revoke', 'ci'])).code).toBe(0);
-  expect((await who()).status).toBe(403);
+  expect((await who()).status).toBe(401);
   expect((await cli(['revoke', 'ci'])).code).toBe(1);
   expect((await cli(['create', '--name', 'bad', '--scope', 'write:Bad..'])).code).toBe(1);
 });

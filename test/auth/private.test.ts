@@ -29,7 +29,14 @@ const reads = ['/templates/secret/app', '/templates/secret/app/versions', '/temp
   '/templates/secret/app/versions/1.0.0/files/template.yaml', '/templates/secret/app/versions/1.0.0/archive.zip', '/templates/secret/app/diff?from=1.0.0&to=1.0.0',
   '/templates/secret/app/versions/1.0.0/compat', '/namespaces/secret'];
 
-test.each([['anonymous'], ['other'], ['wrong']] as const)('to %s the private namespace does not exist: 404 everywhere, never 403', async (who) => {
+test('a wrong token is 401 everywhere, public or private: a credential that is presented must be valid', async () => {
+  for (const p of [...reads, '/templates/open/app', '/templates?limit=100']) {
+    const res = await fetch(api(p), { headers: as('wrong') });
+    expect({ p, status: res.status, challenge: res.headers.get('www-authenticate') }).toEqual({ p, status: 401, challenge: 'Bearer realm="Heater", error="invalid_token"' });
+  }
+});
+
+test.each([['anonymous'], ['other']] as const)('to %s the private namespace does not exist: 404 everywhere, never 403', async (who) => {
   for (const p of reads) {
     const res = await fetch(api(p), { headers: as(who) });
     expect({ p, status: res.status }).toEqual({ p, status: 404 });
@@ -76,4 +83,13 @@ test('with HEATER_ANONYMOUS_READ=false every namespace is private until it says 
     expect((await fetch(`${closed.url}/api/v1/namespaces/ns`, { method: 'PATCH', headers: h, body: '{"anonymousRead":true}' })).status).toBe(200);
     expect((await fetch(`${closed.url}/api/v1/templates/ns/app`)).status).toBe(200);
   } finally { await closed.close(); }
+});
+
+test.each([
+  ['/namespaces/secret', 'namespace-not-found', 'There is no namespace secret.'],
+  ['/templates/secret/app', 'template-not-found', 'There is no template secret/app.'],
+  ['/templates/secret/app/versions/1.0.0/files/template.yaml', 'template-not-found', 'There is no template secret/app.'],
+])('a hidden %s is worded as what it is: %s', async (p, code, detail) => {
+  const res = await fetch(api(p), { headers: as('other') });
+  expect(await res.json()).toMatchObject({ status: 404, code, detail });
 });

@@ -23,9 +23,17 @@ test.each([
   [{ HEATER_LOG_LEVEL: 'loud' }, [], /HEATER_LOG_LEVEL .* error, warn, info or debug/],
   [{}, ['--bogus', '1'], /unknown option "--bogus"/],
   [{}, ['--port'], /--port needs a value/],
+  [{ HEATER_TRUSTED_PROXIES: '10.0.0.0/8, proxy.local' }, [], /HEATER_TRUSTED_PROXIES \(--trusted-proxies\) must list IP addresses or CIDR ranges .* got "proxy.local"/],
+  [{ HEATER_TRUSTED_PROXIES: '10.0.0.0/33' }, [], /got "10\.0\.0\.0\/33"/],
+  [{ HEATER_TRUSTED_PROXIES: '10.0.0.1/8/8' }, [], /got "10\.0\.0\.1\/8\/8"/],
 ])('%j %j is refused: %s', (env, argv, message) => {
   expect(() => loadConfig(env, argv)).toThrow(ConfigError);
   expect(() => loadConfig(env, argv)).toThrow(message);
+});
+
+test('trusted proxies: addresses and CIDR ranges, IPv4 and IPv6, separated by commas or spaces; none by default', () => {
+  expect(loadConfig({}, []).trustedProxies).toEqual([]);
+  expect(loadConfig({ HEATER_TRUSTED_PROXIES: '10.0.0.0/8,  192.168.1.10 fd00::/8,::1' }, []).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.10', 'fd00::/8', '::1']);
 });
 
 test('every bad key is listed at once', () => {

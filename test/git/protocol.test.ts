@@ -67,11 +67,11 @@ test.each([
   ['a charset appended', { 'Content-Type': 'application/x-git-upload-pack-request; charset=utf-8' }, 415],
   ['an unknown encoding', { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'br' }, 415],
   ['gzip that is not gzip', { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip' }, 400],
-])('upload-pack with %s is %i problem+json', async (_what, headers, status) => {
+])('upload-pack with %s is %i, with a line of text saying why', async (_what, headers, status) => {
   const res = await fetch(`${base()}/git-upload-pack`, { method: 'POST', headers: headers as Record<string, string>, body: lsRefsV2 });
   expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect((await res.json() as { detail: string }).detail.length).toBeGreaterThan(10);
+  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  expect(await res.text()).toMatch(/^[^\n]{10,}\n$/);
 });
 
 test('an inflation bomb past the negotiation cap is 413, and no git is left running', async () => {
@@ -98,7 +98,8 @@ test.each([
 ])('GET %s -> %i', async (p, status) => {
   const res = await rawGet(server.url, p);
   expect(res.status).toBe(status);
-  expect(res.type).toBe('application/problem+json');
+  expect(res.type).toBe('text/plain; charset=utf-8');
+  expect(res.body).toMatch(/^[^\n]{10,}\n$/);
 });
 
 test('GET on an RPC endpoint is 405 with Allow', async () => {

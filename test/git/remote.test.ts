@@ -133,13 +133,13 @@ test('pushing without a token gets 401 with a Basic challenge, so git prompts', 
   const res = await fetch(`${server.url}/acme/web.git/info/refs?service=git-receive-pack`);
   expect(res.status).toBe(401);
   expect(res.headers.get('www-authenticate')).toBe('Basic realm="Heater"');
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
   const r = await work.run(['push', remote(), 'main']);
   expect(r.code).not.toBe(0);
   expect(r.stderr).toMatch(/could not read Username|Authentication failed/);
 });
 
-test('pushing with a wrong token gets 403 and changes nothing', async () => {
+test('pushing with a wrong token gets 401 and changes nothing', async () => {
   const before = await gitOk(['ls-remote', remote()]);
   const u = new URL(server.url);
   const w = await WorkRepo.create();
@@ -147,7 +147,7 @@ test('pushing with a wrong token gets 403 and changes nothing', async () => {
     await w.commit({ 'x.txt': 'x' }, 'x');
     const r = await w.run(['push', `http://x:wrong-token-123456@${u.host}/acme/web.git`, 'HEAD:refs/heads/intruder']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/403/);
+    expect(r.stderr).toMatch(/remote: The token is not valid: it is unknown, revoked or mistyped\.\nfatal: Authentication failed/);
     expect(await gitOk(['ls-remote', remote()])).toBe(before);
   } finally { await w.cleanup(); }
 });

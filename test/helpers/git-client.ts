@@ -1,5 +1,6 @@
 // The stock git binary as a client, with an isolated config and fixed dates, and work repos to push from.
 import { execFile, spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,4 +113,18 @@ ${getFile ? '      user_data: { get_file: scripts/install.sh }\n' : ''}outputs:
   ip:
     value: { get_attr: [server, first_address] }
 `;
+}
+
+/**
+ * Holds one of the server's git slots: an upload-pack POST of `repo` wanting `want`, whose answer the
+ * client never reads, so its git waits on a full socket until the socket is destroyed.
+ */
+export function holdGitSlot(url: string, repo: string, want: string): net.Socket {
+  const u = new URL(url);
+  const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`;
+  const body = `${pkt(`want ${want}\n`)}0000${pkt('done\n')}`;
+  const sock = net.connect(Number(u.port), u.hostname);
+  sock.pause();
+  sock.write(`POST ${repo}/git-upload-pack HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-git-upload-pack-request\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  return sock;
 }

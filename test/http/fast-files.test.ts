@@ -75,3 +75,17 @@ test('a pushed label move is seen at once, even by a warm fast lane', async () =
   expect((await w.run(['push', '--force', `${server.authUrl}/acme/fast.git`, 'main', 'stable'])).code).toBe(0);
   expect(await (await fetch(url)).text()).toBe(hotTemplate(2));
 });
+
+test('a request with a credential is not answered by the fast lane: the full route checks it, a bad one is 401 even for a cached public file', async () => {
+  const url = `${server.url}/api/v1/templates/acme/fast/versions/1.0.0/files/template.yaml`;
+  for (let i = 0; i < 3; i++) expect((await fetch(url)).status).toBe(200); // cached and answered fast
+  const spy = jest.spyOn(Registry.prototype, 'file');
+  try {
+    const bad = await fetch(url, { headers: { Authorization: 'Bearer revoked-or-never-was' } });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('www-authenticate')).toBe('Bearer realm="Heater", error="invalid_token"');
+    const good = await fetch(url, { headers: { Authorization: `Bearer ${server.token}` } });
+    expect(good.status).toBe(200);
+    expect(spy).toHaveBeenCalledTimes(1); // the valid one went through Express too
+  } finally { spy.mockRestore(); }
+});

@@ -196,7 +196,7 @@ describe('namespaces and the semver policy', () => {
   test.each<[string, Method, string, RequestInit, number, string]>([
     ['a bad name', 'get', '/api/v1/namespaces/Bad..Name', {}, 400, 'invalid-input'],
     ['no token', 'patch', '/api/v1/namespaces/acme', asJson({ semver: 'off' }, {}), 401, 'unauthenticated'],
-    ['a wrong token', 'patch', '/api/v1/namespaces/acme', asJson({ semver: 'off' }, { authorization: 'Bearer wrong-token-0000000000' }), 403, 'forbidden'],
+    ['a wrong token', 'patch', '/api/v1/namespaces/acme', asJson({ semver: 'off' }, { authorization: 'Bearer wrong-token-0000000000' }), 401, 'invalid-token'],
     ['an unknown setting', 'patch', '/api/v1/namespaces/acme', asJson({ colour: 'red' }), 400, 'invalid-input'],
     ['an unknown policy', 'patch', '/api/v1/namespaces/acme', asJson({ semver: 'sometimes' }), 400, 'invalid-input'],
     ['a list', 'patch', '/api/v1/namespaces/acme', asJson([]), 400, 'invalid-input'],
@@ -206,7 +206,7 @@ describe('namespaces and the semver policy', () => {
   ])('%s: %s %s', async (_why, method, url, init, status, code) => {
     const res = await call(method, NS, url, init);
     expect(res.json).toMatchObject({ status, code, instance: url });
-    if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer realm="Heater"');
+    if (status === 401) expect(res.headers.get('www-authenticate')).toBe(code === 'invalid-token' ? 'Bearer realm="Heater", error="invalid_token"' : 'Bearer realm="Heater"');
   });
 });
 

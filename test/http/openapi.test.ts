@@ -140,7 +140,7 @@ describe('docs/openapi.yaml', () => {
     }
   });
 
-  test('every error response is application/problem+json with the Problem schema (422: a Problem with an extension member)', () => {
+  test('every REST error response is application/problem+json with the Problem schema (422: a Problem with an extension member); git\'s are one line of text/plain', () => {
     const unprocessable = ['ValidationFailedProblem', 'SemverViolationProblem'].map((n) => ({ $ref: `#/components/schemas/${n}` }));
     for (const ref of unprocessable) expect(deref<Schema>(ref).allOf).toEqual(expect.arrayContaining([PROBLEM]));
     for (const { method, path: p, op } of operations()) {
@@ -148,6 +148,7 @@ describe('docs/openapi.yaml', () => {
         if (Number(status) < 400) continue;
         const content = deref(r).content ?? {};
         const at = `${method} ${p} ${status}`;
+        if (isGitPath(p)) { expect({ at, content }).toEqual({ at, content: { 'text/plain': {} } }); continue; }
         expect({ at, types: Object.keys(content) }).toEqual({ at, types: ['application/problem+json'] });
         const schema = content['application/problem+json']?.schema;
         if (status !== '422') { expect({ at, schema }).toEqual({ at, schema: PROBLEM }); continue; }
@@ -383,7 +384,7 @@ describe('the server answers as documented', () => {
     const anonymous = await call('post', list, list, { headers: json, body });
     expect(anonymous.json).toMatchObject({ status: 401, code: 'unauthenticated' });
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="Heater"');
-    expect((await call('post', list, list, { headers: { ...json, authorization: 'Bearer wrong-token-0000000000' }, body })).json).toMatchObject({ status: 403, code: 'forbidden' });
+    expect((await call('post', list, list, { headers: { ...json, authorization: 'Bearer wrong-token-0000000000' }, body })).json).toMatchObject({ status: 401, code: 'invalid-token' });
     expect((await call('delete', one, '/api/v1/templates/acme/db')).status).toBe(401);
     expect((await call('delete', one, '/api/v1/templates/acme/db', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(204);
     expect((await call('get', one, '/api/v1/templates/acme/db')).json).toMatchObject({ status: 404, code: 'template-not-found' });
@@ -428,9 +429,9 @@ describe('errors are problem documents with a stable code', () => {
     ['no version in range', 'get', '/api/v1/templates/acme/web/versions/^9/archive.zip', 404, 'version-not-found', '/api/v1/templates/{ns}/{name}/versions/{ref}/archive.zip', {}],
     ['broken JSON', 'post', '/api/v1/templates', 400, 'invalid-json', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"namespace":' }],
     ['no name', 'post', '/api/v1/templates', 400, 'invalid-input', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"namespace":"a"}' }],
-    ['an unknown auth scheme', 'post', '/api/v1/templates', 400, 'invalid-input', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: 'Token abc' }, body: '{}' }],
+    ['an unknown auth scheme', 'post', '/api/v1/templates', 401, 'invalid-token', '/api/v1/templates', { headers: { 'content-type': 'application/json', authorization: 'Token abc' }, body: '{}' }],
     ['publish without a token', 'post', '/api/v1/templates/acme/web/versions', 401, 'unauthenticated', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, {})],
-    ['publish with a wrong token', 'post', '/api/v1/templates/acme/web/versions', 403, 'forbidden', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, { authorization: 'Bearer wrong-token-0000000000' })],
+    ['publish with a wrong token', 'post', '/api/v1/templates/acme/web/versions', 401, 'invalid-token', PUBLISH, asJson({ version: '3.0.0', files: { a: 'x' } }, { authorization: 'Bearer wrong-token-0000000000' })],
     ['publish a range', 'post', '/api/v1/templates/acme/web/versions', 400, 'invalid-input', PUBLISH, asJson({ version: '^3', files: { a: 'x' } })],
     ['publish a ".." path', 'post', '/api/v1/templates/acme/web/versions', 400, 'invalid-input', PUBLISH, asJson({ version: '3.0.0', files: { '../a': 'x' } })],
     ['publish an existing version', 'post', '/api/v1/templates/acme/web/versions', 409, 'version-exists', PUBLISH, asJson({ version: 'v1.0.0', files: { a: 'x' } })],
@@ -449,7 +450,7 @@ describe('errors are problem documents with a stable code', () => {
     ['the dumb protocol', 'get', '/acme/web.git/info/refs', 403, 'forbidden', refs, {}],
     ['clone of no such template', 'get', '/acme/nothing.git/info/refs?service=git-upload-pack', 404, 'template-not-found', refs, {}],
     ['push without credentials', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 401, 'unauthenticated', refs, {}],
-    ['push with a wrong token', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 403, 'forbidden', refs, { headers: { authorization: basic('wrong-token-0000000000') } }],
+    ['push with a wrong token', 'get', '/acme/web.git/info/refs?service=git-receive-pack', 401, 'invalid-token', refs, { headers: { authorization: basic('wrong-token-0000000000') } }],
     ['a wrong content type', 'post', '/acme/web.git/git-upload-pack', 415, 'unsupported-media-type', upload, { headers: { 'content-type': 'text/plain' }, body: '0000' }],
     ['an unknown content encoding', 'post', '/acme/web.git/git-upload-pack', 415, 'unsupported-media-type', upload, { headers: { 'content-type': 'application/x-git-upload-pack-request', 'content-encoding': 'br' }, body: '0000' }],
     ['a body that is not gzip', 'post', '/acme/web.git/git-upload-pack', 400, 'invalid-input', upload, { headers: { 'content-type': 'application/x-git-upload-pack-request', 'content-encoding': 'gzip' }, body: 'not gzip' }],
@@ -457,9 +458,17 @@ describe('errors are problem documents with a stable code', () => {
   ])('%s: %s %s -> %i %s', async (_why, method, url, status, code, docPath, init) => {
     const res = await call(method, docPath, url, init);
     expect(res.status).toBe(status);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    if (isGitPath(docPath)) {
+      // the same answer git shows its user as a `remote:` line: one line of text, the problem's detail
+      expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(res.body.toString()).toMatch(/^[^\n]+\.\n$/);
+      if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Basic realm="Heater"');
+      return;
+    }
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.json).toEqual({ type: `urn:heater:problem:${code}`, title: expect.any(String), status, detail: expect.any(String), instance: url, code });
-    if (status === 401) expect(res.headers.get('www-authenticate')).toBe(isGitPath(docPath) ? 'Basic realm="Heater"' : 'Bearer realm="Heater"');
+    if (status === 401) expect(res.headers.get('www-authenticate')).toBe(code === 'invalid-token' ? 'Bearer realm="Heater", error="invalid_token"' : 'Bearer realm="Heater"');
   });
 
   test.each([
@@ -468,8 +477,8 @@ describe('errors are problem documents with a stable code', () => {
     const res = await fetch(`${server.url}${url}`, { method });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe(allow);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(schemaErrors(doc.components.schemas.Problem ?? {}, await res.json())).toEqual([]);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await res.text()).toBe(`${method} is not supported here; this resource accepts ${allow}.\n`);
     const docPath = url.replace(/^\/acme\/web/, '/{ns}/{name}').split('?')[0] ?? '';
     expect(Object.keys(doc.paths[docPath]?.[allow === 'POST' ? 'post' : 'get']?.responses ?? {})).toContain('405');
   });
@@ -487,7 +496,7 @@ describe('errors are problem documents with a stable code', () => {
   });
 
   test.each([
-    ['GET', '/nope'], ['PUT', '/api/v1/nothing'], ['GET', '/acme/web.git/objects/info/packs'], ['POST', '/_heater/hooks/pre-receive/x'],
+    ['GET', '/nope'], ['PUT', '/api/v1/nothing'], ['POST', '/_heater/hooks/pre-receive/x'],
   ])('%s %s (no such route) -> 404 route-not-found', async (method, url) => {
     const res = await fetch(`${server.url}${url}`, { method });
     expect(res.status).toBe(404);
@@ -496,6 +505,13 @@ describe('errors are problem documents with a stable code', () => {
     expect(schemaErrors(doc.components.schemas.Problem ?? {}, json)).toEqual([]);
     expect(json).toMatchObject({ code: 'route-not-found', instance: url });
   });
+});
+
+test('a path below .git/ that is not part of the smart protocol -> 404, as a line git would show', async () => {
+  const res = await fetch(`${server.url}/acme/web.git/objects/info/packs`);
+  expect(res.status).toBe(404);
+  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  expect(await res.text()).toBe('/objects/info/packs is not part of git\'s smart HTTP protocol; clone acme/web.git with git.\n');
 });
 
 describe('writes without git answer as documented', () => {

@@ -162,7 +162,7 @@ describe('bad publishes', () => {
   });
 
   test.each([
-    ['no token', {}, 401], ['a wrong token', { Authorization: 'Bearer wrong-wrong-wrong-wrong' }, 403],
+    ['no token', {}, 401], ['a wrong token', { Authorization: 'Bearer wrong-wrong-wrong-wrong' }, 401],
   ])('publishing with %s is %i', async (_w, headers, status) => {
     expect((await publish('pub/noauth', { version: '1.0.0', files: { a: 'x' } }, headers as Record<string, string>)).status).toBe(status);
   });

@@ -7,9 +7,7 @@ import { parseFilePath } from '../../registry/registry';
 import type { Differ, Side } from '../../diff/differ';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { templateParam } from '../params';
-import type { Authenticator } from '../../auth/authenticator';
-import type { NamespaceSettingsStore } from '../../registry/namespace-settings';
-import { requireReader } from '../authenticate';
+import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
 import { matches, IMMUTABLE, REVALIDATE } from '../file-response';
 
@@ -51,11 +49,10 @@ function side(r: Resolution) {
 }
 
 /** Routes for diffs between versions. */
-export function diffRouter({ registry, differ, tokens, settings }: { registry: Registry; differ: Differ; tokens: Authenticator; settings: NamespaceSettingsStore }): Router {
+export function diffRouter({ registry, differ, access }: { registry: Registry; differ: Differ; access: Access }): Router {
   const r = Router();
-  r.route('/templates/:ns/:name/diff').get(async (req, res) => {
+  r.route('/templates/:ns/:name/diff').get(access.allow('read', 'template'), async (req, res) => {
     const t = templateParam(req);
-    await requireReader(tokens, settings, req, t.namespace, `template ${t.id}`);
     const fromRef = single(req, 'from');
     const toRef = single(req, 'to');
     if (!fromRef || !toRef) throw new InvalidInputError('from', 'Give both from= and to=: each a version, range, label, commit id or "latest" (e.g. from=1.2.0&to=latest).');

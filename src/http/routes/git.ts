@@ -6,17 +6,16 @@ import type { PushSessions } from '../../git/hooks/sessions';
 import type { Housekeeper } from '../../git/housekeeping';
 import { installHooks } from '../../git/hooks/install';
 import type { Registry } from '../../registry/registry';
-import type { Principal } from '../../auth/admin-token';
-import type { Authenticator } from '../../auth/authenticator';
+import type { Principal } from '../../auth/principal';
+import type { Access } from '../access';
 import type { Logger } from '../../log/logger';
 import { ConflictError } from '../../errors/conflict-error';
-import { ForbiddenError, UnauthenticatedError } from '../../errors/auth-error';
+import { ForbiddenError } from '../../errors/auth-error';
 import { BusyError } from '../../errors/limit-error';
 import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { requireReader, requireScope, requireWriter } from '../authenticate';
-import type { NamespaceSettingsStore } from '../../registry/namespace-settings';
-import { sendMethodNotAllowed } from '../method-not-allowed';
+import { MethodNotAllowedError } from '../../errors/method-not-allowed-error';
+import { sendError } from '../problem';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
 export interface PushContext {
@@ -30,7 +29,7 @@ export interface PushContext {
 export interface GitDeps {
   readonly store: RepoStore;
   readonly registry: Registry;
-  readonly tokens: Authenticator;
+  readonly access: Access;
   readonly sessions: PushSessions<PushContext>;
   readonly log: Logger;
   readonly maxNegotiationBytes: number;
@@ -41,7 +40,6 @@ export interface GitDeps {
   /** A git process that moves no data for this long is stopped. */
   readonly gitIdleMs: number;
   readonly housekeeper: Housekeeper;
-  readonly settings: NamespaceSettingsStore;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
 }
@@ -49,9 +47,12 @@ export interface GitDeps {
 // Matched on the raw path, before any decoding: "%2e%2e" or "%2f" never becomes a path part.
 const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)?$/;
 
-/** Middleware serving git's smart HTTP protocol; other paths pass through. */
+/**
+ * Middleware serving git's smart HTTP protocol; other paths pass through. Its errors are answered
+ * here, as one line of text/plain: the only kind of error body git shows its user (as `remote:` lines).
+ */
 export function gitRouter(deps: GitDeps): RequestHandler {
-  const { store, registry, tokens, sessions, log } = deps;
+  const { store, registry, access, sessions, log } = deps;
   const emptyRepo = `${store.stateDir}/empty.git`;
   let active = 0;
 
@@ -59,38 +60,34 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     const rawPath = req.url.split('?')[0] ?? '';
     const m = GIT_PATH.exec(rawPath);
     if (!m) { next(); return; }
-    handle(req, res, m[1] ?? '', m[2] ?? '', m[3] ?? '').catch(next);
+    handle(req, res, m[1] ?? '', m[2] ?? '', m[3] ?? '').catch((e: unknown) => sendError(e, req, res, log, 'plain'));
   };
 
   async function handle(req: Request, res: Response, ns: string, name: string, rest: string): Promise<void> {
     const t = parseTemplateId(ns, name);
     let service: Service;
     if (rest === '/info/refs') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') { sendMethodNotAllowed(res, 'GET, HEAD'); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(req.method, 'GET, HEAD');
       const s = req.query.service;
       if (!isService(s)) throw new ForbiddenError('Heater serves git over the smart HTTP protocol only; use git 1.6.6 or newer (the dumb protocol is off).');
       service = s;
     } else if (rest === '/git-upload-pack' || rest === '/git-receive-pack') {
-      if (req.method !== 'POST') { sendMethodNotAllowed(res, 'POST'); return; }
+      if (req.method !== 'POST') throw new MethodNotAllowedError(req.method, 'POST');
       service = rest.slice(1) as Service;
     } else {
       throw new NotFoundError('route-not-found', `${rest || '/'} is not part of git's smart HTTP protocol; clone ${t.id}.git with git.`);
     }
 
-    const principal = SERVICES[service].write ? await requireWriter(tokens, req, 'Basic') : undefined;
-    if (principal) requireScope(principal, 'write', t.namespace);
-    else if (!deps.settings.peek(t.namespace).anonymousRead && req.headers.authorization === undefined) {
-      // git sends credentials only after a 401 (remote-curl), so a private namespace challenges anonymous
-      // git requests, whether the template exists or not; a caller with a token and no read gets a 404
-      throw new UnauthenticatedError('Basic', 'This namespace is private: give any user name and a token with read on it as the password.');
-    } else await requireReader(tokens, deps.settings, req, t.namespace, `template ${t.id}`);
+    // access is decided here, at the advertisement too: the only answer whose error body git shows
+    const caller = await access.authorize(req, 'git', SERVICES[service].write ? 'write' : 'read', access.template(t));
+    const principal = SERVICES[service].write ? caller.principal : undefined;
     // at most maxGitProcesses requests have a git working for them; the rest are told to come back
     if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
     active++;
     res.once('close', () => { active--; });
     const gitDir = store.gitDir(t);
     const exists = await store.exists(t);
-    const env = { GIT_HTTP_EXPORT_ALL: '1', ...(principal ? { GIT_COMMITTER_NAME: principal.name, GIT_COMMITTER_EMAIL: `${principal.name}@heater.${req.socket.remoteAddress ?? 'local'}` } : {}) };
+    const env = { GIT_HTTP_EXPORT_ALL: '1', ...(principal ? { GIT_COMMITTER_NAME: principal.name, GIT_COMMITTER_EMAIL: `${principal.name}@heater.${caller.address || 'local'}` } : {}) };
     const logChild = (msg: string) => log.warn(`${t.id}: ${msg}`);
 
     if (!exists && !principal) throw new NotFoundError('template-not-found', `There is no template ${t.id}.`);
@@ -119,7 +116,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       } else {
         await installHooks(gitDir); // a repo copied in from elsewhere gets Heater's rules before its first push
       }
-      session = sessions.start({ template: t, gitDir, principal, address: req.socket.remoteAddress ?? '' });
+      session = sessions.start({ template: t, gitDir, principal, address: caller.address });
     } finally {
       release();
     }

@@ -1,14 +1,11 @@
 // Writes over REST: publish a version (JSON or .tar.gz), move and remove labels, deprecate and yank.
-import { Router, json, raw, type Request, type RequestHandler, type Response } from 'express';
+import { Router, json, raw, type Request } from 'express';
 import { versionInfo } from '../../registry/registry';
 import { checkMessage, parseExactVersion, type Publisher } from '../../registry/publisher';
 import { filesFromJson, filesFromTarGz } from '../../registry/upload';
-import type { Principal } from '../../auth/admin-token';
-import type { Authenticator } from '../../auth/authenticator';
-import type { Actor } from '../../audit/audit-log';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
-import { actorOf, requireScope, requireWriter } from '../authenticate';
+import type { Access } from '../access';
 import { templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
@@ -16,22 +13,10 @@ export interface PublishDeps {
   readonly publisher: Publisher;
   /** Largest request body: a .tar.gz as it is, JSON with room for base64 (4/3 of it). */
   readonly maxBodyBytes: number;
-  readonly tokens: Authenticator;
+  readonly access: Access;
 }
 
 const TAR_GZ = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/tar+gzip'];
-
-/** Writers only: the credential is checked before any body is read. */
-function writer(tokens: Authenticator): RequestHandler {
-  return async (req, res, next) => {
-    const who = await requireWriter(tokens, req, 'Bearer');
-    requireScope(who, 'write', String(req.params.ns));
-    res.locals.principal = who;
-    next();
-  };
-}
-/** The writer of this request, for reflogs and the audit log. */
-const principal = (res: Response): Actor => actorOf(res.req, res.locals.principal as Principal);
 
 function objectBody(req: Request, shape: string): Record<string, unknown> {
   const b: unknown = req.body;
@@ -40,10 +25,12 @@ function objectBody(req: Request, shape: string): Record<string, unknown> {
 }
 
 /** Routes that write templates without git. Mounted before versionsRouter, whose GETs share these paths. */
-export function publishRouter({ publisher, tokens, maxBodyBytes }: PublishDeps): Router {
+export function publishRouter({ publisher, access, maxBodyBytes }: PublishDeps): Router {
   const r = Router();
+  // writers only, checked before any body is read
+  const writer = access.allow('write', 'template');
 
-  r.route('/templates/:ns/:name/versions').post(writer(tokens),
+  r.route('/templates/:ns/:name/versions').post(writer,
     json({ limit: Math.ceil(maxBodyBytes * 4 / 3) + 65536, strict: true }), raw({ type: TAR_GZ, limit: maxBodyBytes }),
     async (req, res) => {
       const t = templateParam(req);
@@ -64,42 +51,41 @@ export function publishRouter({ publisher, tokens, maxBodyBytes }: PublishDeps):
       } else {
         throw new UnsupportedMediaTypeError(`Publish with Content-Type application/json (files inline) or application/gzip (a .tar.gz, with ?version=), not ${type || 'none'}.`);
       }
-      const { version: v, warnings } = await publisher.publish(t, version, message, files, principal(res));
+      const { version: v, warnings } = await publisher.publish(t, version, message, files, access.actor(req));
       res.status(201).location(`/api/v1/templates/${t.id}/versions/${v.version}`).json({ template: t.id, ...versionInfo(v), warnings });
     });
 
   r.route('/templates/:ns/:name/labels/:label')
-    .put(writer(tokens), json({ limit: '16kb', strict: true }), async (req, res) => {
+    .put(writer, json({ limit: '16kb', strict: true }), async (req, res) => {
       const t = templateParam(req);
       const body = objectBody(req, '{"ref": "1.2.0"}');
       if (typeof body.ref !== 'string') throw new InvalidInputError('ref', '"ref" is required: a version, range, label or commit id to point the label at.');
-      res.json({ template: t.id, ...(await publisher.setLabel(t, String(req.params.label), body.ref, principal(res))) });
+      res.json({ template: t.id, ...(await publisher.setLabel(t, String(req.params.label), body.ref, access.actor(req))) });
     })
-    .delete(writer(tokens), async (req, res) => {
-      await publisher.deleteLabel(templateParam(req), String(req.params.label), principal(res));
+    .delete(writer, async (req, res) => {
+      await publisher.deleteLabel(templateParam(req), String(req.params.label), access.actor(req));
       res.status(204).end();
     })
     .all(methodNotAllowed('PUT, DELETE'));
 
   // GET of the same path is served by versionsRouter (mounted after), whose 405 names DELETE too
-  r.route('/templates/:ns/:name/versions/:ref').delete(async (req, res) => {
-    const who = await requireWriter(tokens, req, 'Bearer');
-    requireScope(who, 'admin', String(req.params.ns)); // the only way around immutability: admins only
-    await publisher.deleteVersion(templateParam(req), parseExactVersion(req.params.ref), actorOf(req, who));
+  // the only way around immutability: admins only
+  r.route('/templates/:ns/:name/versions/:ref').delete(access.allow('admin', 'template'), async (req, res) => {
+    await publisher.deleteVersion(templateParam(req), parseExactVersion(req.params.ref), access.actor(req));
     res.status(204).end();
   });
 
   for (const [action, kind, field] of [['deprecate', 'deprecated', 'message'], ['yank', 'yanked', 'reason']] as const) {
     r.route(`/templates/:ns/:name/versions/:version/${action}`)
-      .post(writer(tokens), json({ limit: '16kb', strict: true }), async (req, res) => {
+      .post(writer, json({ limit: '16kb', strict: true }), async (req, res) => {
         const t = templateParam(req);
         const version = parseExactVersion(req.params.version);
         const text = checkMessage(objectBody(req, `{"${field}": "..."}`)[field], field, true);
-        res.json({ template: t.id, ...versionInfo(await publisher.mark(t, version, kind, text, principal(res))) });
+        res.json({ template: t.id, ...versionInfo(await publisher.mark(t, version, kind, text, access.actor(req))) });
       })
-      .delete(writer(tokens), async (req, res) => {
+      .delete(writer, async (req, res) => {
         const t = templateParam(req);
-        res.json({ template: t.id, ...versionInfo(await publisher.mark(t, parseExactVersion(req.params.version), kind, null, principal(res))) });
+        res.json({ template: t.id, ...versionInfo(await publisher.mark(t, parseExactVersion(req.params.version), kind, null, access.actor(req))) });
       })
       .all(methodNotAllowed('POST, DELETE'));
   }

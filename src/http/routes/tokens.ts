@@ -1,53 +1,48 @@
 // /api/v1/tokens (admin): create, list, revoke tokens; /api/v1/whoami: who a token is.
 import { Router, json } from 'express';
-import type { Authenticator } from '../../auth/authenticator';
+import type { TokenStore } from '../../auth/token-store';
 import type { AuditLog } from '../../audit/audit-log';
 import { parseExpiry } from '../../auth/token-store';
-import { formatScope } from '../../auth/scopes';
-import { tokenFromHeader } from '../../auth/credentials';
+import { allows, formatScope } from '../../auth/scopes';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { ForbiddenError } from '../../errors/auth-error';
-import { actorOf, requireAdmin } from '../authenticate';
+import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
-import type { Principal } from '../../auth/admin-token';
 
 /** Token management for admins, and whoami for anyone. */
-export function tokensRouter({ tokens, audit }: { tokens: Authenticator; audit: AuditLog }): Router {
+export function tokensRouter({ tokenStore, access, audit }: { tokenStore: TokenStore; access: Access; audit: AuditLog }): Router {
   const r = Router();
+  const admin = access.allow('admin', 'registry');
   r.route('/tokens')
-    .get(async (req, res) => {
-      await requireAdmin(tokens, req);
-      res.json({ tokens: await tokens.store.list() });
+    .get(admin, async (_req, res) => {
+      res.json({ tokens: await tokenStore.list() });
     })
-    .post(async (req, res, next) => { res.locals.principal = await requireAdmin(tokens, req); next(); }, json({ limit: '8kb', strict: true }), async (req, res) => {
+    .post(admin, json({ limit: '8kb', strict: true }), async (req, res) => {
       const b: unknown = req.body;
       if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new InvalidInputError('body', 'Send {"name": "ci", "scopes": ["write:acme"], "expires": "90d"}.');
       const { name, scopes, expires } = b as Record<string, unknown>;
       if (typeof name !== 'string') throw new InvalidInputError('name', '"name" is required.');
       if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new InvalidInputError('scopes', '"scopes" must be a list such as ["write:acme"].');
       if (expires !== undefined && typeof expires !== 'string') throw new InvalidInputError('expires', '"expires" must be like "90d" or an ISO date.');
-      const made = await tokens.store.create(name, scopes as string[], expires === undefined ? null : parseExpiry(expires));
-      await audit.record({ action: 'token.create', actor: actorOf(req, res.locals.principal as Principal), ok: true, detail: `${made.info.name} ${made.info.scopes.join(' ')}` });
+      const made = await tokenStore.create(name, scopes as string[], expires === undefined ? null : parseExpiry(expires));
+      await audit.record({ action: 'token.create', actor: access.actor(req), ok: true, detail: `${made.info.name} ${made.info.scopes.join(' ')}` });
       res.status(201).json({ ...made.info, token: made.token });
     })
     .all(methodNotAllowed('GET, HEAD, POST'));
 
   r.route('/tokens/:id')
-    .delete(async (req, res) => {
-      const who = await requireAdmin(tokens, req);
-      const gone = await tokens.store.revoke(String(req.params.id));
-      await audit.record({ action: 'token.revoke', actor: actorOf(req, who), ok: true, detail: gone.name });
+    .delete(admin, async (req, res) => {
+      const gone = await tokenStore.revoke(String(req.params.id));
+      await audit.record({ action: 'token.revoke', actor: access.actor(req), ok: true, detail: gone.name });
       res.status(204).end();
     })
     .all(methodNotAllowed('DELETE'));
 
   r.route('/whoami')
     .get(async (req, res) => {
-      const token = tokenFromHeader(req.headers.authorization);
-      if (token === undefined) { res.json({ anonymous: true, name: null, scopes: [] }); return; }
-      const who = await tokens.verify(token, req.socket.remoteAddress ?? '');
-      if (!who) throw new ForbiddenError('The token is not valid.');
-      res.json({ anonymous: false, name: who.name, admin: who.admin, scopes: who.scopes.map(formatScope) });
+      const { principal: who } = await access.caller(req, 'rest'); // anyone may ask who they are: authentication only
+      if (who.kind === 'anonymous') { res.json({ anonymous: true, name: null, scopes: [] }); return; }
+      if (who.kind === 'token') { res.json({ anonymous: false, name: who.name, admin: allows(who.scopes, 'admin', null), scopes: who.scopes.map(formatScope) }); return; }
+      res.json({ anonymous: false, name: who.name, admin: false, scopes: [], link: { template: who.template, version: who.version, expires: who.expires.toISOString() } });
     })
     .all(methodNotAllowed('GET, HEAD'));
   return r;

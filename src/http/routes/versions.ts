@@ -1,9 +1,6 @@
 // /api/v1/templates/:ns/:name/versions: list versions, resolve a ref, raw files and archives at a version.
-import { Router, type Request } from 'express';
-import type { Authenticator } from '../../auth/authenticator';
-import type { NamespaceSettingsStore } from '../../registry/namespace-settings';
-import { requireReader } from '../authenticate';
-import type { TemplateId } from '../../git/store';
+import { Router } from 'express';
+import type { Access } from '../access';
 import { parseFilePath, type Registry, type ArchiveFormat } from '../../registry/registry';
 import type { Resolution } from '../../registry/resolve';
 import { templateParam } from '../params';
@@ -27,22 +24,16 @@ function describe(r: Resolution) {
 }
 
 /** Routes for versions of one template. */
-export function versionsRouter({ registry, tokens, settings }: { registry: Registry; tokens: Authenticator; settings: NamespaceSettingsStore }): Router {
-  /** The template of the request, if the caller may see it (a private namespace is a 404 otherwise). */
-  const visible = async (req: Request): Promise<TemplateId> => {
-    const t = templateParam(req);
-    await requireReader(tokens, settings, req, t.namespace, `template ${t.id}`);
-    return t;
-  };
+export function versionsRouter({ registry, access }: { registry: Registry; access: Access }): Router {
   const r = Router();
 
-  r.route('/templates/:ns/:name/versions').get(async (req, res) => {
-    const t = await visible(req);
+  r.route('/templates/:ns/:name/versions').get(access.allow('read', 'template'), async (req, res) => {
+    const t = templateParam(req);
     res.json({ template: t.id, versions: await registry.versions(t) });
   }).all(methodNotAllowed('GET, HEAD, POST')); // POST (publish) is served by publishRouter, mounted first
 
-  r.route('/templates/:ns/:name/versions/:ref').get(async (req, res) => {
-    const t = await visible(req);
+  r.route('/templates/:ns/:name/versions/:ref').get(access.allow('read', 'version'), async (req, res) => {
+    const t = templateParam(req);
     const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
     const [files, facts] = await Promise.all([registry.files(gitDir, resolution), registry.facts(gitDir, resolution)]);
     res.setHeader('Cache-Control', REVALIDATE);
@@ -53,8 +44,9 @@ export function versionsRouter({ registry, tokens, settings }: { registry: Regis
     });
   }).all(methodNotAllowed('GET, HEAD, DELETE'));
 
-  r.route('/templates/:ns/:name/versions/:ref/compat').get(async (req, res) => {
-    const t = await visible(req);
+  // compat reads the version below too: the whole template
+  r.route('/templates/:ns/:name/versions/:ref/compat').get(access.allow('read', 'template'), async (req, res) => {
+    const t = templateParam(req);
     const against = req.query.against;
     if (against !== undefined && typeof against !== 'string') throw new InvalidInputError('against', 'Give against once.');
     const c = await registry.compat(t, String(req.params.ref), against);
@@ -64,16 +56,16 @@ export function versionsRouter({ registry, tokens, settings }: { registry: Regis
     });
   }).all(methodNotAllowed('GET, HEAD'));
 
-  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(async (req, res) => {
-    const t = await visible(req);
+  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(access.allow('read', 'version'), async (req, res) => {
+    const t = templateParam(req);
     const filePath = parseFilePath((req.params as { path?: string[] }).path ?? []);
     const { resolution, file, body } = await registry.file(t, String(req.params.ref), filePath);
     sendFile(req, res, resolution, file, filePath, body);
   }).all(methodNotAllowed('GET, HEAD'));
 
   for (const format of ['tar.gz', 'zip'] as const satisfies readonly ArchiveFormat[]) {
-    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(async (req, res) => {
-      const t = await visible(req);
+    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(access.allow('read', 'version'), async (req, res) => {
+      const t = templateParam(req);
       const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
       const etag = `"${resolution.commit}.${format}"`;
       for (const [k, v] of Object.entries(refHeaders(resolution, etag))) res.setHeader(k, v);

@@ -1,0 +1,96 @@
+// Access for HTTP: who the caller is (authenticated once per request), and each route's declared action put to can().
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler } from 'express';
+import type { Authenticator } from '../auth/authenticator';
+import type { Principal } from '../auth/principal';
+import { authorize, can, type Action, type Protocol, type Target, type TemplateTarget } from '../auth/policy';
+import type { Actor } from '../audit/audit-log';
+import type { TemplateId } from '../git/store';
+import type { NamespaceSettingsStore } from '../registry/namespace-settings';
+import { versionOfTag } from '../registry/versions';
+import type { ClientAddress } from './client-address';
+import { namespaceParam, templateParam } from './params';
+
+/** The caller of a request: the principal its credentials name, and the client address (behind trusted proxies). */
+export interface Caller {
+  readonly principal: Principal;
+  readonly address: string;
+}
+
+/** What a route acts on, read from its parameters: a template, one version of it (`:ref`), a namespace, the registry, or anywhere. */
+export type TargetParam = 'template' | 'version' | 'namespace' | 'registry' | 'anywhere';
+
+/** True when a request presents a credential, which only the full routes check (the fast lane serves anonymous requests). */
+export function presentsCredential(req: IncomingMessage): boolean {
+  return req.headers.authorization !== undefined;
+}
+
+/** Access decisions for the routers: every one goes through can() in src/auth/policy.ts. */
+export class Access {
+  private readonly callers = new WeakMap<IncomingMessage, Promise<Caller>>();
+  private readonly allowed = new WeakMap<IncomingMessage, Caller>();
+
+  constructor(private readonly auth: Authenticator, private readonly settings: NamespaceSettingsStore, private readonly addresses: ClientAddress) {}
+
+  /** The caller, authenticated once per request; throws 401 for a credential that is not valid, 429 (see Authenticator). */
+  caller(req: IncomingMessage, protocol: Protocol): Promise<Caller> {
+    let c = this.callers.get(req);
+    if (!c) {
+      const address = this.addresses.of(req);
+      c = this.auth.authenticate(req.headers.authorization, address, protocol).then((principal) => ({ principal, address }));
+      this.callers.set(req, c);
+    }
+    return c;
+  }
+
+  /** The target for a template; `version` as TemplateTarget describes it. */
+  template(t: TemplateId, version?: string | null): TemplateTarget {
+    return { kind: 'template', namespace: t.namespace, name: t.name, anonymousRead: this.settings.peek(t.namespace).anonymousRead, ...(version === undefined ? {} : { version }) };
+  }
+
+  /** The target for a namespace (validated name). */
+  namespace(ns: string): Target {
+    return { kind: 'namespace', namespace: ns, anonymousRead: this.settings.peek(ns).anonymousRead };
+  }
+
+  /** Authenticates and authorizes; returns the caller or throws the denial's error (see authorize in policy.ts). */
+  async authorize(req: IncomingMessage, protocol: Protocol, action: Action, target: Target): Promise<Caller> {
+    const caller = await this.caller(req, protocol);
+    authorize(caller.principal, action, target, protocol);
+    this.allowed.set(req, caller);
+    return caller;
+  }
+
+  /** A REST route's declaration of what it does, as the first handler: nobody else gets a body read or a parameter looked up. */
+  allow(action: Action, on: TargetParam): RequestHandler {
+    return async (req, _res, next) => {
+      await this.authorize(req, 'rest', action, this.targetOf(req, on));
+      next();
+    };
+  }
+
+  private targetOf(req: Request, on: TargetParam): Target {
+    if (on === 'registry' || on === 'anywhere') return { kind: on };
+    if (on === 'namespace') return this.namespace(namespaceParam(req));
+    if (on === 'template') return this.template(templateParam(req));
+    return this.template(templateParam(req), versionOfTag(String(req.params.ref)));
+  }
+
+  /** The caller a route's allow() (or authorize()) let through. */
+  callerOf(req: IncomingMessage): Caller {
+    const c = this.allowed.get(req);
+    if (!c) throw new Error('access was not checked for this request'); // a route without allow(): a bug, answered 500
+    return c;
+  }
+
+  /** The writer as the audit log and reflogs record it: the principal's name, the client's address. */
+  actor(req: IncomingMessage): Actor {
+    const { principal, address } = this.callerOf(req);
+    return { name: principal.name, address };
+  }
+
+  /** Whether the (already authorized) caller may see namespace `ns`: listings leave out what it may not. */
+  mayRead(req: IncomingMessage, ns: string): boolean {
+    return can(this.callerOf(req).principal, 'read', this.namespace(ns)).allowed;
+  }
+}
