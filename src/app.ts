@@ -22,10 +22,12 @@ import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
 import { MemoryFailureCounter } from './auth/failure-counter';
 import { TokenStore } from './auth/token-store';
+import { ReadLinks } from './auth/read-links';
 import { Access } from './http/access';
 import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { fastFiles } from './http/fast-files';
+import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
 
 export interface App {
@@ -58,7 +60,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
   }));
   const tokenStore = new TokenStore(store.stateDir);
-  const authenticator = new Authenticator(adminToken, tokenStore, new MemoryFailureCounter(config.maxAuthFailures));
+  const links = await ReadLinks.open(store.stateDir);
+  const authenticator = new Authenticator(adminToken, tokenStore, links, new MemoryFailureCounter(config.maxAuthFailures));
   const pool = new CatFilePool(config.maxReaders);
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
@@ -76,9 +79,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
   const publisher = new Publisher(store, registry, audit);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, access, tokenStore, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
+  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
   const fast = fastFiles(registry, settings);
-  const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
+  const server = http.createServer((req, res) => {
+    takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
+    if (!fast(req, res)) app(req, res);
+  });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = 60_000;

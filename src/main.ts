@@ -4,6 +4,7 @@ import { loadConfig, usage } from './config/config';
 import { ConfigError } from './errors/config-error';
 import { createApp } from './app';
 import { tokenCli } from './cli/token';
+import { linkCli } from './cli/link';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     return;
   }
+  if (argv[0] === 'link') { process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage()); return; }
   let config;
   try {

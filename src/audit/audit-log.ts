@@ -18,7 +18,7 @@ export interface Actor {
 export interface AuditEntry {
   readonly action: 'push' | 'template.create' | 'template.delete' | 'version.publish' | 'label.set' | 'label.delete'
     | 'version.deprecate' | 'version.undeprecate' | 'version.yank' | 'version.unyank' | 'namespace.update'
-    | 'token.create' | 'token.revoke' | 'version.delete';
+    | 'token.create' | 'token.revoke' | 'version.delete' | 'link.create' | 'link.revoke' | 'link.rotate-secret';
   readonly actor: Actor;
   readonly template?: string;
   readonly namespace?: string;

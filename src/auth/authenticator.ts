@@ -2,12 +2,14 @@
 import { ANONYMOUS, type Principal, type TokenPrincipal } from './principal';
 import type { AdminToken } from './admin-token';
 import type { TokenStore } from './token-store';
+import type { ReadLinks } from './read-links';
 import type { FailureCounter } from './failure-counter';
 import { UNLIMITED, type HashBudget } from './hash-budget';
 import { presentedCredential } from './credentials';
 import type { Protocol } from './policy';
 import { UnauthenticatedError } from '../errors/auth-error';
 import { RateLimitedError } from '../errors/limit-error';
+import { InvalidInputError } from '../errors/invalid-input-error';
 
 /**
  * Verifies credentials. An address that has failed too often (a brute force, or one broken client
@@ -19,14 +21,21 @@ import { RateLimitedError } from '../errors/limit-error';
 export class Authenticator {
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly admin: AdminToken, readonly store: TokenStore, private readonly failures: FailureCounter, private readonly now: () => number = Date.now) {}
+  constructor(private readonly admin: AdminToken, readonly store: TokenStore, readonly links: ReadLinks, private readonly failures: FailureCounter, private readonly now: () => number = Date.now) {}
 
   /**
-   * The principal of an Authorization header: anonymous when there is none. Throws
-   * UnauthenticatedError (`invalid-token`, with the protocol's challenge) for a credential that is
-   * malformed, unknown, revoked or expired, or RateLimitedError for one from an address over its limit.
+   * The principal of a request's credentials: a read link, an Authorization header, or neither
+   * (anonymous). Throws ForbiddenError (`invalid-link`) for a link that is altered, expired or
+   * revoked (a link is checked by its HMAC, which costs nothing to guess against, so it is not
+   * counted); UnauthenticatedError (`invalid-token`, with the protocol's challenge) for a token that
+   * is malformed, unknown, revoked or expired; RateLimitedError for one from an address over its
+   * limit; InvalidInputError for a link and a header at once.
    */
-  async authenticate(authorization: string | undefined, address: string, protocol: Protocol): Promise<Principal> {
+  async authenticate(authorization: string | undefined, link: string | undefined, address: string, protocol: Protocol): Promise<Principal> {
+    if (link !== undefined) {
+      if (authorization !== undefined) throw new InvalidInputError('authorization', 'A read link is a credential of its own: send it without an Authorization header.');
+      return this.links.verify(link);
+    }
     const presented = presentedCredential(authorization);
     if (presented.kind === 'none') return ANONYMOUS;
     const blocked = this.failures.blockedFor(address, this.now()) > 0;

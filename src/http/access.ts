@@ -9,7 +9,9 @@ import type { TemplateId } from '../git/store';
 import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import { versionOfTag } from '../registry/versions';
 import type { ClientAddress } from './client-address';
+import type { Audience } from './file-response';
 import { namespaceParam, templateParam } from './params';
+import { presentedLink } from './link-prefix';
 
 /** The caller of a request: the principal its credentials name, and the client address (behind trusted proxies). */
 export interface Caller {
@@ -20,15 +22,15 @@ export interface Caller {
 /** What a route acts on, read from its parameters: a template, one version of it (`:ref`), a namespace, the registry, or anywhere. */
 export type TargetParam = 'template' | 'version' | 'namespace' | 'registry' | 'anywhere';
 
-/** True when a request presents a credential, which only the full routes check (the fast lane serves anonymous requests). */
+/** True when a request presents a credential (a header or a read link), which only the full routes check (the fast lane serves anonymous requests). */
 export function presentsCredential(req: IncomingMessage): boolean {
-  return req.headers.authorization !== undefined;
+  return req.headers.authorization !== undefined || presentedLink(req) !== undefined;
 }
 
 /** Access decisions for the routers: every one goes through can() in src/auth/policy.ts. */
 export class Access {
   private readonly callers = new WeakMap<IncomingMessage, Promise<Caller>>();
-  private readonly allowed = new WeakMap<IncomingMessage, Caller>();
+  private readonly allowed = new WeakMap<IncomingMessage, { caller: Caller; target: Target }>();
 
   constructor(private readonly auth: Authenticator, private readonly settings: NamespaceSettingsStore, private readonly addresses: ClientAddress) {}
 
@@ -37,7 +39,7 @@ export class Access {
     let c = this.callers.get(req);
     if (!c) {
       const address = this.addresses.of(req);
-      c = this.auth.authenticate(req.headers.authorization, address, protocol).then((principal) => ({ principal, address }));
+      c = this.auth.authenticate(req.headers.authorization, presentedLink(req), address, protocol).then((principal) => ({ principal, address }));
       this.callers.set(req, c);
     }
     return c;
@@ -57,7 +59,7 @@ export class Access {
   async authorize(req: IncomingMessage, protocol: Protocol, action: Action, target: Target): Promise<Caller> {
     const caller = await this.caller(req, protocol);
     authorize(caller.principal, action, target, protocol);
-    this.allowed.set(req, caller);
+    this.allowed.set(req, { caller, target });
     return caller;
   }
 
@@ -78,6 +80,21 @@ export class Access {
 
   /** The caller a route's allow() (or authorize()) let through. */
   callerOf(req: IncomingMessage): Caller {
+    return this.checked(req).caller;
+  }
+
+  /**
+   * Who may keep a copy of the answer: `private` (the client's cache only) for what a private
+   * namespace or a read link let through, so no shared cache serves it to others, or after the
+   * link expired or was revoked; `public` otherwise.
+   */
+  audience(req: IncomingMessage): Audience {
+    const { caller, target } = this.checked(req);
+    const hidden = (target.kind === 'template' || target.kind === 'namespace') && !target.anonymousRead;
+    return hidden || caller.principal.kind === 'link' ? 'private' : 'public';
+  }
+
+  private checked(req: IncomingMessage): { caller: Caller; target: Target } {
     const c = this.allowed.get(req);
     if (!c) throw new Error('access was not checked for this request'); // a route without allow(): a bug, answered 500
     return c;

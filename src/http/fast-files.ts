@@ -47,7 +47,7 @@ export function fastFiles(registry: Registry, settings: NamespaceSettingsStore):
     try { hit = registry.fileFromCache(t, ref, filePath); } catch { return false; } // odd disk state: the full route explains it
     if (!hit) return false;
     res.setHeader('X-Request-Id', requestId(req));
-    sendFile(req, res, hit.resolution, hit.file, filePath, hit.body);
+    sendFile(req, res, hit.resolution, hit.file, filePath, hit.body, 'public'); // anonymous, so a public namespace
     return true;
   };
 }

@@ -11,8 +11,16 @@ const TYPES: Readonly<Record<string, string>> = {
   '.j2': 'text/plain; charset=utf-8', '.ini': 'text/plain; charset=utf-8', '.cfg': 'text/plain; charset=utf-8', '.conf': 'text/plain; charset=utf-8',
   '.env': 'text/plain; charset=utf-8', '.xml': 'application/xml', '.png': 'image/png', '.svg': 'image/svg+xml', '.tar': 'application/x-tar', '.gz': 'application/gzip', '.zip': 'application/zip',
 };
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const REVALIDATE = 'no-cache';
+
+/** Who may keep a copy of an answer: any cache, or only the client's own (RFC 9111 §5.2.2.7). */
+export type Audience = 'public' | 'private';
+
+/** Cache-Control for an answer about a ref: kept a year when it can never change, revalidated when it can. */
+export function cacheControl(immutable: boolean, audience: Audience): string {
+  if (audience === 'private') return immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache';
+  return immutable ? 'public, max-age=31536000, immutable' : REVALIDATE;
+}
 
 /** Content type for a file path, by extension. */
 export function contentType(file: string): string {
@@ -27,8 +35,8 @@ export function matches(req: IncomingMessage, etag: string): boolean {
 }
 
 /** Headers every answer about a resolved ref carries: ETag, cache rule, commit and version. */
-export function refHeaders(r: Resolution, etag: string): Record<string, string> {
-  const h: Record<string, string> = { ETag: etag, 'Cache-Control': r.immutable ? IMMUTABLE : REVALIDATE, 'Heater-Commit': r.commit };
+export function refHeaders(r: Resolution, etag: string, audience: Audience): Record<string, string> {
+  const h: Record<string, string> = { ETag: etag, 'Cache-Control': cacheControl(r.immutable, audience), 'Heater-Commit': r.commit };
   if (r.version) h['Heater-Version'] = r.version.version;
   // Deprecation and yank travel with every answer that returns the version (percent-encoded: headers are ASCII).
   if (r.version?.deprecated) h['Heater-Deprecated'] = encodeURIComponent(r.version.deprecated.message);
@@ -40,9 +48,9 @@ export function refHeaders(r: Resolution, etag: string): Record<string, string> 
  * Answers with a file: 304 when If-None-Match holds its blob id, its bytes otherwise (none for
  * HEAD). User content is served with nosniff and a sandboxing CSP, so it never runs in our origin.
  */
-export function sendFile(req: IncomingMessage, res: ServerResponse, r: Resolution, file: TreeFile, filePath: string, body: Buffer | GitStream): void {
+export function sendFile(req: IncomingMessage, res: ServerResponse, r: Resolution, file: TreeFile, filePath: string, body: Buffer | GitStream, audience: Audience): void {
   const etag = `"${file.oid}"`;
-  const headers = { ...refHeaders(r, etag), 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" };
+  const headers = { ...refHeaders(r, etag, audience), 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" };
   if (matches(req, etag)) {
     discard(body);
     res.writeHead(304, headers).end();

@@ -16,8 +16,12 @@ export function namespaceParam(req: Request): string {
   return ns;
 }
 
-/** The git remote URL of a template: HEATER_PUBLIC_URL, or the scheme and Host of this request. */
+/** The server's base URL for links it hands out: HEATER_PUBLIC_URL, or the scheme and Host of this request. */
+export function baseUrl(publicUrl: string, req: Request): string {
+  return publicUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+/** The git remote URL of a template. */
 export function cloneUrl(publicUrl: string, req: Request, id: string): string {
-  const base = publicUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  return `${base}/${id}.git`;
+  return `${baseUrl(publicUrl, req)}/${id}.git`;
 }

@@ -12,6 +12,8 @@ import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import type { TokenStore } from '../auth/token-store';
 import { namespacesRouter } from './routes/namespaces';
 import { tokensRouter } from './routes/tokens';
+import { linksRouter } from './routes/links';
+import type { ReadLinks } from '../auth/read-links';
 import type { Publisher } from '../registry/publisher';
 import type { AuditLog } from '../audit/audit-log';
 import { problemHandler } from './problem';
@@ -24,6 +26,7 @@ export interface HttpDeps extends GitDeps {
   readonly differ: Differ;
   readonly settings: NamespaceSettingsStore;
   readonly tokenStore: TokenStore;
+  readonly links: ReadLinks;
   readonly audit: AuditLog;
   readonly publicUrl: string;
   readonly reposDir: string;
@@ -50,7 +53,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/v1', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
-  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), namespacesRouter(deps), tokensRouter(deps));
+  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

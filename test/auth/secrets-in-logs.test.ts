@@ -1,5 +1,5 @@
-// Tokens never reach the server's log, whatever happens to them (pushes, wrong tokens, token management), at debug level.
-import { mkdtemp, rm } from 'node:fs/promises';
+// Tokens, read links and the link secret never reach the server's log, whatever happens to them (pushes, wrong tokens, token and link management), at debug level.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/app';
@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log/logger';
 import { TOKEN } from '../helpers/server';
 import { WorkRepo, hotTemplate } from '../helpers/git-client';
 
-test('no token appears in the log', async () => {
+test('no token and no read link appears in the log', async () => {
   const lines: string[] = [];
   const reposDir = await mkdtemp(path.join(os.tmpdir(), 'heater-logs-'));
   const app = await createApp(testConfig({ reposDir, adminToken: TOKEN, logLevel: 'debug' }), { log: createLogger('debug', (l) => lines.push(l)) });
@@ -24,11 +24,25 @@ test('no token appears in the log', async () => {
     await w.tag('v1.0.0', { force: true });
     await w.run(['push', '--force', `http://x:${ci}@${u.host}/acme/app.git`, 'v1.0.0']); // refused, logged
     await w.run(['push', `http://x:not-the-token-${TOKEN}@${u.host}/acme/app.git`, 'main']);
+    // read links: made, used (REST and git), used where they do not reach, forged, revoked; the secret rotated
+    const made2 = await fetch(`${url}/api/v1/templates/acme/app/links`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const link = (await made2.json()) as { id: string; prefix: string };
+    const signed = link.prefix.slice(link.prefix.lastIndexOf('/l/') + 3);
+    for (const p of ['/api/v1/templates/acme/app/versions/1.0.0/files/template.yaml', '/api/v1/templates/acme/other', '/api/v1/nothing', '/api/v1/templates/acme/app/versions/9.9.9']) await fetch(`${link.prefix}${p}`);
+    await fetch(`${url}/l/${signed.slice(0, -2)}xx/api/v1/templates/acme/app`);
+    await w.run(['ls-remote', `${link.prefix}/acme/app.git`]);
+    await w.run(['push', `${link.prefix}/acme/app.git`, 'main']);
+    await fetch(`${url}/api/v1/templates/acme/app/links/${link.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
+    await fetch(`${link.prefix}/api/v1/templates/acme/app`);
+    const linkSecret = (await readFile(path.join(reposDir, '.heater', 'link-secret'), 'utf8')).trim();
+    await fetch(`${url}/api/v1/links/rotate-secret`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
     await fetch(`${url}/api/v1/templates/acme/app`, { method: 'DELETE', headers: { Authorization: `Bearer ${ci}` } });
     expect(lines.length).toBeGreaterThan(0);
     const text = lines.join('');
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(ci.slice('heater_'.length + 13));
+    expect(text).not.toContain(signed.split('.')[1]);
+    expect(text).not.toContain(linkSecret);
   } finally {
     await w.cleanup();
     await app.close();

@@ -1,30 +1,11 @@
-// A real Heat client (python3-heatclient) loads a template by URL: get_file and nested templates resolve against it.
-import { execFile } from 'node:child_process';
-import { startServer, type TestServer } from '../helpers/server';
+// A real Heat client (python3-heatclient) loads a template by URL: get_file and nested templates resolve against it, in a private namespace through a read link.
+import { startServer, TOKEN, type TestServer } from '../helpers/server';
 import { WorkRepo } from '../helpers/git-client';
+import { heatLoad, NESTED, TEMPLATE } from '../helpers/heat';
 
-const PYTHON = '/usr/bin/python3'; // Debian's python, where apt puts heatclient (a pyenv python3 may be first on PATH)
 let server: TestServer;
 let w: WorkRepo;
-
-const TEMPLATE = `heat_template_version: 2021-04-16
-resources:
-  server:
-    type: OS::Nova::Server
-    properties:
-      flavor: m1.small
-      user_data: { get_file: scripts/install.sh }
-  data:
-    type: nested/volume.yaml
-`;
-const NESTED = `heat_template_version: 2021-04-16
-resources:
-  vol:
-    type: OS::Cinder::Volume
-    properties:
-      metadata:
-        setup: { get_file: ../scripts/setup.sh }
-`;
+const admin = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 
 beforeAll(async () => {
   server = await startServer();
@@ -33,28 +14,13 @@ beforeAll(async () => {
   await w.tag('v1.2.0');
   await w.commit({ 'scripts/install.sh': 'echo install 2\n' }, 'two');
   await w.tag('v1.3.0');
-  const r = await w.run(['push', `${server.authUrl}/acme/stack.git`, 'main', '--tags']);
-  if (r.code !== 0) throw new Error(r.stderr);
+  for (const ns of ['acme', 'vault']) {
+    const r = await w.run(['push', `${server.authUrl}/${ns}/stack.git`, 'main', '--tags']);
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
+  await fetch(`${server.url}/api/v1/namespaces/vault`, { method: 'PATCH', headers: admin, body: '{"anonymousRead":false}' });
 });
 afterAll(async () => { await w.cleanup(); await server.close(); });
-
-/** What heatclient's template_utils.get_template_contents makes of a template URL: the template and its files by URL. */
-// Async: the server under test runs in this process and must keep answering while heatclient fetches.
-function heatLoad(url: string): Promise<{ template: Record<string, unknown>; files: Record<string, string> }> {
-  const script = `
-import json, sys
-from heatclient.common import template_utils
-files, template = template_utils.get_template_contents(template_url=sys.argv[1])
-files = {k: v.decode("utf-8") if isinstance(v, bytes) else v for k, v in files.items()}  # heatclient keeps get_file bodies as bytes
-print(json.dumps({"template": template, "files": files}, default=str))
-`;
-  return new Promise((resolve, reject) => {
-    execFile(PYTHON, ['-c', script, url], { env: { ...process.env, no_proxy: '*' }, timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) { reject(new Error(`heatclient failed (is python3-heatclient installed? .ci/run installs it): ${stderr}`)); return; }
-      resolve(JSON.parse(stdout) as { template: Record<string, unknown>; files: Record<string, string> });
-    });
-  });
-}
 
 test('get_file and a nested template, relative to the template URL, come from the same version', async () => {
   const base = `${server.url}/api/v1/templates/acme/stack/versions/1.2.0/files`;
@@ -69,4 +35,51 @@ test('through a range, every file comes from the version the range resolves to',
   const base = `${server.url}/api/v1/templates/acme/stack/versions/%5E1.2/files`;
   const { files } = await heatLoad(`${base}/template.yaml`);
   expect(files[`${base}/scripts/install.sh`]).toBe('echo install 2\n');
+});
+
+describe('a private template, through a read link', () => {
+  /** A read link to vault/stack as the admin asks for it. */
+  const link = async (body: Record<string, string>) => {
+    const res = await fetch(`${server.url}/api/v1/templates/vault/stack/links`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+    expect(res.status).toBe(201);
+    return (await res.json()) as { url: string; prefix: string; expires: string };
+  };
+
+  test('without the link Heat cannot have it; with a link to one version, the template, its get_file and its nested template all come through', async () => {
+    const plain = `${server.url}/api/v1/templates/vault/stack/versions/1.2.0/files/template.yaml`;
+    await expect(heatLoad(plain)).rejects.toThrow(/404/);
+    const { url, prefix } = await link({ version: '1.2.0', expires: '1h' });
+    expect(url).toBe(`${prefix}/api/v1/templates/vault/stack/versions/1.2.0/files/template.yaml`);
+    const { template, files } = await heatLoad(url);
+    expect(template.heat_template_version).toBe('2021-04-16');
+    const base = `${prefix}/api/v1/templates/vault/stack/versions/1.2.0/files`;
+    expect(files[`${base}/scripts/install.sh`]).toBe('echo install 1\n');
+    expect(files[`${base}/nested/volume.yaml`]).toContain('OS::Cinder::Volume');
+    expect(files[`${base}/scripts/setup.sh`]).toBe('echo setup 1\n');
+  });
+
+  test('a link to the whole template reads any version, by a range too', async () => {
+    const { prefix } = await link({ expires: '1h' });
+    const base = `${prefix}/api/v1/templates/vault/stack/versions/%5E1.2/files`;
+    expect((await heatLoad(`${base}/template.yaml`)).files[`${base}/scripts/install.sh`]).toBe('echo install 2\n');
+  });
+
+  test('an expired, altered, other-template or other-version link is refused', async () => {
+    const { url, prefix } = await link({ version: '1.2.0', expires: '1h' });
+    const token = prefix.slice(prefix.lastIndexOf('/') + 1);
+    const [claims = '', sig = ''] = token.split('.');
+    const forged = JSON.parse(Buffer.from(claims, 'base64url').toString()) as Record<string, unknown>;
+    const altered = [
+      url.replace(token, `${claims}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`), // another signature
+      url.replace(token, `${Buffer.from(JSON.stringify({ ...forged, ver: null })).toString('base64url')}.${sig}`), // widened to every version
+      url.replace(token, `${Buffer.from(JSON.stringify({ ...forged, exp: Number(forged.exp) + 86400 })).toString('base64url')}.${sig}`), // lengthened
+    ];
+    for (const u of altered) await expect(heatLoad(u)).rejects.toThrow(/403/);
+    await expect(heatLoad(url.replace('/vault/stack/', '/acme/stack/'))).rejects.toThrow(/403/); // another template, public at that
+    await expect(heatLoad(url.replace('/versions/1.2.0/', '/versions/1.3.0/'))).rejects.toThrow(/403/);
+    const soon = await link({ version: '1.2.0', expires: new Date(Date.now() + 1000).toISOString() });
+    expect((await fetch(soon.url)).status).toBe(200);
+    while (Date.now() <= Date.parse(soon.expires)) await new Promise((r) => setTimeout(r, 50));
+    await expect(heatLoad(soon.url)).rejects.toThrow(/403/);
+  });
 });

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import { templateParam } from '../params';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
-import { matches, IMMUTABLE, REVALIDATE } from '../file-response';
+import { cacheControl, matches } from '../file-response';
 
 const MAX_CONTEXT = 1000;
 const MAX_PATHS = 100;
@@ -71,7 +71,7 @@ export function diffRouter({ registry, differ, access }: { registry: Registry; d
     const tag = createHash('sha256').update(JSON.stringify([side(a.resolution), side(b.resolution), context, format, structural, binary, paths])).digest('base64url');
     const etag = `"diff-${tag.slice(0, 32)}"`;
     res.setHeader('ETag', etag);
-    res.setHeader('Cache-Control', a.resolution.immutable && b.resolution.immutable ? IMMUTABLE : REVALIDATE);
+    res.setHeader('Cache-Control', cacheControl(a.resolution.immutable && b.resolution.immutable, access.audience(req)));
     res.setHeader('Vary', 'Accept');
     if (matches(req, etag)) { res.status(304).end(); return; }
     const { raw, files } = await differ.patch(gitDir, from, to, { context, paths, binary });

@@ -60,7 +60,7 @@ export function versionsRouter({ registry, access }: { registry: Registry; acces
     const t = templateParam(req);
     const filePath = parseFilePath((req.params as { path?: string[] }).path ?? []);
     const { resolution, file, body } = await registry.file(t, String(req.params.ref), filePath);
-    sendFile(req, res, resolution, file, filePath, body);
+    sendFile(req, res, resolution, file, filePath, body, access.audience(req));
   }).all(methodNotAllowed('GET, HEAD'));
 
   for (const format of ['tar.gz', 'zip'] as const satisfies readonly ArchiveFormat[]) {
@@ -68,7 +68,7 @@ export function versionsRouter({ registry, access }: { registry: Registry; acces
       const t = templateParam(req);
       const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
       const etag = `"${resolution.commit}.${format}"`;
-      for (const [k, v] of Object.entries(refHeaders(resolution, etag))) res.setHeader(k, v);
+      for (const [k, v] of Object.entries(refHeaders(resolution, etag, access.audience(req)))) res.setHeader(k, v);
       if (matches(req, etag)) { res.status(304).end(); return; }
       const label = resolution.version?.version ?? resolution.commit.slice(0, 12);
       res.setHeader('Content-Type', format === 'zip' ? 'application/zip' : 'application/gzip');

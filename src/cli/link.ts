@@ -1,0 +1,46 @@
+// `heater link rotate-secret|revoke`: read-link administration on the data directory, with or without a running server.
+import path from 'node:path';
+import { ReadLinks } from '../auth/read-links';
+import { parseTemplateId } from '../git/store';
+import { HeaterError } from '../errors/heater-error';
+
+const USAGE = `Usage:
+  heater link rotate-secret [--repos DIR]      every read link signed so far stops working
+  heater link revoke NAMESPACE/NAME ID [--repos DIR]
+DIR defaults to $HEATER_REPOS, else ./repos. A running server sees the change at once.
+`;
+
+/** Runs the link command; returns the exit code. Output goes to `err` (there is no secret to print). */
+export async function linkCli(argv: readonly string[], env: NodeJS.ProcessEnv, err: (s: string) => void): Promise<number> {
+  const args = [...argv];
+  const at = args.findIndex((a) => a === '--repos' || a.startsWith('--repos='));
+  let repos = env.HEATER_REPOS ?? './repos';
+  if (at >= 0) {
+    const given = args[at]?.includes('=') ? args[at]?.slice('--repos='.length) : args[at + 1];
+    if (!given) { err(`heater link: --repos needs a value\n${USAGE}`); return 2; }
+    repos = given;
+    args.splice(at, args[at]?.includes('=') ? 1 : 2);
+  }
+  const [verb, ...rest] = args;
+  try {
+    const links = await ReadLinks.open(path.join(path.resolve(repos), '.heater'));
+    if (verb === 'rotate-secret' && rest.length === 0) {
+      await links.rotate();
+      err('heater: rotated the link secret; every read link signed before is revoked.\n');
+      return 0;
+    }
+    if (verb === 'revoke' && rest.length === 2) {
+      const [id = '', name = ''] = (rest[0] ?? '').split('/');
+      const t = parseTemplateId(id, name);
+      if (!ReadLinks.isId(rest[1] ?? '')) { err(`heater link revoke: "${rest[1]}" is not a link id (24 hexadecimal digits)\n`); return 2; }
+      await links.revoke(t.id, rest[1] ?? '');
+      err(`heater: revoked link ${rest[1]} of ${t.id}\n`);
+      return 0;
+    }
+    err(USAGE);
+    return verb === undefined || verb === 'help' || verb === '--help' ? 0 : 2;
+  } catch (e) {
+    if (e instanceof HeaterError) { err(`heater link ${verb}: ${e.message}\n`); return 1; }
+    throw e;
+  }
+}
