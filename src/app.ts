@@ -16,6 +16,7 @@ import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
 import { Publisher } from './registry/publisher';
 import { AuditLog } from './audit/audit-log';
+import { WriteEvents, auditEntryOf } from './events/write-events';
 import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
@@ -78,8 +79,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { host, port: address.port };
   };
   const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
-  const publisher = new Publisher(store, registry, audit);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
+  // every write is announced once; these subscribers replace what routes used to do themselves
+  const events = new WriteEvents((who, e) => log.error(`after a write, ${who} failed: ${e.message}`));
+  events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
+  events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
+  events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
+  const publisher = new Publisher(store, registry, events);
+  const app = createHttpApp({ store, registry, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
