@@ -58,7 +58,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const pool = new CatFilePool(config.maxReaders);
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
-  const registry = new Registry(store, new RefCache(), objects, pool, settings);
+  const registry = new Registry(store, new RefCache(), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
   const differ = new Differ(objects);
   const sessions = new PushSessions<PushContext>();
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
@@ -71,7 +71,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
   const publisher = new Publisher(store, registry, audit);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
+  const app = createHttpApp({ store, registry, publisher, differ, settings, audit, tokens, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => { if (!fast(req, res)) app(req, res); });
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
