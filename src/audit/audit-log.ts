@@ -26,6 +26,13 @@ export interface AuditEntry {
   /** Whether the write took effect (a refused push is recorded too). */
   readonly ok: boolean;
   readonly detail?: string;
+  /** `cli` for a write made by the heater command on the data directory; absent for the server's own (git, REST). */
+  readonly via?: 'cli';
+}
+
+/** The entry for a token created or revoked, the same whether REST or the CLI did it. */
+export function tokenEntry(action: 'token.create' | 'token.revoke', actor: Actor, token: { readonly name: string; readonly scopes: readonly string[] }): AuditEntry {
+  return { action, actor, ok: true, detail: action === 'token.create' ? `${token.name} ${token.scopes.join(' ')}` : token.name };
 }
 
 /**

@@ -1,7 +1,7 @@
 // /api/v1/tokens (admin): create, list, revoke tokens; /api/v1/whoami: who a token is.
 import { Router, json } from 'express';
 import type { Authenticator } from '../../auth/authenticator';
-import type { AuditLog } from '../../audit/audit-log';
+import { tokenEntry, type AuditLog } from '../../audit/audit-log';
 import { parseExpiry } from '../../auth/token-store';
 import { formatScope } from '../../auth/scopes';
 import { tokenFromHeader } from '../../auth/credentials';
@@ -27,7 +27,7 @@ export function tokensRouter({ tokens, audit }: { tokens: Authenticator; audit: 
       if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new InvalidInputError('scopes', '"scopes" must be a list such as ["write:acme"].');
       if (expires !== undefined && typeof expires !== 'string') throw new InvalidInputError('expires', '"expires" must be like "90d" or an ISO date.');
       const made = await tokens.store.create(name, scopes as string[], expires === undefined ? null : parseExpiry(expires));
-      await audit.record({ action: 'token.create', actor: actorOf(req, res.locals.principal as Principal), ok: true, detail: `${made.info.name} ${made.info.scopes.join(' ')}` });
+      await audit.record(tokenEntry('token.create', actorOf(req, res.locals.principal as Principal), made.info));
       res.status(201).json({ ...made.info, token: made.token });
     })
     .all(methodNotAllowed('GET, HEAD, POST'));
@@ -36,7 +36,7 @@ export function tokensRouter({ tokens, audit }: { tokens: Authenticator; audit: 
     .delete(async (req, res) => {
       const who = await requireAdmin(tokens, req);
       const gone = await tokens.store.revoke(String(req.params.id));
-      await audit.record({ action: 'token.revoke', actor: actorOf(req, who), ok: true, detail: gone.name });
+      await audit.record(tokenEntry('token.revoke', actorOf(req, who), gone));
       res.status(204).end();
     })
     .all(methodNotAllowed('DELETE'));
