@@ -67,7 +67,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
   const access = new Access(authenticator, settings, new ClientAddress(config.trustedProxies));
-  const registry = new Registry(store, new RefCache(), objects, pool, settings);
+  const registry = new Registry(store, new RefCache(), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
   const differ = new Differ(objects);
   const sessions = new PushSessions<PushContext>();
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
@@ -85,7 +85,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
   events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
   const publisher = new Publisher(store, registry, events);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
+  const app = createHttpApp({ store, registry, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL

@@ -30,6 +30,11 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
+/** The entry for a token created or revoked, the same whether REST or the CLI did it. */
+export function tokenEntry(action: 'token.create' | 'token.revoke', actor: Actor, token: { readonly name: string; readonly scopes: readonly string[] }): Pick<AuditEntry, 'action' | 'actor' | 'ok' | 'detail'> & { readonly ok: true } {
+  return { action, actor, ok: true, detail: action === 'token.create' ? `${token.name} ${token.scopes.join(' ')}` : token.name };
+}
+
 /**
  * Appends entries to `<stateDir>/audit.log`, one JSON object per line, each with a single write to a
  * file opened for appending (whole lines, in order, from concurrent writers). Failing to record is

@@ -25,6 +25,8 @@ export interface Config {
   readonly gitIdleMs: number;
   /** Largest REST request body (a publish upload), in bytes. */
   readonly maxBodyBytes: number;
+  /** Largest file a version may hold, pushed or published, in bytes. */
+  readonly maxFileBytes: number;
   /** Largest pack a push may send (git's receive.maxInputSize), in bytes. */
   readonly maxPushBytes: number;
   /** Most git processes serving clients at once; more requests get 503 and Retry-After. */
@@ -96,6 +98,7 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'gitIdleMs', flag: '--git-idle-timeout', env: 'HEATER_GIT_IDLE_TIMEOUT', fallback: '300', help: 'seconds a clone or push may stall before its git is stopped',
     parse: (raw) => integer(1, 86400)(raw) * 1000 },
   { key: 'maxBodyBytes', flag: '--max-body-mb', env: 'HEATER_MAX_BODY_MB', fallback: '64', help: 'MiB a REST request body (a publish) may be', parse: mebibytes(1, 4096) },
+  { key: 'maxFileBytes', flag: '--max-file-mb', env: 'HEATER_MAX_FILE_MB', fallback: '16', help: 'MiB the largest file may be, pushed or published', parse: mebibytes(1, 4096) },
   { key: 'maxPushBytes', flag: '--max-push-mb', env: 'HEATER_MAX_PUSH_MB', fallback: '100', help: 'MiB a push may send', parse: mebibytes(1, 1048576) },
   { key: 'maxGitProcesses', flag: '--max-git', env: 'HEATER_MAX_GIT', fallback: '32', help: 'git processes serving clients at once (more: 503)', parse: integer(1, 10000) },
   { key: 'maxAuthFailures', flag: '--max-auth-failures', env: 'HEATER_MAX_AUTH_FAILURES', fallback: '10', help: 'failed authentications per address per minute before its failing ones get 429', parse: integer(1, 100000) },

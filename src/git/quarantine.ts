@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlib, inflateSync } from 'node:zlib';
 import { Reader, type CatFilePool, type ObjectData } from './catfile-pool';
+import { git } from './exec';
 
 const OID = /^[0-9a-f]{40}$/;
 
@@ -86,6 +87,29 @@ export class QuarantineReader {
       if (out.length > max) throw new Error(`tree ${tree} has more than ${max} files`);
     }
     return out;
+  }
+
+  /**
+   * The files a push brings that are larger than `maxBytes`: blobs reachable from `tips` and from no
+   * existing ref, each with a path it has (the first rev-list names) and its size; at most `max`.
+   * One `git rev-list --filter=blob:limit` over the new objects (the quarantine included); the names
+   * and sizes are looked up only when a blob was too large.
+   */
+  async filesOver(tips: readonly string[], maxBytes: number, max = 50): Promise<{ path: string; size: number; oid: string }[]> {
+    if (tips.length === 0) return [];
+    const opts = { gitDir: this.gitDir, env: this.env, maxOutput: 256 * 1024 * 1024 };
+    // blob:limit=<n> omits blobs of n bytes or more; --filter-print-omitted lists them as "~<oid>"
+    const listed = await git(['rev-list', '--objects', '--no-object-names', `--filter=blob:limit=${maxBytes + 1}`, '--filter-print-omitted', ...tips, '--not', '--all'], opts);
+    const big = new Set(listed.toString('latin1').split('\n').filter((l) => l.startsWith('~')).map((l) => l.slice(1)));
+    if (big.size === 0) return [];
+    const named = new Map<string, string>();
+    for (const line of (await git(['rev-list', '--objects', ...tips, '--not', '--all'], opts)).toString('utf8').split('\n')) {
+      const oid = line.slice(0, 40);
+      if (big.has(oid) && !named.has(oid)) named.set(oid, line.slice(41));
+    }
+    const oids = [...big].slice(0, max);
+    const sizes = (await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { ...opts, input: `${oids.join('\n')}\n` })).toString('latin1').split('\n');
+    return oids.map((oid, i) => ({ oid, path: named.get(oid) ?? oid, size: Number(sizes[i]?.split(' ')[1] ?? 0) }));
   }
 
   /** Stops the fallback reader, if one was started. */

@@ -31,6 +31,7 @@ export interface HttpDeps extends GitDeps {
   readonly publicUrl: string;
   readonly reposDir: string;
   readonly maxBodyBytes: number;
+  readonly maxFileBytes: number;
 }
 
 /** Builds the Express app from the services app.ts made. */

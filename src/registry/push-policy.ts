@@ -20,6 +20,10 @@ const MAX_LISTED = 50;
 
 /** What the rules need to know about the repo; read fresh, under the repo lock. */
 export interface PushFacts {
+  /** The largest file a version may hold, in bytes. */
+  readonly maxFileBytes: number;
+  /** The files larger than maxFileBytes that the push brings (reachable from `tips`, new to the repo). */
+  filesOver(tips: readonly string[]): Promise<readonly { path: string; size: number }[]>;
   /** The commit each oid peels to ('' when none), new objects included. */
   peel(oids: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** The existing tags that name each of `versions` (`1.2.0` → `v1.2.0`, `1.2.0`, `1.2.0+build`…), with their commits. */
@@ -71,6 +75,11 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
     }
     if (ZERO.test(u.old)) created.push({ tag, version, oid: u.new });
     else moved.push({ tag, version, old: u.old, deleted: ZERO.test(u.new) });
+  }
+  // bytes a push brings stay in the repo whatever ref carries them, so branches are held to the limit too
+  const tips = updates.filter((u) => !ZERO.test(u.new) && (u.ref.startsWith('refs/heads/') || u.ref.startsWith('refs/tags/'))).map((u) => u.new);
+  for (const f of await facts.filesOver([...new Set(tips)])) {
+    problems.push(`${f.path}: the file is ${f.size} bytes (${mib(f.size)}); a file may be at most ${mib(facts.maxFileBytes)} on this server (HEATER_MAX_FILE_MB).`);
   }
   if (moved.length > 0) {
     const was = await facts.peel(moved.map((m) => m.old));
@@ -133,6 +142,8 @@ function tally(ps: readonly ValidationProblem[]): string {
   const warnings = ps.length - errors;
   return [errors > 0 ? plural(errors, 'problem') : '', warnings > 0 ? plural(warnings, 'warning') : ''].filter(Boolean).join(', ');
 }
+
+const mib = (bytes: number) => `${Number.isInteger(bytes / 1048576) ? bytes / 1048576 : (bytes / 1048576).toFixed(1)} MiB`;
 
 function listed(ps: readonly ValidationProblem[]): string[] {
   const lines = ps.slice(0, MAX_LISTED).map((p) => `  ${formatProblem(p)}`);

@@ -98,6 +98,7 @@ export class Registry {
     private readonly objects: ObjectReader,
     private readonly pool: CatFilePool,
     private readonly settings: NamespaceSettingsStore,
+    private readonly limits: { readonly maxFileBytes: number },
   ) {
     this.factsReader = new FactsReader(objects);
   }
@@ -280,6 +281,8 @@ export class Registry {
     const reader = new QuarantineReader(gitDir, quarantineEnv, this.pool);
     try {
       return await checkPush(t.id, updates, {
+        maxFileBytes: this.limits.maxFileBytes,
+        filesOver: async (tips) => reader.filesOver(tips, this.limits.maxFileBytes),
         peel: async (oids) => new Map(await Promise.all(oids.map(async (o) => [o, await reader.peel(o)] as const))),
         tagsNaming: async (versions) => {
           const refs = this.refs.peek(gitDir, true);

@@ -4,8 +4,8 @@ import { InvalidInputError } from '../errors/invalid-input-error';
 import { TooLargeError } from '../errors/limit-error';
 import type { NewFile } from '../git/writer';
 
-/** Limits on one upload: files, bytes per file and in all (inflated), path length. */
-export const UPLOAD_LIMITS = Object.freeze({ files: 10_000, fileBytes: 16 * 1024 * 1024, totalBytes: 64 * 1024 * 1024, pathBytes: 4096 });
+/** Limits on one upload: files, bytes in all (inflated), path length; the largest file is HEATER_MAX_FILE_MB, given by the caller. */
+export const UPLOAD_LIMITS = Object.freeze({ files: 10_000, totalBytes: 64 * 1024 * 1024, pathBytes: 4096 });
 
 /** Returns `raw` as a clean relative path, or throws InvalidInputError naming the rule it breaks. */
 export function checkUploadPath(raw: string): string {
@@ -26,7 +26,7 @@ export function checkUploadPath(raw: string): string {
 }
 
 /** Files collected so far, and every folder they imply. */
-interface Collected { readonly files: Map<string, NewFile>; readonly dirs: Set<string>; bytes: number }
+interface Collected { readonly files: Map<string, NewFile>; readonly dirs: Set<string>; bytes: number; readonly maxFileBytes: number }
 
 function addFile(c: Collected, rawPath: string, content: Buffer, executable: boolean): void {
   const path = checkUploadPath(rawPath);
@@ -39,7 +39,7 @@ function addFile(c: Collected, rawPath: string, content: Buffer, executable: boo
     if (out.has(dir)) throw new InvalidInputError('files', `"${dir}" is both a file and a folder.`);
     c.dirs.add(dir);
   }
-  if (content.length > UPLOAD_LIMITS.fileBytes) throw new TooLargeError(`"${path}" is ${content.length} bytes; a file may be at most ${UPLOAD_LIMITS.fileBytes}.`);
+  if (content.length > c.maxFileBytes) throw new TooLargeError(`"${path}" is ${content.length} bytes; a file may be at most ${c.maxFileBytes} bytes (${c.maxFileBytes / 1048576} MiB).`);
   c.bytes += content.length;
   if (c.bytes > UPLOAD_LIMITS.totalBytes) throw new TooLargeError(`The files add up to more than ${UPLOAD_LIMITS.totalBytes} bytes.`);
   if (out.size >= UPLOAD_LIMITS.files) throw new TooLargeError(`A version may have at most ${UPLOAD_LIMITS.files} files.`);
@@ -48,13 +48,13 @@ function addFile(c: Collected, rawPath: string, content: Buffer, executable: boo
 
 /**
  * The files of a JSON publish: `{path: "text"}` or `{path: {text | base64, executable?}}`.
- * Throws InvalidInputError or TooLargeError.
+ * Throws InvalidInputError, or TooLargeError for a file over `maxFileBytes` and past UPLOAD_LIMITS.
  */
-export function filesFromJson(files: unknown): NewFile[] {
+export function filesFromJson(files: unknown, maxFileBytes: number): NewFile[] {
   if (typeof files !== 'object' || files === null || Array.isArray(files)) {
     throw new InvalidInputError('files', '"files" must be an object mapping each path to its text, or to {"base64": "...", "executable": true}.');
   }
-  const c: Collected = { files: new Map(), dirs: new Set(), bytes: 0 };
+  const c: Collected = { files: new Map(), dirs: new Set(), bytes: 0, maxFileBytes };
   for (const [path, v] of Object.entries(files as Record<string, unknown>)) {
     if (typeof v === 'string') { addFile(c, path, Buffer.from(v, 'utf8'), false); continue; }
     const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
@@ -80,15 +80,15 @@ const cstr = (b: Buffer, start: number, len: number) => b.toString('utf8', start
 
 /**
  * The regular files of a .tar.gz (ustar, pax and GNU long names); folders are implied. Links,
- * devices and anything else are refused: a version holds plain files. Throws InvalidInputError or TooLargeError.
+ * devices and anything else are refused: a version holds plain files. Throws InvalidInputError or TooLargeError (as filesFromJson).
  */
-export function filesFromTarGz(gz: Buffer): NewFile[] {
+export function filesFromTarGz(gz: Buffer, maxFileBytes: number): NewFile[] {
   let tar: Buffer;
   try { tar = gunzipSync(gz, { maxOutputLength: UPLOAD_LIMITS.totalBytes + 1024 * 1024 }); } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new TooLargeError(`The archive unpacks to more than ${UPLOAD_LIMITS.totalBytes} bytes.`);
     throw new InvalidInputError('body', 'The upload is not a valid gzip file.');
   }
-  const c: Collected = { files: new Map(), dirs: new Set(), bytes: 0 };
+  const c: Collected = { files: new Map(), dirs: new Set(), bytes: 0, maxFileBytes };
   let next: { path?: string } = {};
   for (let off = 0; off + 512 <= tar.length;) {
     const h = tar.subarray(off, off + 512);

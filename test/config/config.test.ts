@@ -1,4 +1,6 @@
 // Configuration: defaults, flags over environment, and one clear sentence for every bad key.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig, usage, KEYS } from '../../src/config/config';
 import { ConfigError } from '../../src/errors/config-error';
 
@@ -49,4 +51,24 @@ test('every bad key is listed at once', () => {
 test('--help lists every key with its variable and default', () => {
   const text = usage();
   for (const k of KEYS) expect(text).toContain(k.env);
+});
+
+test('the README\'s configuration table has one row per key, with its flag, variable and default', () => {
+  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const rows = readme.split('\n').filter((l) => /^\| `--/.test(l));
+  expect(rows).toHaveLength(KEYS.length);
+  for (const k of KEYS) {
+    const row = rows.find((r) => r.startsWith(`| \`${k.flag}\` | \`${k.env}\` |`));
+    expect(row).toBeDefined();
+    if (k.fallback !== '') expect(row).toContain(`| \`${k.fallback}\` |`);
+  }
+});
+
+test.each([['0'], ['4097'], ['1.5'], ['lots']])('HEATER_MAX_FILE_MB=%s is refused', (raw) => {
+  expect(() => loadConfig({ HEATER_MAX_FILE_MB: raw }, [])).toThrow(/HEATER_MAX_FILE_MB \(--max-file-mb\)/);
+});
+
+test('HEATER_MAX_FILE_MB is 16 MiB by default and read in MiB', () => {
+  expect(loadConfig({}, []).maxFileBytes).toBe(16 * 1024 * 1024);
+  expect(loadConfig({ HEATER_MAX_FILE_MB: '50' }, []).maxFileBytes).toBe(50 * 1024 * 1024);
 });

@@ -1,8 +1,9 @@
 // Limits: push size, concurrent git work, REST bodies (failed authentications: test/auth/limiter.test.ts).
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, TOKEN, waitNoGitChildren } from '../helpers/server';
+import { startServer, TOKEN, waitFor, waitNoGitChildren, type TestServer } from '../helpers/server';
 import { WorkRepo, gitOk, holdGitSlot, hotTemplate } from '../helpers/git-client';
 
 test('a push larger than the limit is refused by git with a remote: message and leaves nothing', async () => {
@@ -53,4 +54,86 @@ test('the REST body limit is configurable: a publish over it is 413 and writes n
     expect(res.status).toBe(413);
     expect(fs.existsSync(path.join(server.reposDir, 'acme', 'limited.git'))).toBe(false);
   } finally { await server.close(); }
+});
+
+describe('the largest file (HEATER_MAX_FILE_MB), the same for push and publish', () => {
+  const MiB = 1024 * 1024;
+  const limitLine = (file: string, size: string, limit: string) => `remote: heater: ${file}: the file is ${size}; a file may be at most ${limit} on this server (HEATER_MAX_FILE_MB).`;
+
+  test('by default a 50 MiB file is refused on push, naming the file and the 16 MiB limit; nothing is created', async () => {
+    const server = await startServer();
+    const w = await WorkRepo.create();
+    try {
+      await w.commit({ 'template.yaml': hotTemplate(1), 'assets/image.raw': Buffer.alloc(50 * MiB) });
+      await w.tag('v1.0.0');
+      const r = await w.run(['push', `${server.authUrl}/acme/fat.git`, 'main', 'v1.0.0']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(limitLine('assets/image.raw', '52428800 bytes (50 MiB)', '16 MiB'));
+      expect(r.stderr.split(limitLine('assets/image.raw', '52428800 bytes (50 MiB)', '16 MiB'))).toHaveLength(2); // once, not per ref
+      expect(await waitFor(() => !fs.existsSync(path.join(server.reposDir, 'acme', 'fat.git')))).toBe(true); // push-to-create undone
+    } finally { await w.cleanup(); await server.close(); }
+  });
+
+  describe('set to 1 MiB', () => {
+    let server: TestServer;
+    const publish = (name: string, body: unknown) => fetch(`${server.url}/api/v1/templates/acme/${name}/versions`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    beforeAll(async () => { server = await startServer({ maxFileBytes: MiB }); });
+    afterAll(async () => { await server.close(); });
+
+    test('a branch push with a file one byte over, even one the tip deletes again, is refused; exactly 1 MiB is pushed', async () => {
+      const w = await WorkRepo.create();
+      try {
+        await w.commit({ 'template.yaml': hotTemplate(1), 'data/over.bin': randomBytes(MiB + 1) }, 'too big');
+        await w.commit({ 'data/over.bin': null }, 'gone again');
+        const r = await w.run(['push', `${server.authUrl}/acme/edge.git`, 'main']);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain(limitLine('data/over.bin', '1048577 bytes (1.0 MiB)', '1 MiB'));
+        expect(r.stderr).toContain('[remote rejected] main');
+
+        await w.git(['reset', '-q', '--hard', 'HEAD~2']).catch(() => '');
+        const ok = await WorkRepo.create();
+        try {
+          await ok.commit({ 'template.yaml': hotTemplate(2), 'data/exact.bin': randomBytes(MiB) });
+          await ok.tag('v1.0.0');
+          const pushed = await ok.run(['push', `${server.authUrl}/acme/edge.git`, 'main', 'v1.0.0']);
+          expect(pushed.stderr).not.toContain('HEATER_MAX_FILE_MB');
+          expect(pushed.code).toBe(0);
+        } finally { await ok.cleanup(); }
+      } finally { await w.cleanup(); }
+    });
+
+    test('a tag at a commit the server already has is not held to files pushed before', async () => {
+      const w = await WorkRepo.create();
+      try {
+        await w.commit({ 'template.yaml': hotTemplate(3) });
+        expect((await w.run(['push', `${server.authUrl}/acme/retag.git`, 'main'])).code).toBe(0);
+        await w.tag('v1.0.0');
+        expect((await w.run(['push', `${server.authUrl}/acme/retag.git`, 'v1.0.0'])).code).toBe(0);
+      } finally { await w.cleanup(); }
+    });
+
+    test.each([
+      ['JSON', MiB + 1, 413],
+      ['JSON', MiB, 201],
+    ])('a %s publish with a file of %i bytes is %i', async (_how, size, status) => {
+      const res = await publish(`pub-${size}`, { version: '1.0.0', files: { 'template.yaml': hotTemplate(1), 'blob.bin': { base64: randomBytes(size).toString('base64') } } });
+      expect(res.status).toBe(status);
+      if (status === 413) {
+        const body = await res.json() as { code: string; detail: string };
+        expect(body).toMatchObject({ code: 'too-large', detail: `"blob.bin" is ${size} bytes; a file may be at most 1048576 bytes (1 MiB).` });
+      }
+    });
+
+    test('a .tar.gz publish with a file over the limit is 413 with the same sentence', async () => {
+      const dir = fs.mkdtempSync(path.join(server.reposDir, '..', 'heater-tgz-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'template.yaml'), hotTemplate(1));
+        fs.writeFileSync(path.join(dir, 'blob.bin'), randomBytes(MiB + 1));
+        const tgz = execFileSync('tar', ['-czf', '-', '-C', dir, '.'], { maxBuffer: 8 * MiB });
+        const res = await fetch(`${server.url}/api/v1/templates/acme/tgz/versions?version=1.0.0`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/gzip' }, body: tgz });
+        expect(res.status).toBe(413);
+        expect((await res.json() as { detail: string }).detail).toBe(`"blob.bin" is ${MiB + 1} bytes; a file may be at most 1048576 bytes (1 MiB).`);
+      } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    });
+  });
 });

@@ -39,13 +39,17 @@ describe('with a short idle timeout', () => {
   let server: TestServer;
   const big = randomBytes(12 * 1024 * 1024); // incompressible: the pack outgrows the socket buffers
   beforeAll(async () => {
-    server = await startServer({ gitIdleMs: 1000 });
-    const w = await WorkRepo.create();
-    await w.commit({ 'template.yaml': hotTemplate(1), 'big.bin': big });
-    await w.tag('v1.0.0');
-    const r = await w.run(['push', `${server.authUrl}/acme/big.git`, 'main', 'v1.0.0']);
-    await w.cleanup();
-    if (r.code !== 0) throw new Error(r.stderr);
+    // the repo is copied in, not pushed: under a loaded machine a 12 MiB push can itself outlast a 1 s idle timeout
+    server = await startServer({ gitIdleMs: 1000 }, {
+      prepare: async (reposDir) => {
+        const w = await WorkRepo.create();
+        try {
+          await w.commit({ 'template.yaml': hotTemplate(1), 'big.bin': big });
+          await w.tag('v1.0.0');
+          await gitOk(['clone', '-q', '--bare', w.dir, path.join(reposDir, 'acme', 'big.git')]);
+        } finally { await w.cleanup(); }
+      },
+    });
   });
   afterAll(async () => { await server.close(); });
 

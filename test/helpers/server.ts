@@ -68,3 +68,13 @@ export async function waitNoGitChildren(ms = 3000, exceptReaders = false): Promi
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Polls `check` every 25 ms until it returns true or `ms` passed; returns its last answer. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 3000): Promise<boolean> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() - t0 > ms) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -14,6 +14,8 @@ export interface PublishDeps {
   /** Largest request body: a .tar.gz as it is, JSON with room for base64 (4/3 of it). */
   readonly maxBodyBytes: number;
   readonly access: Access;
+  /** Largest file of a version (HEATER_MAX_FILE_MB). */
+  readonly maxFileBytes: number;
 }
 
 const TAR_GZ = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/tar+gzip'];
@@ -25,7 +27,7 @@ function objectBody(req: Request, shape: string): Record<string, unknown> {
 }
 
 /** Routes that write templates without git. Mounted before versionsRouter, whose GETs share these paths. */
-export function publishRouter({ publisher, access, maxBodyBytes }: PublishDeps): Router {
+export function publishRouter({ publisher, access, maxBodyBytes, maxFileBytes }: PublishDeps): Router {
   const r = Router();
   // writers only, checked before any body is read
   const writer = access.allow('write', 'template');
@@ -42,12 +44,12 @@ export function publishRouter({ publisher, access, maxBodyBytes }: PublishDeps):
         const body = objectBody(req, '{"version": "1.2.0", "message": "...", "files": {"template.yaml": "..."}}');
         version = parseExactVersion(body.version);
         message = checkMessage(body.message, 'message', false);
-        files = filesFromJson(body.files);
+        files = filesFromJson(body.files, maxFileBytes);
       } else if (TAR_GZ.includes(type)) {
         version = parseExactVersion(req.query.version);
         message = checkMessage(req.query.message, 'message', false);
         if (!Buffer.isBuffer(req.body)) throw new InvalidInputError('body', 'The .tar.gz upload is missing.');
-        files = filesFromTarGz(req.body);
+        files = filesFromTarGz(req.body, maxFileBytes);
       } else {
         throw new UnsupportedMediaTypeError(`Publish with Content-Type application/json (files inline) or application/gzip (a .tar.gz, with ?version=), not ${type || 'none'}.`);
       }

@@ -2,6 +2,7 @@
 import { Router, json } from 'express';
 import type { TokenStore } from '../../auth/token-store';
 import type { WriteEvents } from '../../events/write-events';
+import { tokenEntry } from '../../audit/audit-log';
 import { parseExpiry } from '../../auth/token-store';
 import { allows, formatScope } from '../../auth/scopes';
 import { InvalidInputError } from '../../errors/invalid-input-error';
@@ -24,7 +25,7 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
       if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new InvalidInputError('scopes', '"scopes" must be a list such as ["write:acme"].');
       if (expires !== undefined && typeof expires !== 'string') throw new InvalidInputError('expires', '"expires" must be like "90d" or an ISO date.');
       const made = await tokenStore.create(name, scopes as string[], expires === undefined ? null : parseExpiry(expires));
-      await events.emit({ via: 'rest', refs: [], action: 'token.create', actor: access.actor(req), ok: true, detail: `${made.info.name} ${made.info.scopes.join(' ')}` });
+      await events.emit({ ...tokenEntry('token.create', access.actor(req), made.info), via: 'rest', refs: [] });
       res.status(201).json({ ...made.info, token: made.token });
     })
     .all(methodNotAllowed('GET, HEAD, POST'));
@@ -32,7 +33,7 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
   r.route('/tokens/:id')
     .delete(admin, async (req, res) => {
       const gone = await tokenStore.revoke(String(req.params.id));
-      await events.emit({ via: 'rest', refs: [], action: 'token.revoke', actor: access.actor(req), ok: true, detail: gone.name });
+      await events.emit({ ...tokenEntry('token.revoke', access.actor(req), gone), via: 'rest', refs: [] });
       res.status(204).end();
     })
     .all(methodNotAllowed('DELETE'));
