@@ -30,9 +30,9 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
-/** The entry for a token created or revoked, the same whether REST or the CLI did it. */
-export function tokenEntry(action: 'token.create' | 'token.revoke', actor: Actor, token: { readonly name: string; readonly scopes: readonly string[] }): Pick<AuditEntry, 'action' | 'actor' | 'ok' | 'detail'> & { readonly ok: true } {
-  return { action, actor, ok: true, detail: action === 'token.create' ? `${token.name} ${token.scopes.join(' ')}` : token.name };
+/** What is recorded of a token created or revoked, the same whether REST or the CLI did it. */
+export function tokenEntry(action: 'token.create' | 'token.revoke', token: { readonly name: string; readonly scopes: readonly string[] }): { readonly action: 'token.create' | 'token.revoke'; readonly ok: true; readonly detail: string } {
+  return { action, ok: true, detail: action === 'token.create' ? `${token.name} ${token.scopes.join(' ')}` : token.name };
 }
 
 /**

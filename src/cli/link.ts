@@ -1,8 +1,8 @@
-// `heater link rotate-secret|revoke`: read-link administration on the data directory, with or without a running server.
+// `heater link rotate-secret|revoke`: read-link administration on the data directory, with or without a running server; audited.
 import path from 'node:path';
 import { ReadLinks } from '../auth/read-links';
 import { parseTemplateId } from '../git/store';
-import { HeaterError } from '../errors/heater-error';
+import { cliWrites, runCommand } from './cli-writes';
 
 const USAGE = `Usage:
   heater link rotate-secret [--repos DIR]      every read link signed so far stops working
@@ -22,10 +22,14 @@ export async function linkCli(argv: readonly string[], env: NodeJS.ProcessEnv, e
     args.splice(at, args[at]?.includes('=') ? 1 : 2);
   }
   const [verb, ...rest] = args;
-  try {
-    const links = await ReadLinks.open(path.join(path.resolve(repos), '.heater'));
+  const stateDir = path.join(path.resolve(repos), '.heater');
+  return runCommand('link', verb, USAGE, err, async () => {
+    const links = await ReadLinks.open(stateDir);
+    // the same records the REST routes write, by the local user
+    const record = cliWrites(stateDir, err);
     if (verb === 'rotate-secret' && rest.length === 0) {
       await links.rotate();
+      await record({ action: 'link.rotate-secret', ok: true, detail: 'every read link signed so far is revoked' });
       err('heater: rotated the link secret; every read link signed before is revoked.\n');
       return 0;
     }
@@ -34,13 +38,10 @@ export async function linkCli(argv: readonly string[], env: NodeJS.ProcessEnv, e
       const t = parseTemplateId(id, name);
       if (!ReadLinks.isId(rest[1] ?? '')) { err(`heater link revoke: "${rest[1]}" is not a link id (24 hexadecimal digits)\n`); return 2; }
       await links.revoke(t.id, rest[1] ?? '');
+      await record({ action: 'link.revoke', template: t, namespace: t.namespace, ok: true, detail: `link ${rest[1] ?? ''}` });
       err(`heater: revoked link ${rest[1]} of ${t.id}\n`);
       return 0;
     }
-    err(USAGE);
-    return verb === undefined || verb === 'help' || verb === '--help' ? 0 : 2;
-  } catch (e) {
-    if (e instanceof HeaterError) { err(`heater link ${verb}: ${e.message}\n`); return 1; }
-    throw e;
-  }
+    return null;
+  });
 }

@@ -1,11 +1,9 @@
 // `heater token create|list|revoke`: token administration on the data directory, with or without a running server.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import { TokenStore, parseExpiry } from '../auth/token-store';
-import { AuditLog, tokenEntry, type Actor } from '../audit/audit-log';
-import { WriteEvents, auditEntryOf } from '../events/write-events';
-import { HeaterError } from '../errors/heater-error';
+import { tokenEntry } from '../audit/audit-log';
+import { cliWrites, runCommand } from './cli-writes';
 
 const USAGE = `Usage:
   heater token create --name NAME --scope SCOPE [--scope SCOPE…] [--expires 90d|12h|ISO-DATE] [--repos DIR]
@@ -31,20 +29,16 @@ export async function tokenCli(argv: readonly string[], env: NodeJS.ProcessEnv, 
   const repos = path.resolve(flags.get('--repos')?.[0] ?? env.HEATER_REPOS ?? './repos');
   const stateDir = path.join(repos, '.heater');
   const store = new TokenStore(stateDir);
-  // the same records as /api/v1/tokens writes, by the local user; failing to record is said, not fatal (the change is made)
-  const audit = new AuditLog(stateDir, (msg) => err(`heater: warning: ${msg}\n`));
-  // the CLI's writes go through the same seam as the server's, with the audit log subscribed
-  const events = new WriteEvents((who, e) => err(`heater: warning: ${who}: ${e.message}\n`));
-  events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
-  const record = (entry: ReturnType<typeof tokenEntry>) => events.emit({ ...entry, via: 'cli', refs: [] });
-  try {
+  // the same records as /api/v1/tokens writes, by the local user
+  const record = cliWrites(stateDir, err);
+  return runCommand('token', verb, USAGE, err, async () => {
     if (verb === 'create') {
       const name = flags.get('--name')?.[0];
       if (!name) { err(`heater token create: --name is required\n${USAGE}`); return 2; }
       const expires = flags.get('--expires')?.[0];
       await fs.mkdir(path.join(repos, '.heater'), { recursive: true, mode: 0o700 });
       const made = await store.create(name, flags.get('--scope') ?? [], expires ? parseExpiry(expires) : null);
-      await record(tokenEntry('token.create', localUser(), made.info));
+      await record(tokenEntry('token.create', made.info));
       out(`${made.token}\n`);
       err(`heater: token ${made.info.name} (${made.info.id}) with ${made.info.scopes.join(', ')}${made.info.expires ? `, expires ${made.info.expires}` : ''}; the secret above is shown only this once.\n`);
       return 0;
@@ -57,21 +51,10 @@ export async function tokenCli(argv: readonly string[], env: NodeJS.ProcessEnv, 
       const which = positional[0];
       if (!which) { err(`heater token revoke: give the token's id or name\n${USAGE}`); return 2; }
       const gone = await store.revoke(which);
-      await record(tokenEntry('token.revoke', localUser(), gone));
+      await record(tokenEntry('token.revoke', gone));
       err(`heater: revoked ${gone.name} (${gone.id})\n`);
       return 0;
     }
-    err(USAGE);
-    return verb === undefined || verb === 'help' || verb === '--help' ? 0 : 2;
-  } catch (e) {
-    if (e instanceof HeaterError) { err(`heater token ${verb}: ${e.message}\n`); return 1; }
-    throw e;
-  }
-}
-
-/** Who runs the command: the OS user (the uid when it has no name, as in some containers), from this machine. */
-function localUser(): Actor {
-  let name: string;
-  try { name = os.userInfo().username; } catch { name = `uid ${process.getuid?.() ?? '?'}`; }
-  return { name, address: 'local' };
+    return null;
+  });
 }

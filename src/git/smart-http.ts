@@ -185,7 +185,7 @@ function readCapped(req: IncomingMessage, gzip: boolean, max: number): Promise<B
     const fail = (e: Error) => { if (!done) { done = true; req.resume(); reject(e); } };
     source.on('data', (d: Buffer) => {
       n += d.length;
-      if (n > max) { if (gzip) { req.unpipe(); source.destroy(); } fail(new TooLargeError(`The fetch negotiation is larger than ${Math.round(max / 1048576)} MiB; fetch fewer refs at a time.`)); return; }
+      if (n > max) { if (gzip) { req.unpipe(); source.destroy(); } fail(new TooLargeError(`The fetch negotiation is larger than ${max >= 1048576 ? `${Math.round(max / 1048576)} MiB` : `${Math.ceil(max / 1024)} KiB`}; fetch fewer refs at a time.`)); return; }
       chunks.push(d);
     });
     source.on('error', (e) => fail(gzip ? new InvalidInputError('body', `The request body is not valid gzip: ${e.message}.`) : e));

@@ -159,6 +159,11 @@ test('rotating the secret (registry admins, over REST or with the CLI) revokes e
   });
   expect(cli).toEqual({ code: 0, stderr: expect.stringMatching(/rotated the link secret/) });
   expect((await fetch(fresh.url)).status).toBe(403);
+  // both rotations are in the audit log: the REST one by the admin, the CLI's by the OS user, via cli
+  const rotations = (await readFile(path.join(server.reposDir, '.heater', 'audit.log'), 'utf8')).trim().split('\n')
+    .map((l) => JSON.parse(l) as { action: string; via?: string; actor: { address: string } }).filter((l) => l.action === 'link.rotate-secret');
+  expect(rotations.map((r) => r.via).slice(-2)).toEqual(['rest', 'cli']);
+  expect(rotations.at(-1)?.actor.address).toBe('local');
   const secret = await stat(path.join(server.reposDir, '.heater', 'link-secret'));
   expect(secret.mode & 0o777).toBe(0o600);
 });

@@ -25,7 +25,7 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
       if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new InvalidInputError('scopes', '"scopes" must be a list such as ["write:acme"].');
       if (expires !== undefined && typeof expires !== 'string') throw new InvalidInputError('expires', '"expires" must be like "90d" or an ISO date.');
       const made = await tokenStore.create(name, scopes as string[], expires === undefined ? null : parseExpiry(expires));
-      await events.emit({ ...tokenEntry('token.create', access.actor(req), made.info), via: 'rest', refs: [] });
+      await events.emit({ ...tokenEntry('token.create', made.info), actor: access.actor(req), via: 'rest', refs: [] });
       res.status(201).json({ ...made.info, token: made.token });
     })
     .all(methodNotAllowed('GET, HEAD, POST'));
@@ -33,7 +33,7 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
   r.route('/tokens/:id')
     .delete(admin, async (req, res) => {
       const gone = await tokenStore.revoke(String(req.params.id));
-      await events.emit({ ...tokenEntry('token.revoke', access.actor(req), gone), via: 'rest', refs: [] });
+      await events.emit({ ...tokenEntry('token.revoke', gone), actor: access.actor(req), via: 'rest', refs: [] });
       res.status(204).end();
     })
     .all(methodNotAllowed('DELETE'));
