@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
-import { promises as fs } from 'node:fs';
+import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './log/logger';
@@ -22,6 +22,7 @@ import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
 import { TokenStore } from './auth/token-store';
 import { createHttpApp } from './http/server';
+import { StartupError, systemReason } from './errors/startup-error';
 import { fastFiles } from './http/fast-files';
 import type { PushContext } from './http/routes/git';
 
@@ -31,6 +32,7 @@ export interface App {
   readonly express: Express;
   /** The URL the server listens on, once listen() resolved. */
   url(): string;
+  /** Starts listening; rejects with StartupError saying why it cannot (the address is in use, say). */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -41,19 +43,32 @@ export interface AppOptions {
   readonly announceToken?: (token: string, file: string) => void;
 }
 
-/** Prepares the data directory and wires the services; the server is not listening yet. */
+/** Creates (if need be) and checks the data directory; returns its store. Throws StartupError saying what is wrong. */
+async function openDataDir(dir: string): Promise<RepoStore> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    // git hands hooks real (symlink-free) paths; everything is built on the same real root so they compare
+    const reposDir = await fs.realpath(dir);
+    await fs.access(reposDir, fsc.R_OK | fsc.W_OK | fsc.X_OK);
+    const store = new RepoStore(reposDir);
+    await store.init();
+    return store;
+  } catch (e) {
+    throw new StartupError(`cannot use the data directory ${dir}: ${systemReason(e)}`);
+  }
+}
+
+/** Prepares the data directory and wires the services; the server is not listening yet. Throws StartupError. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
-  await fs.mkdir(config.reposDir, { recursive: true });
-  // git hands hooks real (symlink-free) paths; everything is built on the same real root so they compare
-  const reposDir = await fs.realpath(config.reposDir);
-  const store = new RepoStore(reposDir);
-  await store.init();
+  const store = await openDataDir(config.reposDir);
   const emptyRepo = path.join(store.stateDir, 'empty.git');
-  await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo]));
+  await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo])).catch((e: unknown) => {
+    throw new StartupError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'cannot run git: it is not on PATH; install git 2.x' : `cannot create ${emptyRepo}: ${systemReason(e)}`);
+  });
   const adminToken = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
-  }));
+  })).catch((e: unknown) => { throw new StartupError(`cannot open the admin token: ${systemReason(e)}`); });
   const tokens = new Authenticator(adminToken, new TokenStore(store.stateDir), config.maxAuthFailures);
   const pool = new CatFilePool(config.maxReaders);
   const objects = new ObjectReader(pool, config.cacheBytes);
@@ -89,9 +104,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     express: app,
     url,
     listen: () => new Promise((resolve, reject) => {
-      server.once('error', reject);
+      const failed = (e: Error) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${systemReason(e)}`));
+      server.once('error', failed);
       server.listen(config.port, config.host, () => {
-        server.off('error', reject);
+        server.off('error', failed);
         address = server.address() as AddressInfo;
         resolve(url());
       });
