@@ -89,8 +89,10 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
         : `${m.tag}: version ${m.version} of ${template} is published at ${short(was.get(m.old) || m.old)} and cannot be moved; versions are immutable. Publish a new version instead.`);
     }
   }
-  // one validation per commit, however many refs point at it
+  // one validation per commit, however many refs point at it, and its problems listed once: under the
+  // first ref that names it (versions come first), the other refs refer to that one
   const verdicts = new Map<string, Promise<readonly ValidationProblem[]>>();
+  const listedUnder = new Map<string, string>();
   const validate = (commit: string) => {
     let v = verdicts.get(commit);
     if (!v) { v = facts.validate(commit); verdicts.set(commit, v); }
@@ -114,7 +116,12 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
       } else {
         claimed.set(c.version, { tag: c.tag, commit });
         const invalid = await validate(commit);
-        if (invalid.length > 0) { problems.push(`${c.tag}: version ${c.version} does not validate (${count(invalid)}), so it is not published:`, ...listed(invalid)); continue; }
+        if (invalid.length > 0) {
+          const first = listedUnder.get(commit);
+          if (first) problems.push(`${c.tag}: version ${c.version} does not validate either (the ${count(invalid)} listed for ${first} above), so it is not published.`);
+          else { problems.push(`${c.tag}: version ${c.version} does not validate (${count(invalid)}), so it is not published:`, ...listed(invalid)); listedUnder.set(commit, c.tag); }
+          continue;
+        }
         const semver = await facts.semver(c.version, commit, accepted);
         if (semver.refuse.length > 0) problems.push(`${c.tag}: ${semver.refuse[0] ?? ''}`, ...semver.refuse.slice(1));
         accepted.push({ version: c.version, commit });
@@ -125,7 +132,10 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
   const warnings: string[] = [...semverWarnings];
   for (const b of branchHeads) {
     const invalid = await validate(b.commit);
-    if (invalid.length > 0) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${count(invalid)}):`, ...listed(invalid));
+    if (invalid.length === 0) continue;
+    const first = listedUnder.get(b.commit);
+    if (first) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version either (the ${count(invalid)} listed for ${first} above).`);
+    else { warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${count(invalid)}):`, ...listed(invalid)); listedUnder.set(b.commit, b.ref); }
   }
   return { ok: problems.length === 0, messages: [...problems, ...warnings] };
 }
