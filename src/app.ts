@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
-import { promises as fs } from 'node:fs';
+import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './log/logger';
@@ -27,6 +27,7 @@ import { ReadLinks } from './auth/read-links';
 import { Access } from './http/access';
 import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
+import { StartupError, systemReason } from './errors/startup-error';
 import { fastFiles } from './http/fast-files';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
@@ -37,6 +38,7 @@ export interface App {
   readonly express: Express;
   /** The URL the server listens on, once listen() resolved. */
   url(): string;
+  /** Starts listening; rejects with StartupError saying why it cannot (the address is in use, say). */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -47,19 +49,32 @@ export interface AppOptions {
   readonly announceToken?: (token: string, file: string) => void;
 }
 
-/** Prepares the data directory and wires the services; the server is not listening yet. */
+/** Creates (if need be) and checks the data directory; returns its store. Throws StartupError saying what is wrong. */
+async function openDataDir(dir: string): Promise<RepoStore> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    // git hands hooks real (symlink-free) paths; everything is built on the same real root so they compare
+    const reposDir = await fs.realpath(dir);
+    await fs.access(reposDir, fsc.R_OK | fsc.W_OK | fsc.X_OK);
+    const store = new RepoStore(reposDir);
+    await store.init();
+    return store;
+  } catch (e) {
+    throw new StartupError(`cannot use the data directory ${dir}: ${systemReason(e)}`);
+  }
+}
+
+/** Prepares the data directory and wires the services; the server is not listening yet. Throws StartupError. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
-  await fs.mkdir(config.reposDir, { recursive: true });
-  // git hands hooks real (symlink-free) paths; everything is built on the same real root so they compare
-  const reposDir = await fs.realpath(config.reposDir);
-  const store = new RepoStore(reposDir);
-  await store.init();
+  const store = await openDataDir(config.reposDir);
   const emptyRepo = path.join(store.stateDir, 'empty.git');
-  await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo]));
+  await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo])).catch((e: unknown) => {
+    throw new StartupError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'cannot run git: it is not on PATH; install git 2.x' : `cannot create ${emptyRepo}: ${systemReason(e)}`);
+  });
   const adminToken = await AdminToken.open(store.stateDir, config.adminToken, opts.announceToken ?? ((token, file) => {
     process.stdout.write(`heater: generated the admin token, shown only this once (its hash is in ${file}):\n  ${token}\n`);
-  }));
+  })).catch((e: unknown) => { throw new StartupError(`cannot open the admin token: ${systemReason(e)}`); });
   const tokenStore = new TokenStore(store.stateDir);
   const links = await ReadLinks.open(store.stateDir);
   const authenticator = new Authenticator(adminToken, tokenStore, links, new MemoryFailureCounter(config.maxAuthFailures));
@@ -106,9 +121,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     express: app,
     url,
     listen: () => new Promise((resolve, reject) => {
-      server.once('error', reject);
+      const failed = (e: Error) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${systemReason(e)}`));
+      server.once('error', failed);
       server.listen(config.port, config.host, () => {
-        server.off('error', reject);
+        server.off('error', failed);
         address = server.address() as AddressInfo;
         resolve(url());
       });

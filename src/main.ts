@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 // Process entry: load the configuration, start the server, stop cleanly on SIGINT/SIGTERM.
-import { loadConfig, usage } from './config/config';
+import { loadConfig, type Config } from './config/config';
 import { ConfigError } from './errors/config-error';
-import { createApp } from './app';
+import { StartupError } from './errors/startup-error';
+import { createApp, type App } from './app';
 import { tokenCli } from './cli/token';
 import { linkCli } from './cli/link';
+import { EXIT, helpText } from './cli/help';
+
+/** Ends the process for a start-up failure: one sentence on stderr (the stack too at debug level), exit 2. */
+function cannotStart(why: string, e?: unknown, config?: Config): never {
+  process.stderr.write(`heater: cannot start: ${why.replace(/\.$/, '')}.\n`);
+  if (config?.logLevel === 'debug' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(EXIT.notStarted);
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -13,27 +22,31 @@ async function main(): Promise<void> {
     return;
   }
   if (argv[0] === 'link') { process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage()); return; }
-  let config;
+  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return; }
+  let config: Config;
   try {
     config = loadConfig(process.env, argv);
   } catch (e) {
-    if (e instanceof ConfigError) { process.stderr.write(`heater: cannot start: ${e.problems.join('; ')}.\n`); process.exit(2); }
+    if (e instanceof ConfigError) cannotStart(e.problems.join('; '));
     throw e;
   }
-  const app = await createApp(config);
+  let app: App;
+  let url: string;
+  try {
+    app = await createApp(config);
+    url = await app.listen();
+  } catch (e) {
+    // a StartupError says what is wrong; anything else is unexpected, but still one line unless debugging
+    cannotStart(e instanceof StartupError ? e.message : `unexpected ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, e, config);
+  }
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (stopping) process.exit(1);
+      if (stopping) process.exit(EXIT.failed);
       stopping = true;
-      void app.close().then(() => process.exit(0));
+      void app.close().then(() => process.exit(EXIT.stopped));
     });
   }
-  const url = await app.listen().catch((e: NodeJS.ErrnoException) => {
-    process.stderr.write(`heater: cannot listen on ${config.host}:${config.port}: ${e.code ?? e.message}.\n`);
-    process.exit(1);
-  });
   process.stdout.write(`heater: serving ${config.reposDir} on ${url}\n`);
 }
 

@@ -1,6 +1,8 @@
 // The built entry point as `npm start` runs it: readiness line, admin token bootstrap, bad configuration.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { KEYS } from '../src/config/config';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -48,23 +50,66 @@ test('first start generates the admin token, prints it once, keeps only a hash; 
 test('a bad configuration stops start-up with one sentence per key and exit code 2', () => {
   const r = spawnSync(process.execPath, [MAIN, '--port', 'eighty'], { encoding: 'utf8', env: { ...process.env, HEATER_PUBLIC_URL: 'ftp://x' } });
   expect(r.status).toBe(2);
-  expect(r.stderr).toMatch(/^heater: cannot start: HEATER_PORT \(--port\) must be a whole number, got "eighty"; HEATER_PUBLIC_URL .*\.\n$/);
+  expect(r.stderr).toMatch(/^heater: cannot start: HEATER_PORT \(--port\) must be a whole number, got "eighty"; HEATER_PUBLIC_URL [^\n]*\.\n$/);
 });
 
-test('a port in use is reported plainly', async () => {
+test('a port in use is one sentence and exit code 2', async () => {
   const repos = await mkdtemp(path.join(os.tmpdir(), 'heater-main-'));
   try {
     const a = await start({ HEATER_REPOS: repos, HEATER_ADMIN_TOKEN: 'a-long-enough-admin-token' });
     const port = /:(\d+)\n/.exec(a.out)?.[1] ?? '';
     const r = spawnSync(process.execPath, [MAIN], { encoding: 'utf8', env: { ...process.env, HEATER_REPOS: repos, HEATER_PORT: port, HEATER_ADMIN_TOKEN: 'a-long-enough-admin-token' } });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`heater: cannot start: cannot listen on 127.0.0.1:${port}: the address is in use (is another server running on that port?) (EADDRINUSE).\n`);
     await a.stop();
   } finally { await rm(repos, { recursive: true, force: true }); }
 });
 
-test('--help prints the configuration keys', () => {
+test('--help lists every command and every flag once, each default once', () => {
   const r = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' });
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('HEATER_REPOS');
+  for (const command of ['heater [options]', 'heater token create --name NAME --scope SCOPE', 'heater token list', 'heater token revoke ID-OR-NAME', 'heater --help']) {
+    expect(r.stdout).toContain(`  ${command}`);
+  }
+  for (const k of KEYS) {
+    expect(r.stdout.split(`  ${k.flag} <value>`)).toHaveLength(2);
+    expect(r.stdout).toContain(k.env);
+  }
+  for (const line of r.stdout.split('\n')) expect(line.split('(default:').length).toBeLessThanOrEqual(2);
+  expect(r.stdout).toContain('(default: from the Host header)');
+  expect(r.stdout).toMatch(/Exit codes: 0 .*; 2 when the server cannot start/);
+});
+
+/** A data directory nobody but root may write: as root the server is started as user nobody to meet it. */
+function unwritable(): { dir: string; as: { uid?: number; gid?: number } } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'heater-ro-'));
+  chmodSync(dir, 0o555);
+  return { dir, as: process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {} };
+}
+
+describe('a data directory that cannot be used stops start-up with one sentence and exit code 2', () => {
+  const ro = unwritable();
+  const file = path.join(ro.dir, '..', `heater-file-${process.pid}`);
+  beforeAll(() => { writeFileSync(file, 'not a directory'); });
+  afterAll(() => { rmSync(file, { force: true }); rmSync(ro.dir, { recursive: true, force: true }); });
+
+  test.each([
+    ['under a file', () => '/etc/hostname/x', {}, /^heater: cannot start: cannot use the data directory \/etc\/hostname\/x: a part of the path is a file, not a directory \(ENOTDIR\)\.\n$/],
+    ['a file', () => file, {}, /^heater: cannot start: cannot use the data directory .*heater-file-\d+: it exists and is not a directory \(EEXIST\)\.\n$/],
+    ['not writable', () => path.join(ro.dir, 'repos'), ro.as, /^heater: cannot start: cannot use the data directory .*heater-ro-\w+\/repos: permission denied \(EACCES\)\.\n$/],
+    ['not writable, existing', () => ro.dir, ro.as, /^heater: cannot start: cannot use the data directory .*heater-ro-\w+: permission denied \(EACCES\)\.\n$/],
+  ])('%s', (_what, repos, as, message) => {
+    const r = spawnSync(process.execPath, [MAIN, '--repos', repos(), '--port', '0'], { encoding: 'utf8', env: { ...process.env, HEATER_ADMIN_TOKEN: 'a-long-enough-admin-token' }, ...as });
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a usable data directory next to them still starts', async () => {
+    const repos = mkdtempSync(path.join(os.tmpdir(), 'heater-main-'));
+    try {
+      const ok = await start({ HEATER_REPOS: repos, HEATER_ADMIN_TOKEN: 'a-long-enough-admin-token' });
+      expect(await ok.stop()).toBe(0);
+    } finally { rmSync(repos, { recursive: true, force: true }); }
+  });
 });

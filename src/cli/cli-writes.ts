@@ -4,6 +4,7 @@ import os from 'node:os';
 import { AuditLog, type Actor } from '../audit/audit-log';
 import { WriteEvents, auditEntryOf, type WriteEvent } from '../events/write-events';
 import { HeaterError } from '../errors/heater-error';
+import { systemReason } from '../errors/startup-error';
 
 /** A write the CLI made, as it is announced (the door and the actor are filled in). */
 export type CliWrite = Omit<WriteEvent, 'via' | 'actor' | 'refs'> & { readonly refs?: WriteEvent['refs'] };
@@ -26,9 +27,10 @@ export function localUser(): Actor {
 
 /**
  * Runs a command's verbs: `run` returns the exit code, or null for a verb it does not know (then
- * the usage is printed: exit 0 when help was asked for, else 2). A HeaterError is one line and exit 1.
+ * the usage is printed: exit 0 when help was asked for, else 2). A HeaterError is one line and exit 1;
+ * a file-system error on `dataDir` one line and exit 2.
  */
-export async function runCommand(command: string, verb: string | undefined, usage: string, err: (s: string) => void, run: () => Promise<number | null>): Promise<number> {
+export async function runCommand(command: string, verb: string | undefined, usage: string, err: (s: string) => void, dataDir: string, run: () => Promise<number | null>): Promise<number> {
   try {
     const code = await run();
     if (code !== null) return code;
@@ -36,6 +38,8 @@ export async function runCommand(command: string, verb: string | undefined, usag
     return verb === undefined || verb === 'help' || verb === '--help' ? 0 : 2;
   } catch (e) {
     if (e instanceof HeaterError) { err(`heater ${command} ${verb}: ${e.message}\n`); return 1; }
+    // a file-system error: the data directory is the only place these commands touch
+    if (typeof (e as NodeJS.ErrnoException).code === 'string') { err(`heater ${command} ${verb}: cannot use the data directory ${dataDir}: ${systemReason(e)}.\n`); return 2; }
     throw e;
   }
 }

@@ -4,11 +4,12 @@ import { ReadLinks } from '../auth/read-links';
 import { parseTemplateId } from '../git/store';
 import { cliWrites, runCommand } from './cli-writes';
 
-const USAGE = `Usage:
-  heater link rotate-secret [--repos DIR]      every read link signed so far stops working
-  heater link revoke NAMESPACE/NAME ID [--repos DIR]
-DIR defaults to $HEATER_REPOS, else ./repos. A running server sees the change at once.
-`;
+/** The link commands, one line each, as `heater --help` lists them. */
+export const LINK_COMMANDS: readonly string[] = [
+  '  heater link rotate-secret [--repos DIR]            every read link signed so far stops working',
+  '  heater link revoke NAMESPACE/NAME ID [--repos DIR] one read link stops working',
+];
+const USAGE = ['Usage:', ...LINK_COMMANDS, 'DIR defaults to $HEATER_REPOS, else ./repos. A running server sees the change at once.', ''].join('\n');
 
 /** Runs the link command; returns the exit code. Output goes to `err` (there is no secret to print). */
 export async function linkCli(argv: readonly string[], env: NodeJS.ProcessEnv, err: (s: string) => void): Promise<number> {
@@ -23,7 +24,8 @@ export async function linkCli(argv: readonly string[], env: NodeJS.ProcessEnv, e
   }
   const [verb, ...rest] = args;
   const stateDir = path.join(path.resolve(repos), '.heater');
-  return runCommand('link', verb, USAGE, err, async () => {
+  return runCommand('link', verb, USAGE, err, repos, async () => {
+    if (verb !== 'rotate-secret' && verb !== 'revoke') return null; // the usage, before the data directory is touched
     const links = await ReadLinks.open(stateDir);
     // the same records the REST routes write, by the local user
     const record = cliWrites(stateDir, err);

@@ -48,6 +48,8 @@ interface Key<K extends keyof Config> {
   readonly flag: string;
   readonly env: string;
   readonly fallback: string;
+  /** What --help and the README say the default is, when it is not `fallback` itself (an empty fallback, say). */
+  readonly shownDefault?: string;
   readonly help: string;
   readonly parse: (raw: string, cwd: string) => Config[K];
 }
@@ -77,7 +79,7 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'port', flag: '--port', env: 'HEATER_PORT', fallback: '8080', help: 'TCP port; 0 picks any free port', parse: integer(0, 65535) },
   { key: 'reposDir', flag: '--repos', env: 'HEATER_REPOS', fallback: './repos', help: 'data directory holding <namespace>/<name>.git',
     parse: (raw, cwd) => { if (raw.includes('\0')) throw new Error('must not contain NUL'); return path.resolve(cwd, raw); } },
-  { key: 'publicUrl', flag: '--public-url', env: 'HEATER_PUBLIC_URL', fallback: '', help: 'base URL in clone URLs (default: from the Host header)',
+  { key: 'publicUrl', flag: '--public-url', env: 'HEATER_PUBLIC_URL', fallback: '', shownDefault: 'from the Host header', help: 'base URL in clone URLs',
     parse: (raw) => {
       if (raw === '') return '';
       let url: URL;
@@ -85,7 +87,7 @@ export const KEYS: readonly Key<keyof Config>[] = [
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`must be an http or https URL, got "${raw}"`);
       return url.href.replace(/\/+$/, '');
     } },
-  { key: 'adminToken', flag: '--admin-token', env: 'HEATER_ADMIN_TOKEN', fallback: '', help: 'admin token (default: generated at first start, stored hashed)',
+  { key: 'adminToken', flag: '--admin-token', env: 'HEATER_ADMIN_TOKEN', fallback: '', shownDefault: 'generated at first start, stored hashed', help: 'the admin token',
     parse: (raw) => { if (raw !== '' && !/^[\x21-\x7e]{16,256}$/.test(raw)) throw new Error('must be 16 to 256 printable characters without spaces'); return raw; } },
   { key: 'logLevel', flag: '--log-level', env: 'HEATER_LOG_LEVEL', fallback: 'info', help: 'error, warn, info or debug',
     parse: (raw) => { if (raw !== 'error' && raw !== 'warn' && raw !== 'info' && raw !== 'debug') throw new Error(`must be error, warn, info or debug, got "${raw}"`); return raw; } },
@@ -108,10 +110,12 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
 ];
 
-/** Usage text for `--help`, generated from KEYS. */
+/** The server's options for `--help`, one line per key of KEYS: flag, environment variable, meaning, default. */
 export function usage(): string {
-  const rows = KEYS.map((k) => `  ${`${k.flag} <value>`.padEnd(26)} ${k.env.padEnd(26)} ${k.help} (default: ${k.fallback === '' ? 'none' : k.fallback})`);
-  return ['Usage: heater [options]', '', 'Every option can also be set by its environment variable; flags win.', '', ...rows, ''].join('\n');
+  const flagWidth = Math.max(...KEYS.map((k) => k.flag.length)) + ' <value>'.length;
+  const envWidth = Math.max(...KEYS.map((k) => k.env.length));
+  const rows = KEYS.map((k) => `  ${`${k.flag} <value>`.padEnd(flagWidth)}  ${k.env.padEnd(envWidth)}  ${k.help} (default: ${k.shownDefault ?? (k.fallback === '' ? 'none' : k.fallback)})`);
+  return ['Server options (each can also be set by its environment variable; flags win):', ...rows, ''].join('\n');
 }
 
 /** Parses flags (`--port 9000` or `--port=9000`) over environment over defaults; throws ConfigError listing every bad key. */

@@ -71,6 +71,15 @@ export async function git(args: readonly string[], opts: GitOptions = {}): Promi
   return r.stdout;
 }
 
+// git's progress meter ("Counting objects:  50% (1/2)", "Total 3 (delta 0), reused 0 …"): on stderr when a
+// client did not ask for side-band (pack-objects' progress.c), never the reason git failed.
+const PROGRESS = /^(?:remote: )?(?:[A-Z][a-z]+(?: [a-z]+)* objects: |Total \d+ \(delta|Resolving deltas: )/;
+
+/** The lines of git's stderr that say what went wrong: progress dropped, the last `max` kept, joined by " | ". */
+export function gitErrorText(stderr: string, max = 3): string {
+  return stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => l !== '' && !PROGRESS.test(l)).slice(-max).join(' | ');
+}
+
 /** A git whose output is streamed: its stdout, and its exit (code 0 means the output is whole). */
 export interface GitStream {
   readonly stdout: import('node:stream').Readable;
@@ -88,7 +97,7 @@ export function streamGit(args: readonly string[], opts: { gitDir: string; log?:
   const exit = new Promise<number>((resolve) => {
     child.on('error', (e) => { opts.log?.(`git ${args[0] ?? ''} failed to start: ${e.message}`); resolve(-1); });
     child.on('close', (code, sig) => {
-      if (code !== 0 && sig !== 'SIGTERM') opts.log?.(`git ${args.join(' ')} exited ${code ?? sig}: ${stderr.trim()}`);
+      if (code !== 0 && sig !== 'SIGTERM') opts.log?.(`git ${args.join(' ')} exited ${code ?? sig}${gitErrorText(stderr) ? `: ${gitErrorText(stderr)}` : ''}`);
       resolve(code ?? -1);
     });
   });

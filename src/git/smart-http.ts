@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
-import { gitEnv } from './exec';
+import { gitEnv, gitErrorText } from './exec';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { TooLargeError, UnsupportedMediaTypeError } from '../errors/limit-error';
 
@@ -49,7 +49,8 @@ export interface Child {
   /** Called once the git process has exited (whatever happened to the request). */
   /** Run when git exits; a push's response ends only once it has resolved (its write is then known everywhere). */
   readonly onExit?: (code: number | null) => void | Promise<void>;
-  readonly log: (msg: string) => void;
+  /** `warn` for what an operator should look at (git failed, a client stalled), `info` for what clients do (go away). */
+  readonly log: { readonly warn: (msg: string) => void; readonly info: (msg: string) => void };
 }
 
 /** GET info/refs?service=…: streams `git <svc> --advertise-refs` for `gitDir`. */
@@ -124,7 +125,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   git.stdin.on('error', () => { /* reported through the exit code */ });
   const source = gzip ? req.pipe(createGunzip()) : req;
   pipeline(source, git.stdin, (err) => {
-    if (err) child.log(`receive-pack input ended early: ${err.message}`);
+    if (err) child.log.info(`receive-pack input ended early: ${err.message}`);
   });
   startResult(res, service);
   stream(git, res, service, child, true, req);
@@ -140,16 +141,20 @@ export function startResult(res: ServerResponse, service: Service): void {
 /** Pipes the child's stdout to the response; on a client disconnect stops the child (see below). */
 function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Service, child: Child, gentle: boolean, input?: IncomingMessage): void {
   let idle: NodeJS.Timeout | undefined;
+  // why git is being stopped, when it is the client's doing: then its exit is not git's failure
+  let stoppedBecause: 'stalled' | 'gone' | null = null;
+  let sent = 0;
   const arm = () => {
     clearTimeout(idle);
     idle = setTimeout(() => {
-      child.log(`git ${service} moved no data for ${Math.round(child.idleMs / 1000)} s; stopped it`);
+      stoppedBecause = 'stalled';
+      child.log.warn(`git ${service} moved no data for ${Math.round(child.idleMs / 1000)} s; stopped it`);
       git.kill('SIGTERM');
       res.destroy();
     }, child.idleMs);
   };
   arm();
-  git.stdout?.on('data', arm);
+  git.stdout?.on('data', (d: Buffer) => { sent += d.length; arm(); });
   input?.on('data', arm);
   let stderr = '';
   git.stderr?.on('data', (d: Buffer) => { if (stderr.length < 8192) stderr += d.toString('utf8'); });
@@ -158,6 +163,7 @@ function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Ser
   let killTimer: NodeJS.Timeout | undefined;
   res.on('close', () => {
     if (res.writableFinished || git.exitCode !== null) return;
+    stoppedBecause ??= 'gone';
     // A reader is cut at once. A push is ended by closing its input: receive-pack then fails on the
     // short pack and removes its quarantine itself, or, if the pack was whole, finishes the update
     // the client asked for. SIGTERM (which git also cleans up on) only if it lingers.
@@ -165,12 +171,14 @@ function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Ser
     git.stdin?.destroy();
     killTimer = setTimeout(() => git.kill('SIGTERM'), 30_000);
   });
-  git.on('error', (e) => { child.log(`git ${service} failed to start: ${e.message}`); res.destroy(e); });
-  git.on('close', (code) => {
+  git.on('error', (e) => { child.log.warn(`git ${service} failed to start: ${e.message}`); res.destroy(e); });
+  git.on('close', (code, signal) => {
     clearTimeout(idle);
     if (killTimer) clearTimeout(killTimer);
-    if (code !== 0 && stderr.trim()) child.log(`git ${service} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const exited = Promise.resolve(child.onExit?.(code)).catch((e: Error) => child.log(`after git ${service} exited: ${e.message}`));
+    // a client that hangs up mid-clone is ordinary: what git then says (progress, a broken pipe) is noise
+    if (stoppedBecause === 'gone') child.log.info(`the client went away during ${service} after ${sent} bytes; its git was stopped`);
+    else if (stoppedBecause === null && code !== 0 && stderr.trim()) child.log.warn(`git ${service} exited ${code ?? signal}: ${gitErrorText(stderr) || 'only progress on stderr'}`);
+    const exited = Promise.resolve(child.onExit?.(code)).catch((e: Error) => child.log.warn(`after git ${service} exited: ${e.message}`));
     if (gentle) void exited.finally(() => { if (!res.writableEnded) res.end(); });
   });
 }

@@ -89,8 +89,10 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
         : `${m.tag}: version ${m.version} of ${template} is published at ${short(was.get(m.old) || m.old)} and cannot be moved; versions are immutable. Publish a new version instead.`);
     }
   }
-  // one validation per commit, however many refs point at it
+  // one validation per commit, however many refs point at it, and its problems listed once: under the
+  // first ref that names it (versions come first), the other refs refer to that one
   const verdicts = new Map<string, Promise<readonly ValidationProblem[]>>();
+  const listedUnder = new Map<string, string>();
   const validate = (commit: string) => {
     let v = verdicts.get(commit);
     if (!v) { v = facts.validate(commit); verdicts.set(commit, v); }
@@ -115,9 +117,18 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
         claimed.set(c.version, { tag: c.tag, commit });
         const found = await validate(commit);
         const invalid = found.filter(isError);
-        if (invalid.length > 0) { problems.push(`${c.tag}: version ${c.version} does not validate (${tally(found)}), so it is not published:`, ...listed(found)); continue; }
+        if (invalid.length > 0) {
+          const first = listedUnder.get(commit);
+          if (first) problems.push(`${c.tag}: version ${c.version} does not validate either (the ${tally(found)} listed for ${first} above), so it is not published.`);
+          else { problems.push(`${c.tag}: version ${c.version} does not validate (${tally(found)}), so it is not published:`, ...listed(found)); listedUnder.set(commit, c.tag); }
+          continue;
+        }
         const noticed = found.filter((p) => !isError(p));
-        if (noticed.length > 0) semverWarnings.push(`warning: ${c.tag}: version ${c.version} is published with ${tally(noticed)}:`, ...listed(noticed));
+        if (noticed.length > 0) {
+          const first = listedUnder.get(commit);
+          if (first) semverWarnings.push(`warning: ${c.tag}: version ${c.version} is published with the ${tally(noticed)} listed for ${first} above.`);
+          else { semverWarnings.push(`warning: ${c.tag}: version ${c.version} is published with ${tally(noticed)}:`, ...listed(noticed)); listedUnder.set(commit, c.tag); }
+        }
         const semver = await facts.semver(c.version, commit, accepted);
         if (semver.refuse.length > 0) problems.push(`${c.tag}: ${semver.refuse[0] ?? ''}`, ...semver.refuse.slice(1));
         accepted.push({ version: c.version, commit });
@@ -129,7 +140,10 @@ export async function checkPush(template: string, updates: readonly RefUpdate[],
   for (const b of branchHeads) {
     const found = await validate(b.commit);
     const invalid = found.filter(isError);
-    if (invalid.length > 0) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${tally(found)}):`, ...listed(found));
+    if (invalid.length === 0) continue;
+    const first = listedUnder.get(b.commit);
+    if (first) warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version either (the ${tally(found)} listed for ${first} above).`);
+    else { warnings.push(`warning: ${b.ref} at ${short(b.commit)} would not validate as a version (${tally(found)}):`, ...listed(found)); listedUnder.set(b.commit, b.ref); }
   }
   return { ok: problems.length === 0, messages: [...problems, ...warnings] };
 }

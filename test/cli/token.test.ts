@@ -52,11 +52,14 @@ test.each([
   ['create without a name', ['create', '--scope', 'read'], 2],
   ['create with a bad scope', ['create', '--name', 'x', '--scope', 'fly:acme'], 1],
   ['revoke without a name', ['revoke'], 2],
+  ['list on a data directory under a file', ['list', '--repos', '/etc/hostname/x'], 2],
+  ['create on a data directory under a file', ['create', '--name', 'x', '--scope', 'read', '--repos', '/etc/hostname/x'], 2],
 ])('%s (%j) changes nothing and records nothing, exit %i', async (_what, args, code) => {
   const before = auditOf(server.reposDir).length;
   const r = await cli(args);
   expect(r.code).toBe(code);
   expect(r.stderr).toMatch(/^heater token/);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // never a stack trace
   expect(auditOf(server.reposDir)).toHaveLength(before);
 });
 

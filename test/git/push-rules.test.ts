@@ -254,3 +254,52 @@ test('a branch whose head would not validate is pushed with warnings; the same c
   expect(version.stderr).toContain('v0.1.0: version 0.1.0 does not validate (1 problem, 2 warnings), so it is not published:');
   expect(await lsRemote('wip')).not.toContain('v0.1.0');
 });
+
+describe('problems of one commit are listed once, however many refs point at it', () => {
+  const bad = `${hotTemplate(1)}  extra: { get_resource: nowhere }\n`;
+  /** The remote: lines of a push, without the prefix. */
+  const remoteLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('remote: heater: ')).map((l) => l.slice('remote: heater: '.length).trimEnd());
+
+  test('main and v1.0.0 at the same bad commit: the tag lists the problems, the branch refers to them', async () => {
+    const w = await WorkRepo.create();
+    repos.push(w);
+    const commit = await w.commit({ 'template.yaml': bad }, 'broken');
+    await w.tag('v1.0.0');
+    const r = await w.run(['push', `${server.authUrl}/acme/once.git`, 'main', 'v1.0.0']);
+    expect(r.code).not.toBe(0);
+    const lines = remoteLines(r.stderr);
+    const problems = lines.filter((l) => /^ {2}template\.yaml:\d+:\d+: /.test(l));
+    expect(problems).toHaveLength(3);
+    expect(new Set(problems).size).toBe(3);
+    expect(lines).toEqual([
+      'v1.0.0: version 1.0.0 does not validate (1 problem, 2 warnings), so it is not published:',
+      ...problems,
+      `warning: refs/heads/main at ${commit.slice(0, 12)} would not validate as a version either (the 1 problem, 2 warnings listed for v1.0.0 above).`,
+    ]);
+  });
+
+  test('two versions and two branches at one bad commit: listed under the first version only', async () => {
+    const w = await WorkRepo.create();
+    repos.push(w);
+    await w.commit({ 'template.yaml': bad }, 'broken');
+    await w.tag('v1.0.0');
+    await w.tag('v2.0.0');
+    const r = await w.run(['push', `${server.authUrl}/acme/twice.git`, 'main', 'HEAD:refs/heads/wip', 'v1.0.0', 'v2.0.0']);
+    expect(r.code).not.toBe(0);
+    const lines = remoteLines(r.stderr);
+    expect(lines.filter((l) => /^ {2}template\.yaml:/.test(l))).toHaveLength(3);
+    expect(lines).toContain('v2.0.0: version 2.0.0 does not validate either (the 1 problem, 2 warnings listed for v1.0.0 above), so it is not published.');
+    expect(lines.filter((l) => /^warning: refs\/heads\/(main|wip) at [0-9a-f]{12} would not validate as a version either \(the 1 problem, 2 warnings listed for v1\.0\.0 above\)\.$/.test(l))).toHaveLength(2);
+  });
+
+  test('two branches at one bad commit without a version: listed under the first, the second refers to it', async () => {
+    const w = await WorkRepo.create();
+    repos.push(w);
+    await w.commit({ 'template.yaml': bad }, 'broken');
+    const r = await w.run(['push', `${server.authUrl}/acme/branches.git`, 'main', 'HEAD:refs/heads/wip']);
+    expect(r.code).toBe(0);
+    const lines = remoteLines(r.stderr);
+    expect(lines.filter((l) => /^ {2}template\.yaml:/.test(l))).toHaveLength(3);
+    expect(lines.filter((l) => /would not validate as a version either \(the 1 problem, 2 warnings listed for refs\/heads\/(main|wip) above\)\.$/.test(l))).toHaveLength(1);
+  });
+});

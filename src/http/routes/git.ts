@@ -88,7 +88,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     const gitDir = store.gitDir(t);
     const exists = await store.exists(t);
     const env = { GIT_HTTP_EXPORT_ALL: '1', ...(principal ? { GIT_COMMITTER_NAME: principal.name, GIT_COMMITTER_EMAIL: `${principal.name}@heater.${caller.address || 'local'}` } : {}) };
-    const logChild = (msg: string) => log.warn(`${t.id}: ${msg}`);
+    const logChild = { warn: (msg: string) => log.warn(`${t.id}: ${msg}`), info: (msg: string) => log.info(`${t.id}: ${msg}`) };
 
     if (!exists && !principal) throw new NotFoundError('template-not-found', `There is no template ${t.id}.`);
     if (rest === '/info/refs') {
