@@ -5,6 +5,7 @@ import { ConfigError } from './errors/config-error';
 import { createApp } from './app';
 import { tokenCli } from './cli/token';
 import { linkCli } from './cli/link';
+import { reindexCli } from './cli/reindex';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     return;
   }
+  if (argv[0] === 'reindex') { process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
   if (argv[0] === 'link') { process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage()); return; }
   let config;

@@ -1,6 +1,9 @@
 // The catalog's storage, behind one small interface: what an index of templates must do, whatever holds it.
 import type { ManifestAuthor } from '../registry/manifest';
 
+/** The index file's name, in the state directory (derived from git: deleting it loses nothing). */
+export const CATALOG_FILE = 'catalog.sqlite';
+
 /** One version as the catalog keeps it. */
 export interface CatalogVersion {
   readonly version: string;
