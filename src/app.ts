@@ -15,8 +15,8 @@ import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
 import { Publisher } from './registry/publisher';
-import { WriteEvents } from './events/write-events';
-import { AnnouncingAuditLog } from './events/audit-bridge';
+import { AuditLog } from './audit/audit-log';
+import { WriteEvents, auditEntryOf } from './events/write-events';
 import { SqliteCatalog } from './catalog/sqlite-catalog';
 import { Indexer } from './catalog/indexer';
 import { CATALOG_FILE } from './catalog/catalog-store';
@@ -81,17 +81,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     return { host, port: address.port };
   };
-  const events = new WriteEvents((subscriber, e) => log.error(`write event subscriber ${subscriber}: ${e.message}`));
-  const audit = new AnnouncingAuditLog(store.stateDir, (msg) => log.error(msg), events);
+  const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
   const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
   if (catalog.rebuilt) log.warn(`catalog: ${path.join(store.stateDir, CATALOG_FILE)} is rebuilt from git, as ${catalog.rebuilt}`);
   const indexer = new Indexer(store, registry, catalog, (msg) => log.warn(msg));
-  events.subscribe('catalog', indexer.onWrite);
+  // every write is announced once; these subscribers replace what routes used to do themselves
+  const events = new WriteEvents((who, e) => log.error(`after a write, ${who} failed: ${e.message}`));
+  events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
+  events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
+  events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
+  events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
   // ready only once the index agrees with git: a listing is never silently partial
   const healed = await indexer.heal();
   log.info(`catalog: ${healed.unchanged} templates unchanged, ${healed.added} added, ${healed.changed} changed, ${healed.removed} removed, ${healed.failed} unreadable (${healed.ms} ms)`);
-  const publisher = new Publisher(store, registry, audit);
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, audit, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
+  const publisher = new Publisher(store, registry, events);
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL

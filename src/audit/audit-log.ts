@@ -20,6 +20,8 @@ export interface AuditEntry {
     | 'version.deprecate' | 'version.undeprecate' | 'version.yank' | 'version.unyank' | 'namespace.update'
     | 'token.create' | 'token.revoke' | 'version.delete' | 'link.create' | 'link.revoke' | 'link.rotate-secret';
   readonly actor: Actor;
+  /** The door the write came through: git, rest or cli. */
+  readonly via?: 'git' | 'rest' | 'cli';
   readonly template?: string;
   readonly namespace?: string;
   readonly refs?: readonly RefChange[];

@@ -50,3 +50,16 @@ export class WriteEvents {
     }
   }
 }
+
+/** The audit log's record of a write: the same facts, the template by id. */
+export function auditEntryOf(e: WriteEvent): AuditEntry {
+  // the order of the keys is the log's own, as it was before the events existed
+  return {
+    action: e.action, actor: e.actor,
+    ...(e.template ? { template: e.template.id } : e.namespace ? { namespace: e.namespace } : {}),
+    ...(e.refs.length > 0 ? { refs: e.refs } : {}),
+    ok: e.ok,
+    ...(e.detail !== undefined ? { detail: e.detail } : {}),
+    via: e.via,
+  };
+}

@@ -47,7 +47,8 @@ export interface Child {
   /** A git process that neither reads nor writes for this long is stopped (a client that stalled). */
   readonly idleMs: number;
   /** Called once the git process has exited (whatever happened to the request). */
-  readonly onExit?: (code: number | null) => void;
+  /** Run when git exits; a push's response ends only once it has resolved (its write is then known everywhere). */
+  readonly onExit?: (code: number | null) => void | Promise<void>;
   readonly log: (msg: string) => void;
 }
 
@@ -152,7 +153,8 @@ function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Ser
   input?.on('data', arm);
   let stderr = '';
   git.stderr?.on('data', (d: Buffer) => { if (stderr.length < 8192) stderr += d.toString('utf8'); });
-  git.stdout?.pipe(res);
+  // a push's response is ended by hand, after onExit: a client that pushes and then reads sees its push
+  git.stdout?.pipe(res, { end: !gentle });
   let killTimer: NodeJS.Timeout | undefined;
   res.on('close', () => {
     if (res.writableFinished || git.exitCode !== null) return;
@@ -168,7 +170,8 @@ function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Ser
     clearTimeout(idle);
     if (killTimer) clearTimeout(killTimer);
     if (code !== 0 && stderr.trim()) child.log(`git ${service} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    child.onExit?.(code);
+    const exited = Promise.resolve(child.onExit?.(code)).catch((e: Error) => child.log(`after git ${service} exited: ${e.message}`));
+    if (gentle) void exited.finally(() => { if (!res.writableEnded) res.end(); });
   });
 }
 

@@ -15,7 +15,7 @@ import { tokensRouter } from './routes/tokens';
 import { linksRouter } from './routes/links';
 import type { ReadLinks } from '../auth/read-links';
 import type { Publisher } from '../registry/publisher';
-import type { AuditLog } from '../audit/audit-log';
+import type { WriteEvents } from '../events/write-events';
 import type { CatalogStore } from '../catalog/catalog-store';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
@@ -28,7 +28,7 @@ export interface HttpDeps extends GitDeps {
   readonly settings: NamespaceSettingsStore;
   readonly tokenStore: TokenStore;
   readonly links: ReadLinks;
-  readonly audit: AuditLog;
+  readonly events: WriteEvents;
   readonly catalog: CatalogStore;
   readonly publicUrl: string;
   readonly reposDir: string;

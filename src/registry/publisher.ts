@@ -2,7 +2,8 @@
 import type { RepoStore, TemplateId } from '../git/store';
 import { transact, writeCommit, writeTagObject, writeTree, RefTransactionError, type Identity, type NewFile, type RefOp } from '../git/writer';
 import { VERSION_NOTES } from '../git/refs';
-import type { Actor, AuditLog } from '../audit/audit-log';
+import type { Actor } from '../audit/audit-log';
+import type { WriteEvents } from '../events/write-events';
 import { ConflictError } from '../errors/conflict-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
@@ -55,7 +56,7 @@ export function validateFiles(files: readonly NewFile[]): ValidationProblem[] {
 
 /** Every write that does not come through git push. Each takes the repo lock and ends in one ref transaction. */
 export class Publisher {
-  constructor(private readonly store: RepoStore, private readonly registry: Registry, private readonly audit: AuditLog) {}
+  constructor(private readonly store: RepoStore, private readonly registry: Registry, private readonly events: WriteEvents) {}
 
   /**
    * Publishes `files` as `version`: a commit on the default branch (parent: its head) and an annotated
@@ -96,7 +97,7 @@ export class Publisher {
       ];
       await this.apply(gitDir, ops, me, `heater: publish ${tag}`, `Version ${version} of ${t.id} was published by someone else meanwhile`);
       published = true;
-      await this.audit.record({ action: 'version.publish', actor: who, template: t.id, ok: true, detail: version,
+      await this.events.emit({ via: 'rest', action: 'version.publish', actor: who, template: t, namespace: t.namespace, ok: true, detail: version,
         refs: [{ ref: branch, old: head ?? '', new: commit }, { ref: `refs/tags/${tag}`, old: '', new: tagOid }] });
       return { version: await this.version(t, version), warnings: [...noticed, ...semver.warn] };
     } finally {
@@ -119,7 +120,7 @@ export class Publisher {
       const current = refs.tags.get(name)?.oid ?? null;
       if (current !== resolution.commit) {
         await this.apply(gitDir, [{ ref: `refs/tags/${name}`, new: resolution.commit, old: current }], identity(who), `heater: label ${name} -> ${ref}`, `Label ${name} of ${t.id} was moved by someone else meanwhile`);
-        await this.audit.record({ action: 'label.set', actor: who, template: t.id, ok: true, refs: [{ ref: `refs/tags/${name}`, old: current ?? '', new: resolution.commit }] });
+        await this.events.emit({ via: 'rest', action: 'label.set', actor: who, template: t, namespace: t.namespace, ok: true, refs: [{ ref: `refs/tags/${name}`, old: current ?? '', new: resolution.commit }] });
       }
       return { label: name, commit: resolution.commit, version: resolution.version?.version ?? null };
     } finally {
@@ -137,7 +138,7 @@ export class Publisher {
       const current = refs.tags.get(name);
       if (!current) throw new NotFoundError('label-not-found', `${t.id} has no label ${name}.`);
       await this.apply(gitDir, [{ ref: `refs/tags/${name}`, delete: true, old: current.oid }], identity(who), `heater: remove label ${name}`, `Label ${name} of ${t.id} was changed by someone else meanwhile`);
-      await this.audit.record({ action: 'label.delete', actor: who, template: t.id, ok: true, refs: [{ ref: `refs/tags/${name}`, old: current.oid, new: '' }] });
+      await this.events.emit({ via: 'rest', action: 'label.delete', actor: who, template: t, namespace: t.namespace, ok: true, refs: [{ ref: `refs/tags/${name}`, old: current.oid, new: '' }] });
     } finally {
       release();
     }
@@ -159,7 +160,7 @@ export class Publisher {
       const note = refs.versionNotes.get(version);
       if (note) ops.push({ ref: `${VERSION_NOTES}/${version}`, delete: true, old: note.oid });
       await this.apply(gitDir, ops, identity(who), `heater: delete version ${version}`, `Version ${version} of ${t.id} was changed meanwhile`);
-      await this.audit.record({ action: 'version.delete', actor: who, template: t.id, ok: true, detail: version,
+      await this.events.emit({ via: 'rest', action: 'version.delete', actor: who, template: t, namespace: t.namespace, ok: true, detail: version,
         refs: ops.map((o) => ({ ref: o.ref, old: 'old' in o && o.old ? o.old : '', new: '' })) });
     } finally {
       release();
@@ -192,7 +193,7 @@ export class Publisher {
       if (ops.length > 0) {
         await this.apply(gitDir, ops, me, `heater: ${message === null ? 'clear' : 'set'} ${kind} on ${version}`, `The state of version ${version} was changed by someone else meanwhile`);
         const action = kind === 'deprecated' ? (message === null ? 'version.undeprecate' : 'version.deprecate') : (message === null ? 'version.unyank' : 'version.yank');
-        await this.audit.record({ action, actor: who, template: t.id, ok: true, detail: version,
+        await this.events.emit({ via: 'rest', action, actor: who, template: t, namespace: t.namespace, ok: true, detail: version,
           refs: ops.map((o) => ({ ref: o.ref, old: 'old' in o && o.old ? o.old : '', new: 'new' in o ? o.new : '' })) });
       }
       return await this.version(t, version);

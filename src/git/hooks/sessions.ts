@@ -5,8 +5,8 @@ export interface PushSession<T> {
   /** Given to the hook in HEATER_HOOK_TOKEN; valid only while this receive-pack runs. */
   readonly token: string;
   readonly context: T;
-  /** Run when receive-pack exits (releases the repo lock the hook took). */
-  onEnd: (() => void)[];
+  /** Run when receive-pack exits (releases the repo lock the hook took, announces the push). */
+  onEnd: (() => void | Promise<void>)[];
   /** True once receive-pack has exited: a hook call still waiting must not take the lock. */
   ended: boolean;
 }
@@ -34,11 +34,11 @@ export class PushSessions<T> {
     return false;
   }
 
-  /** Ends a push: forgets its secret and runs its end callbacks. */
-  end(session: PushSession<T>): void {
+  /** Ends a push: forgets its secret and runs its end callbacks; resolves when they are all done. */
+  async end(session: PushSession<T>): Promise<void> {
     this.live.delete(digest(session.token));
     session.ended = true;
-    for (const f of session.onEnd.splice(0)) f();
+    await Promise.all(session.onEnd.splice(0).map(async (f) => f()));
   }
 }
 

@@ -127,10 +127,9 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'receive.maxInputSize', GIT_CONFIG_VALUE_0: String(deps.maxPushBytes),
     };
     const ended = session;
-    const onExit = () => {
-      sessions.end(ended);
-      registry.refsChanged(gitDir);
-      deps.housekeeper.afterPush(gitDir);
+    const onExit = async () => {
+      registry.refsChanged(gitDir); // before the push is announced: subscribers read the new refs
+      await sessions.end(ended);
       if (createdHere) {
         registry.removeIfEmpty(t, gitDir, () => sessions.some((c) => c.gitDir === gitDir))
           .catch((e: Error) => log.warn(`${t.id}: could not remove the empty repo of a refused push-to-create: ${e.message}`));
@@ -139,7 +138,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     try {
       await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs }, deps.maxNegotiationBytes);
     } catch (e) {
-      onExit();
+      await onExit();
       throw e;
     }
   }

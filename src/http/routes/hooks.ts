@@ -5,7 +5,7 @@ import type { PushSession, PushSessions } from '../../git/hooks/sessions';
 import type { Registry } from '../../registry/registry';
 import type { RefUpdate } from '../../registry/push-policy';
 import type { Logger } from '../../log/logger';
-import type { AuditLog } from '../../audit/audit-log';
+import type { WriteEvents } from '../../events/write-events';
 import { refValues } from '../../git/refs';
 import type { PushContext } from './git';
 
@@ -18,7 +18,7 @@ const ZERO = /^0{40}$/;
  * Holds the repo's write lock from the check until receive-pack exits, so a concurrent push
  * is checked against the refs this one leaves.
  */
-export function hooksRouter({ registry, sessions, log, audit }: { registry: Registry; sessions: PushSessions<PushContext>; log: Logger; audit: AuditLog }): Router {
+export function hooksRouter({ registry, sessions, log, events }: { registry: Registry; sessions: PushSessions<PushContext>; log: Logger; events: WriteEvents }): Router {
   const r = Router();
   const refuse = (res: Response, status: number, why: string) => { res.status(status).type('text/plain').send(`refuse\nheater: ${why}\n`); };
   r.post('/_heater/hooks/pre-receive', (req, res, next) => {
@@ -60,13 +60,14 @@ export function hooksRouter({ registry, sessions, log, audit }: { registry: Regi
       log.debug(`${template.id}: pre-receive check of ${updates.length} update(s) took ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(2)} ms`);
       if (!verdict.ok) log.info(`${template.id}: push refused: ${verdict.messages.join(' ')}`);
       // once receive-pack has exited, record what the refs really became (a push can also fail after this check)
-      session.onEnd.push(() => {
-        void refValues(gitDir, updates.map((u) => u.ref)).catch(() => new Map<string, string>()).then((now) => audit.record({
-          action: 'push', actor: { name: session.context.principal.name, address: session.context.address }, template: template.id,
+      session.onEnd.push(async () => {
+        const now = await refValues(gitDir, updates.map((u) => u.ref)).catch(() => new Map<string, string>());
+        await events.emit({
+          action: 'push', via: 'git', actor: { name: session.context.principal.name, address: session.context.address }, template, namespace: template.namespace,
           ok: verdict.ok && updates.every((u) => (now.get(u.ref) ?? '') === (ZERO.test(u.new) ? '' : u.new)),
           refs: updates.map((u) => ({ ref: u.ref, old: ZERO.test(u.old) ? '' : u.old, new: ZERO.test(u.new) ? '' : u.new })),
           ...(verdict.ok ? {} : { detail: verdict.messages[0] ?? 'refused' }),
-        }));
+        });
       });
       res.type('text/plain').send(`${verdict.ok ? 'ok' : 'refuse'}\n${verdict.messages.map((m) => `heater: ${m}\n`).join('')}`);
     } catch (e) {

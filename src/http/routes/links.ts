@@ -1,6 +1,6 @@
 // Read links: POST/DELETE /api/v1/templates/:ns/:name/links (for those who may read the template), POST /api/v1/links/rotate-secret (admins).
 import { Router, json } from 'express';
-import type { AuditLog } from '../../audit/audit-log';
+import type { WriteEvents } from '../../events/write-events';
 import { MAX_LINK_LIFETIME_MS, ReadLinks } from '../../auth/read-links';
 import { parseExpiry } from '../../auth/token-store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
@@ -13,7 +13,7 @@ export interface LinksDeps {
   readonly registry: Registry;
   readonly links: ReadLinks;
   readonly access: Access;
-  readonly audit: AuditLog;
+  readonly events: WriteEvents;
   readonly publicUrl: string;
 }
 
@@ -34,7 +34,7 @@ function linkRequest(body: unknown): { version: string | undefined; expires: Dat
 }
 
 /** Routes that hand out, revoke and invalidate read links. */
-export function linksRouter({ registry, links, access, audit, publicUrl }: LinksDeps): Router {
+export function linksRouter({ registry, links, access, events, publicUrl }: LinksDeps): Router {
   const r = Router();
 
   r.route('/templates/:ns/:name/links')
@@ -56,7 +56,7 @@ export function linksRouter({ registry, links, access, audit, publicUrl }: Links
       const api = `${prefix}/api/v1/templates/${t.id}`;
       const files = entrypoint.split('/').map(encodeURIComponent).join('/');
       const expires = ask.expires.toISOString();
-      await audit.record({ action: 'link.create', actor: access.actor(req), template: t.id, ok: true, detail: `link ${id} to ${version === null ? 'every version' : `version ${version}`} until ${expires}` });
+      await events.emit({ via: 'rest', refs: [], action: 'link.create', actor: access.actor(req), template: t, namespace: t.namespace, ok: true, detail: `link ${id} to ${version === null ? 'every version' : `version ${version}`} until ${expires}` });
       res.setHeader('Cache-Control', 'no-store'); // the answer is a credential
       res.status(201).json({
         id, template: t.id, version, expires, prefix,
@@ -72,7 +72,7 @@ export function linksRouter({ registry, links, access, audit, publicUrl }: Links
       const id = String(req.params.id);
       if (!ReadLinks.isId(id)) throw new InvalidInputError('id', 'A link id is the 24 hexadecimal digits the link was created with.');
       await links.revoke(t.id, id);
-      await audit.record({ action: 'link.revoke', actor: access.actor(req), template: t.id, ok: true, detail: `link ${id}` });
+      await events.emit({ via: 'rest', refs: [], action: 'link.revoke', actor: access.actor(req), template: t, namespace: t.namespace, ok: true, detail: `link ${id}` });
       res.status(204).end();
     })
     .all(methodNotAllowed('DELETE'));
@@ -80,7 +80,7 @@ export function linksRouter({ registry, links, access, audit, publicUrl }: Links
   r.route('/links/rotate-secret')
     .post(access.allow('admin', 'registry'), async (req, res) => {
       await links.rotate();
-      await audit.record({ action: 'link.rotate-secret', actor: access.actor(req), ok: true, detail: 'every read link signed so far is revoked' });
+      await events.emit({ via: 'rest', refs: [], action: 'link.rotate-secret', actor: access.actor(req), ok: true, detail: 'every read link signed so far is revoked' });
       res.status(204).end();
     })
     .all(methodNotAllowed('POST'));

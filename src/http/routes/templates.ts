@@ -1,7 +1,7 @@
 // /api/v1/templates: list, create, show and delete templates.
 import { Router, json, type Request } from 'express';
 import type { Registry, TemplateDetail } from '../../registry/registry';
-import type { AuditLog } from '../../audit/audit-log';
+import type { WriteEvents } from '../../events/write-events';
 import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Access } from '../access';
@@ -10,7 +10,7 @@ import { methodNotAllowed } from '../method-not-allowed';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
-  readonly audit: AuditLog;
+  readonly events: WriteEvents;
   readonly access: Access;
   readonly publicUrl: string;
 }
@@ -18,7 +18,7 @@ export interface TemplatesDeps {
 const MAX_DESCRIPTION = 1024;
 
 /** Routes for the template collection and single templates. */
-export function templatesRouter({ registry, access, publicUrl, audit }: TemplatesDeps): Router {
+export function templatesRouter({ registry, access, publicUrl, events }: TemplatesDeps): Router {
   const r = Router();
   const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
 
@@ -41,7 +41,7 @@ export function templatesRouter({ registry, access, publicUrl, audit }: Template
     const t = parseTemplateId(namespace, name);
     await access.authorize(req, 'rest', 'write', access.template(t));
     const created = await registry.create(t, (description ?? '').trim());
-    await audit.record({ action: 'template.create', actor: access.actor(req), template: t.id, ok: true });
+    await events.emit({ via: 'rest', refs: [], action: 'template.create', actor: access.actor(req), template: t, namespace: t.namespace, ok: true });
     res.status(201).location(`/api/v1/templates/${t.id}`).json(withUrl(req, created));
   }).all(methodNotAllowed('GET, HEAD, POST'));
 
@@ -50,7 +50,7 @@ export function templatesRouter({ registry, access, publicUrl, audit }: Template
   }).delete(access.allow('admin', 'template'), async (req, res) => {
     const t = templateParam(req);
     await registry.remove(t);
-    await audit.record({ action: 'template.delete', actor: access.actor(req), template: t.id, ok: true });
+    await events.emit({ via: 'rest', refs: [], action: 'template.delete', actor: access.actor(req), template: t, namespace: t.namespace, ok: true });
     res.status(204).end();
   }).all(methodNotAllowed('GET, HEAD, DELETE'));
 

@@ -1,7 +1,7 @@
 // /api/v1/tokens (admin): create, list, revoke tokens; /api/v1/whoami: who a token is.
 import { Router, json } from 'express';
 import type { TokenStore } from '../../auth/token-store';
-import type { AuditLog } from '../../audit/audit-log';
+import type { WriteEvents } from '../../events/write-events';
 import { parseExpiry } from '../../auth/token-store';
 import { allows, formatScope } from '../../auth/scopes';
 import { InvalidInputError } from '../../errors/invalid-input-error';
@@ -9,7 +9,7 @@ import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
 
 /** Token management for admins, and whoami for anyone. */
-export function tokensRouter({ tokenStore, access, audit }: { tokenStore: TokenStore; access: Access; audit: AuditLog }): Router {
+export function tokensRouter({ tokenStore, access, events }: { tokenStore: TokenStore; access: Access; events: WriteEvents }): Router {
   const r = Router();
   const admin = access.allow('admin', 'registry');
   r.route('/tokens')
@@ -24,7 +24,7 @@ export function tokensRouter({ tokenStore, access, audit }: { tokenStore: TokenS
       if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new InvalidInputError('scopes', '"scopes" must be a list such as ["write:acme"].');
       if (expires !== undefined && typeof expires !== 'string') throw new InvalidInputError('expires', '"expires" must be like "90d" or an ISO date.');
       const made = await tokenStore.create(name, scopes as string[], expires === undefined ? null : parseExpiry(expires));
-      await audit.record({ action: 'token.create', actor: access.actor(req), ok: true, detail: `${made.info.name} ${made.info.scopes.join(' ')}` });
+      await events.emit({ via: 'rest', refs: [], action: 'token.create', actor: access.actor(req), ok: true, detail: `${made.info.name} ${made.info.scopes.join(' ')}` });
       res.status(201).json({ ...made.info, token: made.token });
     })
     .all(methodNotAllowed('GET, HEAD, POST'));
@@ -32,7 +32,7 @@ export function tokensRouter({ tokenStore, access, audit }: { tokenStore: TokenS
   r.route('/tokens/:id')
     .delete(admin, async (req, res) => {
       const gone = await tokenStore.revoke(String(req.params.id));
-      await audit.record({ action: 'token.revoke', actor: access.actor(req), ok: true, detail: gone.name });
+      await events.emit({ via: 'rest', refs: [], action: 'token.revoke', actor: access.actor(req), ok: true, detail: gone.name });
       res.status(204).end();
     })
     .all(methodNotAllowed('DELETE'));
