@@ -17,6 +17,9 @@ import { Registry } from './registry/registry';
 import { Publisher } from './registry/publisher';
 import { AuditLog } from './audit/audit-log';
 import { WriteEvents, auditEntryOf } from './events/write-events';
+import { SqliteCatalog } from './catalog/sqlite-catalog';
+import { Indexer } from './catalog/indexer';
+import { CATALOG_FILE } from './catalog/catalog-store';
 import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
@@ -94,13 +97,22 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { host, port: address.port };
   };
   const audit = new AuditLog(store.stateDir, (msg) => log.error(msg));
+  const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
+  if (catalog.rebuilt) log.warn(`catalog: ${path.join(store.stateDir, CATALOG_FILE)} is rebuilt from git, as ${catalog.rebuilt}`);
+  const indexer = new Indexer(store, registry, catalog, (msg) => log.warn(msg));
   // every write is announced once; these subscribers replace what routes used to do themselves
   const events = new WriteEvents((who, e) => log.error(`after a write, ${who} failed: ${e.message}`));
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
+  events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
   events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
+  // ready only once the index agrees with git: a listing is never silently partial
+  const healed = await indexer.heal();
+  // said only when the index had to catch up with git (an unchanged start is quiet)
+  const healNote = `catalog: ${healed.unchanged} templates unchanged, ${healed.added} added, ${healed.changed} changed, ${healed.removed} removed, ${healed.failed} unreadable (${healed.ms} ms)`;
+  if (healed.added + healed.changed + healed.removed + healed.failed > 0) log.info(healNote); else log.debug(healNote);
   const publisher = new Publisher(store, registry, events);
-  const app = createHttpApp({ store, registry, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
@@ -135,6 +147,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
       clearTimeout(force);
       pool.close();
+      await indexer.close();
+      catalog.close();
       await housekeeper.close();
     },
   };

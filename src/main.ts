@@ -6,6 +6,7 @@ import { StartupError } from './errors/startup-error';
 import { createApp, type App } from './app';
 import { tokenCli } from './cli/token';
 import { linkCli } from './cli/link';
+import { reindexCli } from './cli/reindex';
 import { EXIT, helpText } from './cli/help';
 
 /** Ends the process for a start-up failure: one sentence on stderr (the stack too at debug level), exit 2. */
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     return;
   }
+  if (argv[0] === 'reindex') { process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
   if (argv[0] === 'link') { process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return; }
   let config: Config;

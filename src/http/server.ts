@@ -16,6 +16,7 @@ import { linksRouter } from './routes/links';
 import type { ReadLinks } from '../auth/read-links';
 import type { Publisher } from '../registry/publisher';
 import type { WriteEvents } from '../events/write-events';
+import type { CatalogStore } from '../catalog/catalog-store';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
 import { NotFoundError } from '../errors/not-found-error';
@@ -28,6 +29,7 @@ export interface HttpDeps extends GitDeps {
   readonly tokenStore: TokenStore;
   readonly links: ReadLinks;
   readonly events: WriteEvents;
+  readonly catalog: CatalogStore;
   readonly publicUrl: string;
   readonly reposDir: string;
   readonly maxBodyBytes: number;

@@ -57,6 +57,17 @@ export interface VersionInfo {
   readonly yanked: VersionMark | null;
 }
 
+/** What the catalog reads of a template (see Registry.sources). */
+export interface TemplateSources {
+  readonly detail: TemplateDetail;
+  /** Highest first. */
+  readonly versions: readonly VersionInfo[];
+  /** The latest version's manifest and interface; null when there is no latest version. */
+  readonly facts: VersionFacts | null;
+  readonly refs: RefSnapshot;
+  readonly repoDescription: string;
+}
+
 export interface FileBody {
   readonly resolution: Resolution;
   readonly file: TreeFile;
@@ -156,6 +167,26 @@ export class Registry {
   /** Everything about one template; throws NotFoundError. */
   async get(t: TemplateId): Promise<TemplateDetail> {
     const { gitDir, refs, index } = await this.snapshot(t);
+    return this.detailOf(t, gitDir, refs, index);
+  }
+
+  /**
+   * What the catalog derives a template's entry from, all read from one ref snapshot: the detail,
+   * every version, the latest version's facts (null without one) and the repository's description
+   * file. Throws NotFoundError.
+   */
+  async sources(t: TemplateId): Promise<TemplateSources> {
+    const { gitDir, refs, index } = await this.snapshot(t);
+    const latest = latestVersion(index);
+    const [detail, facts, repoDescription] = await Promise.all([
+      this.detailOf(t, gitDir, refs, index),
+      latest?.ref.tree ? this.factsReader.facts(gitDir, latest.ref.tree) : null,
+      this.store.description(gitDir),
+    ]);
+    return { detail, versions: index.versions.map(versionInfo), facts, refs, repoDescription };
+  }
+
+  private async detailOf(t: TemplateId, gitDir: string, refs: RefSnapshot, index: VersionIndex): Promise<TemplateDetail> {
     const labels = [...index.labels.values()].map((l) => ({ name: l.name, commit: l.commit, version: index.byCommit.get(l.commit)?.[0]?.version ?? null }));
     return {
       ...idOf(t),

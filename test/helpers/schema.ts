@@ -152,7 +152,13 @@ export class SchemaChecker {
 // ---------------------------------------------------------------------------------------------
 // The parts of OpenAPI 3.1 the contract tests read.
 
-export interface Parameter { readonly name: string; readonly in: 'path' | 'query' | 'header' | 'cookie'; readonly required?: boolean; readonly schema?: Schema; readonly 'x-heater-rest-of-path'?: boolean }
+export interface Parameter {
+  readonly name: string; readonly in: 'path' | 'query' | 'header' | 'cookie'; readonly required?: boolean; readonly schema?: Schema;
+  readonly 'x-heater-rest-of-path'?: boolean;
+  /** A family of query parameters (`meta.KEY`): the names this pattern matches. */
+  readonly 'x-heater-name-pattern'?: string;
+  readonly example?: unknown;
+}
 export interface Header { readonly required?: boolean; readonly schema?: Schema }
 export interface MediaType { readonly schema?: Schema }
 export interface ResponseObject { readonly description: string; readonly headers?: Readonly<Record<string, Header | Ref>>; readonly content?: Readonly<Record<string, MediaType>> }
@@ -293,7 +299,7 @@ export class OpenApiContract {
     const errors: string[] = [];
     const o = this.operations().find((x) => x.method === method && x.path === docPath);
     for (const [name, value] of new URL(url, 'http://x').searchParams) {
-      const prm = o?.parameters.find((x) => x.in === 'query' && x.name === name);
+      const prm = o?.parameters.find((x) => x.in === 'query' && (x.name === name || (x['x-heater-name-pattern'] !== undefined && new RegExp(x['x-heater-name-pattern']).test(name))));
       if (!prm) errors.push(`request: query parameter ${name} is not documented`);
       else if (prm.schema) errors.push(...this.schemaErrors(prm.schema, typedValue(this.deref(prm.schema as Schema | Ref), value)).map((e) => `request ?${name}: ${e}`));
     }

@@ -20,11 +20,13 @@ export interface TestServer {
 export interface StartOptions extends AppOptions {
   /** Fills the data directory before the server starts (repos copied in, say). */
   readonly prepare?: (reposDir: string) => Promise<void>;
+  /** Serve this data directory, and leave it in place on close (a restart over the same data). */
+  readonly reposDir?: string;
 }
 
 /** A running server; `close()` stops it and removes its data directory. */
 export async function startServer(overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<TestServer> {
-  const reposDir = await mkdtemp(path.join(os.tmpdir(), 'heater-test-'));
+  const reposDir = opts.reposDir ?? await mkdtemp(path.join(os.tmpdir(), 'heater-test-'));
   await opts.prepare?.(reposDir);
   const app = await createApp(testConfig({ reposDir, adminToken: TOKEN, ...overrides }), opts);
   const url = await app.listen();
@@ -36,7 +38,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: StartOp
     authUrl: `${u.protocol}//x:${TOKEN}@${u.host}`,
     close: async () => {
       await app.close();
-      await rm(reposDir, { recursive: true, force: true });
+      if (!opts.reposDir) await rm(reposDir, { recursive: true, force: true });
     },
   };
 }

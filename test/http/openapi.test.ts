@@ -321,6 +321,24 @@ describe('the server answers as documented', () => {
     await call('delete', '/api/v1/templates/{ns}/{name}', '/api/v1/templates/acme/aaa', { headers: { authorization: `Bearer ${TOKEN}` } });
   });
 
+  test('every filter of the listing has an example, which the server answers with a documented page, alone and all together', async () => {
+    const list = operations().find((o) => o.op.operationId === 'listTemplates');
+    const filters = (list?.parameters ?? []).filter((x) => x.in === 'query' && x.name !== 'cursor');
+    expect(filters.length).toBeGreaterThanOrEqual(12);
+    const pairs = filters.map((prm) => {
+      expect({ name: prm.name, hasExample: prm.example !== undefined }).toEqual({ name: prm.name, hasExample: true });
+      return `${prm.name === 'meta.KEY' ? 'meta.team' : prm.name}=${encodeURIComponent(String(prm.example))}`;
+    });
+    for (const pair of pairs) {
+      const res = await call('get', '/api/v1/templates', `/api/v1/templates?${pair}`);
+      expect({ pair, status: res.status }).toEqual({ pair, status: 200 });
+    }
+    expect((await call('get', '/api/v1/templates', `/api/v1/templates?${pairs.join('&')}`)).status).toBe(200);
+    const all = await call('get', '/api/v1/templates', '/api/v1/templates?fields=namespace,name,description,keywords,metadata,entrypoint,icon,authors,license,homepage,latestVersion,deprecated,versionCount,versions,labels,created,updated,interface&facets=keywords,namespaces,resource_types,licenses');
+    expect(all.json).toMatchObject({ items: [{ id: 'acme/web', interface: { resourceTypes: ['OS::Nova::Server'] } }], total: 1 });
+    expect((await call('get', '/api/v1/namespaces', '/api/v1/namespaces')).json).toEqual({ items: [{ namespace: 'acme', templates: 1 }] });
+  });
+
   test('files: ETag, 304, immutable for versions and full commit ids, no-cache otherwise, Heater headers', async () => {
     const docPath = '/api/v1/templates/{ns}/{name}/versions/{ref}/files/{path}';
     const exact = await call('get', docPath, fill(docPath, SAMPLE));

@@ -1,14 +1,23 @@
-// /api/v1/namespaces/:ns: per-namespace settings (the semver policy).
+// /api/v1/namespaces: the namespaces a caller may see, with template counts; /api/v1/namespaces/:ns: per-namespace settings.
 import { Router, json } from 'express';
 import type { WriteEvents } from '../../events/write-events';
+import type { CatalogStore } from '../../catalog/catalog-store';
 import { parseSettings, type NamespaceSettingsStore } from '../../registry/namespace-settings';
 import type { Access } from '../access';
 import { namespaceParam } from '../params';
+import { InvalidInputError } from '../../errors/invalid-input-error';
 import { methodNotAllowed } from '../method-not-allowed';
 
 /** Reading settings is open (for a private namespace: to its readers); changing them takes admin on the namespace. */
-export function namespacesRouter({ settings, access, events }: { settings: NamespaceSettingsStore; access: Access; events: WriteEvents }): Router {
+export function namespacesRouter({ settings, access, events, catalog }: { settings: NamespaceSettingsStore; access: Access; events: WriteEvents; catalog: CatalogStore }): Router {
   const r = Router();
+  r.route('/namespaces')
+    .get(access.allow('read', 'registry'), async (req, res) => {
+      for (const name of Object.keys(req.query)) throw new InvalidInputError(name, `"${name.slice(0, 60)}" is not a parameter of the namespace list, which takes none.`);
+      // from the catalog, each asked of the policy: a private namespace the caller may not read is not there
+      res.json({ items: (await catalog.namespaces()).filter((n) => access.mayRead(req, n.namespace)) });
+    })
+    .all(methodNotAllowed('GET, HEAD'));
   r.route('/namespaces/:ns')
     .get(access.allow('read', 'namespace'), async (req, res) => {
       const ns = namespaceParam(req);

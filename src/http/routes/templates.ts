@@ -2,15 +2,18 @@
 import { Router, json, type Request } from 'express';
 import type { Registry, TemplateDetail } from '../../registry/registry';
 import type { WriteEvents } from '../../events/write-events';
+import type { CatalogStore } from '../../catalog/catalog-store';
 import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Access } from '../access';
 import { cloneUrl, templateParam } from '../params';
+import { encodeCursor, parseListing, pickFields } from '../catalog-params';
 import { methodNotAllowed } from '../method-not-allowed';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
   readonly events: WriteEvents;
+  readonly catalog: CatalogStore;
   readonly access: Access;
   readonly publicUrl: string;
 }
@@ -18,17 +21,27 @@ export interface TemplatesDeps {
 const MAX_DESCRIPTION = 1024;
 
 /** Routes for the template collection and single templates. */
-export function templatesRouter({ registry, access, publicUrl, events }: TemplatesDeps): Router {
+export function templatesRouter({ registry, catalog, access, publicUrl, events }: TemplatesDeps): Router {
   const r = Router();
   const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
 
   r.route('/templates').get(access.allow('read', 'registry'), async (req, res) => {
-    const limit = parseLimit(req.query.limit);
-    const cursor = req.query.cursor;
-    if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > 400)) throw new InvalidInputError('cursor', 'cursor must be the nextCursor value of a previous page.');
-    // private namespaces the caller may not read are left out, as if they did not exist
-    const page = await registry.list(limit, cursor, async (ns) => access.mayRead(req, ns));
-    res.json({ items: page.items, nextCursor: page.nextCursor });
+    const listing = parseListing(req.query);
+    // the caller's namespaces, asked of the policy one by one: private ones it may not read are left out of items, total and facets
+    const visible = (await catalog.namespaces()).map((n) => n.namespace).filter((ns) => access.mayRead(req, ns));
+    let after = listing.after;
+    if (after && listing.query.sort === 'relevance') {
+      // scores move as templates come and go: the page starts after the last item's score as it is now
+      after = { id: after.id, key: (await catalog.relevance(listing.query.text, after.id)) ?? after.key };
+    }
+    const query = { ...listing.query, visible, ...(after ? { after } : {}) };
+    const [page, facets] = await Promise.all([catalog.search(query), listing.facets.length > 0 ? catalog.facets(query, listing.facets) : undefined]);
+    res.json({
+      items: page.items.map((e) => pickFields(e, listing.fields)),
+      nextCursor: page.next ? encodeCursor(page.next, listing.query) : null,
+      total: page.total,
+      ...(facets ? { facets } : {}),
+    });
   }).post(access.allow('write', 'anywhere'), json({ limit: '64kb', strict: true }), async (req, res) => {
     // the credential is checked before the body is read (strangers get 401, not a JSON error), the namespace after
     const body: unknown = req.body;
@@ -55,10 +68,4 @@ export function templatesRouter({ registry, access, publicUrl, events }: Templat
   }).all(methodNotAllowed('GET, HEAD, DELETE'));
 
   return r;
-}
-
-function parseLimit(raw: unknown): number {
-  if (raw === undefined) return 50;
-  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw new InvalidInputError('limit', 'limit must be a whole number from 1 to 100.');
-  return Number(raw);
 }

@@ -1,0 +1,133 @@
+// Keeps the catalog in step with git: one template at a time on writes, every repository at start-up (healing).
+import type { RepoStore, TemplateId } from '../git/store';
+import type { Registry } from '../registry/registry';
+import { NotFoundError } from '../errors/not-found-error';
+import type { WriteEvent } from '../events/write-events';
+import type { CatalogStore } from './catalog-store';
+import { catalogEntry } from './catalog-entry';
+import { filesStamp, refsHash } from './refs-stamp';
+
+/** What a heal found. */
+export interface HealReport {
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly failed: number;
+  readonly ms: number;
+}
+
+/** What reindexing one template did. */
+export type ReindexOutcome = 'added' | 'changed' | 'unchanged' | 'removed' | 'absent';
+
+// Repositories read at once while healing: each read is a few short git processes.
+const HEAL_CONCURRENCY = 8;
+
+/** Reads templates through the registry and writes their entries, each in its own transaction. */
+export class Indexer {
+  /** The running reindex of each template: a second one waits for the first, so entries never go back in time. */
+  private readonly running = new Map<string, Promise<ReindexOutcome>>();
+  private closed = false;
+
+  constructor(
+    private readonly store: RepoStore,
+    private readonly registry: Registry,
+    private readonly catalog: CatalogStore,
+    private readonly warn: (msg: string) => void,
+  ) {}
+
+  /** The write-event subscriber: re-reads the template written to (a settings change needs nothing: access is decided per query). */
+  onWrite = async (e: WriteEvent): Promise<void> => {
+    if (e.template) await this.reindex(e.template);
+  };
+
+  /**
+   * Brings one template's entry up to date with git: removed when the repository is gone,
+   * restamped when its refs are what the entry was read from, read again otherwise. Never throws
+   * NotFoundError; other errors (an unreadable repository) pass through.
+   */
+  reindex(t: TemplateId, knownFiles?: string): Promise<ReindexOutcome> {
+    if (this.closed) return Promise.resolve('unchanged'); // shutting down: the next start heals what this would have done
+    const before = this.running.get(t.id) ?? Promise.resolve<ReindexOutcome>('unchanged');
+    const next = before.catch(() => 'unchanged' as const).then(() => this.read(t, knownFiles));
+    this.running.set(t.id, next);
+    void next.catch(() => undefined).finally(() => { if (this.running.get(t.id) === next) this.running.delete(t.id); });
+    return next;
+  }
+
+  private async read(t: TemplateId, knownFiles?: string): Promise<ReindexOutcome> {
+    const stored = await this.catalog.stamp(t.id);
+    if (!(await this.store.exists(t))) {
+      if (!stored) return 'absent';
+      await this.catalog.transaction((w) => w.remove(t.id));
+      return 'removed';
+    }
+    // stamped before reading: a write landing during the read leaves a stamp that does not match, so the next heal reads again
+    const files = knownFiles ?? filesStamp(this.store.gitDir(t));
+    let src;
+    try {
+      src = await this.registry.sources(t);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      if (stored) await this.catalog.transaction((w) => w.remove(t.id));
+      return stored ? 'removed' : 'absent';
+    }
+    const refs = refsHash(src.refs, [src.repoDescription, src.detail.created]);
+    if (stored?.refs === refs) {
+      if (stored.files !== files) await this.catalog.transaction((w) => w.restamp(t.id, { files, refs }));
+      return 'unchanged';
+    }
+    const entry = catalogEntry(src);
+    await this.catalog.transaction((w) => w.upsert(entry, { files, refs }));
+    return stored ? 'changed' : 'added';
+  }
+
+  /**
+   * Compares every repository with the index and re-reads only those whose ref files changed
+   * (added, changed with git directly, copied in, restored), and drops entries whose repository
+   * is gone. A repository that cannot be read is reported through `warn` and left as it was.
+   */
+  async heal(): Promise<HealReport> {
+    const t0 = Date.now();
+    const [onDisk, stamps] = await Promise.all([this.store.list(), this.catalog.stamps()]);
+    const counts = { added: 0, changed: 0, removed: 0, unchanged: 0, failed: 0 };
+    const work: { t: TemplateId; files: string }[] = [];
+    for (const t of onDisk) {
+      const files = filesStamp(this.store.gitDir(t));
+      const stored = stamps.get(t.id);
+      stamps.delete(t.id);
+      if (stored && files !== '' && stored.files === files) counts.unchanged++; else work.push({ t, files });
+    }
+    if (stamps.size > 0) {
+      const gone = [...stamps.keys()];
+      await this.catalog.transaction((w) => { for (const id of gone) w.remove(id); });
+      counts.removed += gone.length;
+    }
+    let i = 0;
+    const worker = async () => {
+      for (let job = work[i++]; job; job = work[i++]) {
+        try {
+          const outcome = await this.reindex(job.t, job.files);
+          if (outcome !== 'absent') counts[outcome]++;
+        } catch (e) {
+          counts.failed++;
+          this.warn(`catalog: cannot index ${job.t.id}: ${(e as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: HEAL_CONCURRENCY }, worker));
+    return { ...counts, ms: Date.now() - t0 };
+  }
+
+  /** Waits for the reindexes under way and takes no more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Empties the index and reads every repository again. */
+  async rebuild(): Promise<HealReport> {
+    await this.catalog.transaction((w) => w.clear());
+    return this.heal();
+  }
+}

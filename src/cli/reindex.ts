@@ -1,0 +1,48 @@
+// `heater reindex`: rebuilds the catalog index from the repositories alone, with the server stopped.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config/config';
+import { ConfigError } from '../errors/config-error';
+import { RepoStore } from '../git/store';
+import { RefCache } from '../git/refs';
+import { CatFilePool } from '../git/catfile-pool';
+import { ObjectReader } from '../git/objects';
+import { NamespaceSettingsStore } from '../registry/namespace-settings';
+import { Registry } from '../registry/registry';
+import { SqliteCatalog } from '../catalog/sqlite-catalog';
+import { Indexer } from '../catalog/indexer';
+import { CATALOG_FILE } from '../catalog/catalog-store';
+
+const USAGE = `Usage: heater reindex [--repos DIR]
+Empties the catalog index (DIR/.heater/${CATALOG_FILE}) and reads every template again from git.
+DIR defaults to $HEATER_REPOS, else ./repos. Stop the server first: a running one heals its index
+at start-up by itself, and deleting the file is as good as this command.
+`;
+
+/** Runs the reindex command; returns the exit code. The report goes to `out`, problems to `err`. */
+export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) { out(USAGE); return 0; }
+  let config;
+  try {
+    config = loadConfig(env, argv);
+  } catch (e) {
+    if (e instanceof ConfigError) { err(`heater reindex: ${e.problems.join('; ')}.\n${USAGE}`); return 2; }
+    throw e;
+  }
+  const root = await fs.realpath(config.reposDir).catch(() => null);
+  if (!root) { err(`heater reindex: there is no data directory ${config.reposDir}.\n`); return 1; }
+  const store = new RepoStore(root);
+  await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
+  const pool = new CatFilePool(config.maxReaders);
+  const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
+  const registry = new Registry(store, new RefCache(), new ObjectReader(pool, config.cacheBytes), pool, settings, { maxFileBytes: config.maxFileBytes });
+  const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
+  try {
+    const report = await new Indexer(store, registry, catalog, (msg) => err(`heater: ${msg}\n`)).rebuild();
+    out(`heater: indexed ${report.added} templates in ${(report.ms / 1000).toFixed(1)} s${report.failed ? `; ${report.failed} could not be read` : ''}.\n`);
+    return report.failed > 0 ? 1 : 0;
+  } finally {
+    catalog.close();
+    pool.close();
+  }
+}

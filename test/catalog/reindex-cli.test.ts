@@ -1,0 +1,53 @@
+// `heater reindex` through the built entry point: rebuilds the index file from the repositories alone.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { WorkRepo, gitOk, hotTemplate } from '../helpers/git-client';
+
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
+let dir: string;
+let work: WorkRepo;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'heater-reindex-'));
+  work = await WorkRepo.create();
+  await work.commit({ 'template.yaml': hotTemplate(1), 'heater.yaml': 'description: Web\nkeywords: [web]\n' });
+  await work.tag('v1.0.0');
+  for (const id of ['acme/web', 'beta/web']) {
+    const gitDir = path.join(dir, `${id}.git`);
+    await gitOk(['init', '-q', '--bare', '-b', 'main', gitDir]);
+    await gitOk(['--git-dir', gitDir, 'fetch', '-q', work.dir, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+  }
+});
+afterAll(async () => {
+  await work.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const reindex = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'reindex', ...args], { encoding: 'utf8', env: { ...process.env, HEATER_REPOS: dir } });
+const indexed = () => {
+  const db = new Database(path.join(dir, '.heater', 'catalog.sqlite'), { readonly: true });
+  try { return (db.prepare('SELECT id FROM templates ORDER BY id').all() as { id: string }[]).map((r) => r.id); } finally { db.close(); }
+};
+
+test('rebuilds from nothing, over a corrupt file too, and says how many it indexed', async () => {
+  const r = reindex();
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^heater: indexed 2 templates in \d+\.\d s\.\n$/);
+  expect(indexed()).toEqual(['acme/web', 'beta/web']);
+  await writeFile(path.join(dir, '.heater', 'catalog.sqlite'), 'garbage'.repeat(1000));
+  expect(reindex('--repos', dir).status).toBe(0);
+  expect(indexed()).toEqual(['acme/web', 'beta/web']);
+});
+
+test('a bad option is exit code 2 with the usage; --help is 0', () => {
+  const bad = reindex('--nope');
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/unknown option "--nope".*\nUsage: heater reindex/s);
+  const help = reindex('--help');
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: heater reindex/);
+});
