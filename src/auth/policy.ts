@@ -57,9 +57,9 @@ function describe(t: Target): string {
   return t.kind === 'registry' ? 'the registry' : 'anywhere';
 }
 
-/** The denial of a private target to one who may not read it: worded as for something that does not exist. */
+/** The denial of a private target to one who may not read it: worded exactly as for something that does not exist (src/git/store.ts). */
 function hidden(t: Target): Decision | null {
-  if (t.kind === 'template' && !t.anonymousRead) return deny('hidden', `There is no template ${t.namespace}/${t.name}.`);
+  if (t.kind === 'template' && !t.anonymousRead) return deny('hidden', `There is no template ${t.namespace}/${t.name}. Create it with POST /api/v1/templates or by pushing to it.`);
   if (t.kind === 'namespace' && !t.anonymousRead) return deny('hidden', `There is no namespace ${t.namespace}.`);
   return null;
 }

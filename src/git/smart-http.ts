@@ -179,7 +179,12 @@ function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Ser
     if (stoppedBecause === 'gone') child.log.info(`the client went away during ${service} after ${sent} bytes; its git was stopped`);
     else if (stoppedBecause === null && code !== 0 && stderr.trim()) child.log.warn(`git ${service} exited ${code ?? signal}: ${gitErrorText(stderr) || 'only progress on stderr'}`);
     const exited = Promise.resolve(child.onExit?.(code)).catch((e: Error) => child.log.warn(`after git ${service} exited: ${e.message}`));
-    if (gentle) void exited.finally(() => { if (!res.writableEnded) res.end(); });
+    if (gentle) {
+      // git has said everything; the answer waits for the write to be announced, but never more than 30 s
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => { timer = setTimeout(() => { child.log.warn(`announcing a ${service} took over 30 s; answered the client without waiting`); resolve(); }, 30_000); });
+      void Promise.race([exited, late]).finally(() => { clearTimeout(timer); if (!res.writableEnded) res.end(); });
+    }
   });
 }
 

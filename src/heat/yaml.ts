@@ -1,7 +1,7 @@
 // Reading YAML as Heat reads it: PyYAML's SafeLoader (YAML 1.1) with Heat's own constructors
 // (heat/common/template_format.py: `yaml_loader`, timestamps kept as strings), on top of `yaml`'s
 // position-keeping parser, so every value Heater reports is the value Heat would see.
-import { Composer, Lexer, LineCounter, Parser, Scalar, isMap, isScalar, visit, type Document, type ScalarTag, type Tags } from 'yaml';
+import { Composer, Lexer, LineCounter, Parser, Scalar, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type ScalarTag, type Tags } from 'yaml';
 
 /** One thing the parser noticed, at an offset of the text. */
 export interface YamlNote {
@@ -124,6 +124,7 @@ export function parseHeatYaml(text: string): HeatYaml {
   const errors: YamlNote[] = [];
   const warnings: YamlNote[] = [];
   for (const doc of docs) {
+    let hasAliases = false;
     for (const e of doc.errors) errors.push({ offset: e.pos[0], message: e.message.replace(/ at line \d+, column \d+[\s\S]*$/, '') });
     for (const w of doc.warnings) {
       if (w.code === 'TAG_RESOLVE_FAILED') errors.push({ offset: w.pos[0], message: `${w.message.replace(/ at line [\s\S]*$/, '')}; PyYAML (Heat's parser) refuses tags it has no constructor for` });
@@ -140,7 +141,11 @@ export function parseHeatYaml(text: string): HeatYaml {
       Map(_key, map) {
         resolveDuplicates(map.items, lines, (offset, message) => warnings.push({ offset, message }));
       },
+      Alias() { hasAliases = true; },
     });
+    // aliases of aliases grow a value exponentially ("billion laughs"): Heat's client would serialise the
+    // whole expansion, so such a text is refused here rather than expanded everywhere it is read
+    if (hasAliases && aliasBomb(doc)) errors.push({ offset: doc.range[0], message: `Its aliases refer to aliases so often that they expand to more than ${MAX_ALIAS_EXPANSION} values (the expansion grows exponentially); Heat's client would expand them all` });
   }
   // Heat loads a template with yaml.load: one document at most
   return { docs, lines, errors: dedupe(errors), warnings };
@@ -171,6 +176,36 @@ function dedupe(notes: YamlNote[]): YamlNote[] {
   // One mistake often trips two of the parser's checks at the same place: say it once.
   const seen = new Set<number>();
   return notes.filter((n) => (seen.has(n.offset) ? false : (seen.add(n.offset), true)));
+}
+
+/** Nodes a document may expand to through its aliases; real templates stay far below it. */
+const MAX_ALIAS_EXPANSION = 100_000;
+
+/**
+ * True when expanding the document's aliases would pass MAX_ALIAS_EXPANSION nodes (counting stops
+ * there, so this is quick). An alias back into a node it sits in (a mapping merging itself, which
+ * PyYAML and Heat accept) is not expanded again.
+ */
+function aliasBomb(doc: Document.Parsed): boolean {
+  let count = 0;
+  const onPath = new Set<unknown>();
+  const targets = new Map<unknown, unknown>();
+  const visit = (n: unknown): boolean => {
+    if (++count > MAX_ALIAS_EXPANSION) return true;
+    if (isAlias(n)) {
+      if (!targets.has(n)) targets.set(n, n.resolve(doc));
+      const target = targets.get(n);
+      return target !== undefined && !onPath.has(target) && visit(target);
+    }
+    if (!isMap(n) && !isSeq(n)) return false;
+    onPath.add(n);
+    for (const item of n.items) {
+      if (isPair(item) ? visit(item.key) || visit(item.value) : visit(item)) return true;
+    }
+    onPath.delete(n);
+    return false;
+  };
+  return visit(doc.contents);
 }
 
 /** Heat's value of a one-document YAML text (what `template_format.parse` hands on), or an error note. */

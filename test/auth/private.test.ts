@@ -87,9 +87,12 @@ test('with HEATER_ANONYMOUS_READ=false every namespace is private until it says 
 
 test.each([
   ['/namespaces/secret', 'namespace-not-found', 'There is no namespace secret.'],
-  ['/templates/secret/app', 'template-not-found', 'There is no template secret/app.'],
-  ['/templates/secret/app/versions/1.0.0/files/template.yaml', 'template-not-found', 'There is no template secret/app.'],
+  ['/templates/secret/app', 'template-not-found', 'There is no template secret/app. Create it with POST /api/v1/templates or by pushing to it.'],
+  ['/templates/secret/app/versions/1.0.0/files/template.yaml', 'template-not-found', 'There is no template secret/app. Create it with POST /api/v1/templates or by pushing to it.'],
 ])('a hidden %s is worded as what it is: %s', async (p, code, detail) => {
   const res = await fetch(api(p), { headers: as('other') });
   expect(await res.json()).toMatchObject({ status: 404, code, detail });
+  // word for word what a template that does not exist gets: the answer tells nothing of what is hidden
+  const missing = await (await fetch(api(p.replace('secret/app', 'open/no-such-app')), { headers: as('other') })).json() as { code: string; detail: string };
+  expect(missing).toMatchObject({ code, detail: detail.replace('secret/app', 'open/no-such-app') }); // a public namespace's missing template
 });

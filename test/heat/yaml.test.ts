@@ -116,3 +116,14 @@ test('a repeated key is a warning that names both lines, and the last value wins
   expect(parsed.warnings[0]?.message).toContain('first on line 1');
   expect(loadHeatYaml('dup: 1\nother: 2\ndup: 3\n')).toEqual({ ok: true, value: { dup: 3, other: 2 } });
 });
+
+test('aliases of aliases (a "billion laughs" text of half a kilobyte) are refused at once, not expanded', () => {
+  let text = 'heat_template_version: 2018-08-31\na: &a [x, x, x, x, x, x, x, x, x]\n';
+  let prev = 'a';
+  for (let i = 0; i < 9; i++) { text += `b${i}: &b${i} [${Array(9).fill(`*${prev}`).join(', ')}]\n`; prev = `b${i}`; }
+  const parsed = parseHeatYaml(text);
+  expect(parsed.errors.map((e) => e.message)).toEqual([expect.stringMatching(/grows exponentially/)]);
+  expect(loadHeatYaml(text).ok).toBe(false);
+  // an alias used a few times, as real templates do, is fine
+  expect(loadHeatYaml('base: &b {x: 1}\none: *b\ntwo: *b\n')).toEqual({ ok: true, value: { base: { x: 1 }, one: { x: 1 }, two: { x: 1 } } });
+});

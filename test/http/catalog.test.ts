@@ -144,6 +144,17 @@ describe('one registry', () => {
     expect(all).toEqual({ items: [{ namespace: 'acme', templates: 3 }, { namespace: 'beta', templates: 3 }, { namespace: 'secret', templates: 1 }] });
   });
 
+  test('a forged relevance cursor naming a private template learns nothing: the page is the same as for a missing one', async () => {
+    const probe = async (id: string) => {
+      // a genuine cursor of this query, its position swapped for the probed id and a score below everything
+      const page = await list('q=web&limit=1');
+      const c = JSON.parse(Buffer.from(page.nextCursor ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      return list(`q=web&limit=1&cursor=${Buffer.from(JSON.stringify({ ...c, i: id, k: -1e9 })).toString('base64url')}`);
+    };
+    expect(await ids('q=web', auth())).toContain('secret/vault'); // it matches the query, for those who may see it
+    expect(await probe('secret/vault')).toEqual(await probe('secret/nothing-here'));
+  });
+
   test.each([
     ['foo=1', 'foo'],
     ['keywords=web', 'keywords'],

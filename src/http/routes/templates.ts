@@ -30,8 +30,9 @@ export function templatesRouter({ registry, catalog, access, publicUrl, events }
     // the caller's namespaces, asked of the policy one by one: private ones it may not read are left out of items, total and facets
     const visible = (await catalog.namespaces()).map((n) => n.namespace).filter((ns) => access.mayRead(req, ns));
     let after = listing.after;
-    if (after && listing.query.sort === 'relevance') {
-      // scores move as templates come and go: the page starts after the last item's score as it is now
+    if (after && listing.query.sort === 'relevance' && visible.includes(after.id.slice(0, after.id.indexOf('/')))) {
+      // scores move as templates come and go: the page starts after the last item's score as it is now. Only a
+      // template the caller may see is re-scored: a cursor is the caller's to edit, and must reveal nothing hidden
       after = { id: after.id, key: (await catalog.relevance(listing.query.text, after.id)) ?? after.key };
     }
     const query = { ...listing.query, visible, ...(after ? { after } : {}) };
