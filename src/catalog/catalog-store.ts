@@ -1,5 +1,7 @@
 // The catalog's storage, behind one small interface: what an index of templates must do, whatever holds it.
 import type { ManifestAuthor } from '../registry/manifest';
+import type { VersionMark } from '../registry/versions';
+import type { Compat } from '../diff/compat';
 
 /** The index file's name, in the state directory (derived from git: deleting it loses nothing). */
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -105,12 +107,39 @@ export interface CatalogPage {
 
 export type Facets = Partial<Record<FacetName, readonly { readonly value: string; readonly count: number }[]>>;
 
+/** One version in a template's changelog: who published it, and its Heat changes against the version before it. */
+export interface ChangelogEntry {
+  readonly version: string;
+  readonly tag: string;
+  readonly commit: string;
+  /** When the version's tag was made. */
+  readonly date: string;
+  readonly author: string;
+  readonly message: string;
+  readonly deprecated: VersionMark | null;
+  readonly yanked: VersionMark | null;
+  /** The version compared with (the highest lower one; prereleases only for a prerelease), null for the first. */
+  readonly previous: string | null;
+  /** The Heat changes from `previous`, breaking ones first. */
+  readonly compat: Compat;
+}
+
+/** A changelog entry with the root trees it was computed from: the same trees need no new comparison. */
+export interface ChangelogRecord {
+  readonly entry: ChangelogEntry;
+  readonly tree: string;
+  /** The previous version's tree, '' for the first version. */
+  readonly previousTree: string;
+}
+
 /** The writes of one transaction: all of them happen, or none. */
 export interface CatalogWriter {
   upsert(entry: CatalogEntry, stamp: CatalogStamp): void;
   /** Keeps the entry and records a new stamp (the refs were found unchanged). */
   restamp(id: string, stamp: CatalogStamp): void;
   remove(id: string): void;
+  /** Replaces a template's changelog (highest version first). */
+  putChangelog(id: string, records: readonly ChangelogRecord[]): void;
   /** Removes every entry. */
   clear(): void;
 }
@@ -127,6 +156,8 @@ export interface CatalogStore {
   stamps(): Promise<Map<string, CatalogStamp>>;
   /** The stamp stored for one template, if it is indexed. */
   stamp(id: string): Promise<CatalogStamp | undefined>;
+  /** A template's changelog as last indexed, highest version first (empty when it is not indexed). */
+  changelog(id: string): Promise<ChangelogRecord[]>;
   /** One page of the templates that match. */
   search(q: CatalogQuery): Promise<CatalogPage>;
   /** Counts per value of each facet, over the templates that match `q` (its page ignored). */

@@ -2,11 +2,11 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type {
-  CatalogEntry, CatalogPage, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
+  CatalogEntry, CatalogPage, ChangelogEntry, ChangelogRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
 
 /** Bumped whenever the schema or what an entry holds changes: a file of another version is rebuilt from git. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // bm25 weights of the FTS columns (name, description, keywords): a hit in the name counts most.
 const WEIGHTS = '10.0, 1.0, 5.0';
@@ -40,6 +40,15 @@ CREATE TABLE resource_types (type TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY K
 CREATE INDEX resource_types_rid ON resource_types(rid);
 CREATE TABLE parameters (name TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (name, rid)) WITHOUT ROWID;
 CREATE INDEX parameters_rid ON parameters(rid);
+CREATE TABLE changelog (
+  template_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  tree TEXT NOT NULL,
+  previous_tree TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY (template_id, version)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(name, description, keywords, tokenize = 'porter unicode61');
 `;
 
@@ -132,8 +141,13 @@ export class SqliteCatalog implements CatalogStore {
       this.db.prepare('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
     },
     restamp: (id, stamp) => { this.db.prepare('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
-    remove: (id) => this.removeRow(id),
-    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts']) this.db.exec(`DELETE FROM ${t}`); },
+    remove: (id) => { this.removeRow(id); this.db.prepare('DELETE FROM changelog WHERE template_id = ?').run(id); },
+    putChangelog: (id, records) => {
+      this.db.prepare('DELETE FROM changelog WHERE template_id = ?').run(id);
+      const ins = this.db.prepare('INSERT INTO changelog (template_id, position, version, tree, previous_tree, doc) VALUES (?, ?, ?, ?, ?, ?)');
+      records.forEach((r, i) => ins.run(id, i, r.entry.version, r.tree, r.previousTree, JSON.stringify(r.entry)));
+    },
+    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'changelog']) this.db.exec(`DELETE FROM ${t}`); },
   };
 
   private removeRow(id: string): void {
@@ -151,6 +165,11 @@ export class SqliteCatalog implements CatalogStore {
 
   async stamp(id: string): Promise<CatalogStamp | undefined> {
     return this.db.prepare('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
+  }
+
+  async changelog(id: string): Promise<ChangelogRecord[]> {
+    const rows = this.db.prepare('SELECT tree, previous_tree AS previousTree, doc FROM changelog WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string }[];
+    return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, tree: r.tree, previousTree: r.previousTree }));
   }
 
   /** The FROM and WHERE of the templates that match `q` (its page aside). */
