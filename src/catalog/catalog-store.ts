@@ -2,6 +2,7 @@
 import type { ManifestAuthor } from '../registry/manifest';
 import type { VersionMark } from '../registry/versions';
 import type { Compat } from '../diff/compat';
+import type { TemplateUse } from './template-uses';
 
 /** The index file's name, in the state directory (derived from git: deleting it loses nothing). */
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -124,12 +125,26 @@ export interface ChangelogEntry {
   readonly compat: Compat;
 }
 
-/** A changelog entry with the root trees it was computed from: the same trees need no new comparison. */
-export interface ChangelogRecord {
+/** What the index derives from one version, with the root trees it was computed from: the same trees need no new reading. */
+export interface VersionRecord {
   readonly entry: ChangelogEntry;
+  /** The other Heater templates this version uses (read from `tree`). */
+  readonly uses: readonly TemplateUse[];
   readonly tree: string;
   /** The previous version's tree, '' for the first version. */
   readonly previousTree: string;
+}
+
+/** A use of a template, from the side of the template that uses it. */
+export interface DependentUse {
+  /** The template that uses it, `ns/name`, and its namespace. */
+  readonly template: string;
+  readonly namespace: string;
+  /** The version of that template which does. */
+  readonly version: string;
+  /** That template's latest version (null without one). */
+  readonly latestVersion: string | null;
+  readonly use: TemplateUse;
 }
 
 /** The writes of one transaction: all of them happen, or none. */
@@ -138,8 +153,8 @@ export interface CatalogWriter {
   /** Keeps the entry and records a new stamp (the refs were found unchanged). */
   restamp(id: string, stamp: CatalogStamp): void;
   remove(id: string): void;
-  /** Replaces a template's changelog (highest version first). */
-  putChangelog(id: string, records: readonly ChangelogRecord[]): void;
+  /** Replaces a template's version records (highest version first). */
+  putVersions(id: string, records: readonly VersionRecord[]): void;
   /** Removes every entry. */
   clear(): void;
 }
@@ -156,8 +171,10 @@ export interface CatalogStore {
   stamps(): Promise<Map<string, CatalogStamp>>;
   /** The stamp stored for one template, if it is indexed. */
   stamp(id: string): Promise<CatalogStamp | undefined>;
-  /** A template's changelog as last indexed, highest version first (empty when it is not indexed). */
-  changelog(id: string): Promise<ChangelogRecord[]>;
+  /** A template's version records as last indexed, highest version first (empty when it is not indexed). */
+  versionRecords(id: string): Promise<VersionRecord[]>;
+  /** Every use of template `id` by any version of any template (its own included), by template id, then highest version first. */
+  dependents(id: string): Promise<DependentUse[]>;
   /** One page of the templates that match. */
   search(q: CatalogQuery): Promise<CatalogPage>;
   /** Counts per value of each facet, over the templates that match `q` (its page ignored). */

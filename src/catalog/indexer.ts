@@ -5,7 +5,7 @@ import { NotFoundError } from '../errors/not-found-error';
 import type { WriteEvent } from '../events/write-events';
 import type { CatalogStore } from './catalog-store';
 import { catalogEntry } from './catalog-entry';
-import { changelogOf } from './changelog';
+import { versionRecordsOf } from './version-records';
 import { filesStamp, refsHash } from './refs-stamp';
 
 /** What a heal found. */
@@ -80,8 +80,8 @@ export class Indexer {
     }
     const entry = catalogEntry(src);
     // new versions are compared with their predecessors here, once; the route only reads the result
-    const changelog = await changelogOf(this.registry, t, await this.catalog.changelog(t.id));
-    await this.catalog.transaction((w) => { w.upsert(entry, { files, refs }); w.putChangelog(t.id, changelog); });
+    const records = await versionRecordsOf(this.registry, t, await this.catalog.versionRecords(t.id));
+    await this.catalog.transaction((w) => { w.upsert(entry, { files, refs }); w.putVersions(t.id, records); });
     return stored ? 'changed' : 'added';
   }
 

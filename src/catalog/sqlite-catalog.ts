@@ -2,8 +2,9 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type {
-  CatalogEntry, CatalogPage, ChangelogEntry, ChangelogRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
+  CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
+import type { TemplateUse } from './template-uses';
 
 /** Bumped whenever the schema or what an entry holds changes: a file of another version is rebuilt from git. */
 export const SCHEMA_VERSION = 2;
@@ -40,15 +41,19 @@ CREATE TABLE resource_types (type TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY K
 CREATE INDEX resource_types_rid ON resource_types(rid);
 CREATE TABLE parameters (name TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (name, rid)) WITHOUT ROWID;
 CREATE INDEX parameters_rid ON parameters(rid);
-CREATE TABLE changelog (
+CREATE TABLE versions (
   template_id TEXT NOT NULL,
   position INTEGER NOT NULL,
   version TEXT NOT NULL,
   tree TEXT NOT NULL,
   previous_tree TEXT NOT NULL,
   doc TEXT NOT NULL,
+  uses TEXT NOT NULL,
   PRIMARY KEY (template_id, version)
 ) WITHOUT ROWID;
+CREATE TABLE uses (target_id TEXT NOT NULL, template_id TEXT NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (target_id, template_id, position, seq)) WITHOUT ROWID;
+CREATE INDEX uses_template ON uses(template_id);
 CREATE VIRTUAL TABLE fts USING fts5(name, description, keywords, tokenize = 'porter unicode61');
 `;
 
@@ -141,13 +146,17 @@ export class SqliteCatalog implements CatalogStore {
       this.db.prepare('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
     },
     restamp: (id, stamp) => { this.db.prepare('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
-    remove: (id) => { this.removeRow(id); this.db.prepare('DELETE FROM changelog WHERE template_id = ?').run(id); },
-    putChangelog: (id, records) => {
-      this.db.prepare('DELETE FROM changelog WHERE template_id = ?').run(id);
-      const ins = this.db.prepare('INSERT INTO changelog (template_id, position, version, tree, previous_tree, doc) VALUES (?, ?, ?, ?, ?, ?)');
-      records.forEach((r, i) => ins.run(id, i, r.entry.version, r.tree, r.previousTree, JSON.stringify(r.entry)));
+    remove: (id) => { this.removeRow(id); this.removeVersions(id); },
+    putVersions: (id, records) => {
+      this.removeVersions(id);
+      const ins = this.db.prepare('INSERT INTO versions (template_id, position, version, tree, previous_tree, doc, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const use = this.db.prepare('INSERT INTO uses (target_id, template_id, position, seq, doc) VALUES (?, ?, ?, ?, ?)');
+      records.forEach((r, i) => {
+        ins.run(id, i, r.entry.version, r.tree, r.previousTree, JSON.stringify(r.entry), JSON.stringify(r.uses));
+        r.uses.forEach((u, seq) => use.run(u.template, id, i, seq, JSON.stringify(u)));
+      });
     },
-    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'changelog']) this.db.exec(`DELETE FROM ${t}`); },
+    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'versions', 'uses']) this.db.exec(`DELETE FROM ${t}`); },
   };
 
   private removeRow(id: string): void {
@@ -167,9 +176,21 @@ export class SqliteCatalog implements CatalogStore {
     return this.db.prepare('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
   }
 
-  async changelog(id: string): Promise<ChangelogRecord[]> {
-    const rows = this.db.prepare('SELECT tree, previous_tree AS previousTree, doc FROM changelog WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string }[];
-    return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, tree: r.tree, previousTree: r.previousTree }));
+  private removeVersions(id: string): void {
+    this.db.prepare('DELETE FROM versions WHERE template_id = ?').run(id);
+    this.db.prepare('DELETE FROM uses WHERE template_id = ?').run(id);
+  }
+
+  async versionRecords(id: string): Promise<VersionRecord[]> {
+    const rows = this.db.prepare('SELECT tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string; uses: string }[];
+    return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, uses: JSON.parse(r.uses) as TemplateUse[], tree: r.tree, previousTree: r.previousTree }));
+  }
+
+  async dependents(id: string): Promise<DependentUse[]> {
+    const rows = this.db.prepare(`SELECT u.template_id AS template, t.namespace, v.version, json_extract(t.doc, '$.latestVersion') AS latestVersion, u.doc
+      FROM uses u JOIN versions v ON v.template_id = u.template_id AND v.position = u.position JOIN templates t ON t.id = u.template_id
+      WHERE u.target_id = ? ORDER BY u.template_id, u.position, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; doc: string }[];
+    return rows.map((r) => ({ template: r.template, namespace: r.namespace, version: r.version, latestVersion: r.latestVersion, use: JSON.parse(r.doc) as TemplateUse }));
   }
 
   /** The FROM and WHERE of the templates that match `q` (its page aside). */

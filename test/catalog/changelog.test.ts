@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, waitNoGitChildren, type TestServer } from '../helpers/server';
+import { OpenApiContract } from '../helpers/schema';
+
+const contract = OpenApiContract.load(path.join(__dirname, '..', '..', 'docs', 'openapi.yaml'));
 
 const PAIRS = path.join(__dirname, 'changelog-pairs');
 const pair = (dir: string, side: 'old' | 'new') => readFileSync(path.join(PAIRS, dir, `${side}.yaml`), 'utf8');
@@ -62,6 +65,7 @@ test('each version against the one before it: the corpus verdicts, breaking chan
   await history('acme/stack');
   const { status, body } = await changelog('acme/stack');
   expect(status).toBe(200);
+  expect(contract.schemaErrors(contract.schema('Changelog'), body)).toEqual([]);
   expect(body.template).toBe('acme/stack');
   expect(body.items.map((e) => [e.version, e.previous])).toEqual([['2.0.0', '1.2.0'], ['1.2.0', '1.1.0'], ['1.1.0', '1.0.1'], ['1.0.1', '1.0.0'], ['1.0.0', null]]);
   const by = new Map(body.items.map((e) => [e.version, e]));
