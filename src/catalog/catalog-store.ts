@@ -3,6 +3,7 @@ import type { ManifestAuthor } from '../registry/manifest';
 import type { VersionMark } from '../registry/versions';
 import type { Compat } from '../diff/compat';
 import type { TemplateUse } from './template-uses';
+import type { AuditEntry } from '../audit/audit-log';
 
 /** The index file's name, in the state directory (derived from git: deleting it loses nothing). */
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -147,6 +148,34 @@ export interface DependentUse {
   readonly use: TemplateUse;
 }
 
+/** An audit log line as the index holds it: the entry, its time, and its place in the log (1, 2, …). */
+export interface AuditRecord {
+  readonly seq: number;
+  readonly entry: AuditEntry & { readonly time: string };
+}
+
+/** How far the index has read the audit log: the byte offset after the last whole line, in the file of that identity. */
+export interface AuditPosition {
+  readonly offset: number;
+  /** The file's device, inode and a hash of its first line ('' before the first read): another file means reading again from its start. */
+  readonly fileId: string;
+}
+
+/** A page of the audit, newest first. Every filter narrows. */
+export interface AuditQuery {
+  /** The namespaces whose entries the caller may see; null for every entry (a registry admin). */
+  readonly namespaces: readonly string[] | null;
+  readonly template?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  /** ISO times: since inclusive, until exclusive. */
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+  /** Only entries older than this seq (the previous page's last). */
+  readonly before?: number;
+}
+
 /** The writes of one transaction: all of them happen, or none. */
 export interface CatalogWriter {
   upsert(entry: CatalogEntry, stamp: CatalogStamp): void;
@@ -175,6 +204,12 @@ export interface CatalogStore {
   versionRecords(id: string): Promise<VersionRecord[]>;
   /** Every use of template `id` by any version of any template (its own included), by template id, then highest version first. */
   dependents(id: string): Promise<DependentUse[]>;
+  /** How far the audit log has been read into the index. */
+  auditPosition(): Promise<AuditPosition>;
+  /** Adds audit lines read from the log and moves the position past them, in one transaction; `restart` drops what was there first. */
+  appendAudit(entries: readonly AuditRecord['entry'][], position: AuditPosition, restart: boolean): Promise<void>;
+  /** One page of the audit entries that match, newest first; `more` when older ones follow. */
+  audit(q: AuditQuery): Promise<{ items: AuditRecord[]; more: boolean }>;
   /** One page of the templates that match. */
   search(q: CatalogQuery): Promise<CatalogPage>;
   /** Counts per value of each facet, over the templates that match `q` (its page ignored). */

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type {
-  CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
+  AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
 import type { TemplateUse } from './template-uses';
 
@@ -54,6 +54,12 @@ CREATE TABLE versions (
 CREATE TABLE uses (target_id TEXT NOT NULL, template_id TEXT NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (target_id, template_id, position, seq)) WITHOUT ROWID;
 CREATE INDEX uses_template ON uses(template_id);
+CREATE TABLE audit (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, action TEXT NOT NULL, actor TEXT NOT NULL, template TEXT, namespace TEXT, doc TEXT NOT NULL);
+CREATE INDEX audit_namespace ON audit(namespace, seq);
+CREATE INDEX audit_template ON audit(template, seq);
+CREATE INDEX audit_actor ON audit(actor, seq);
+CREATE INDEX audit_time ON audit(time, seq);
+CREATE TABLE audit_position (one INTEGER PRIMARY KEY CHECK (one = 1), offset INTEGER NOT NULL, file_id TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(name, description, keywords, tokenize = 'porter unicode61');
 `;
 
@@ -191,6 +197,39 @@ export class SqliteCatalog implements CatalogStore {
       FROM uses u JOIN versions v ON v.template_id = u.template_id AND v.position = u.position JOIN templates t ON t.id = u.template_id
       WHERE u.target_id = ? ORDER BY u.template_id, u.position, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; doc: string }[];
     return rows.map((r) => ({ template: r.template, namespace: r.namespace, version: r.version, latestVersion: r.latestVersion, use: JSON.parse(r.doc) as TemplateUse }));
+  }
+
+  async auditPosition(): Promise<AuditPosition> {
+    const row = this.db.prepare('SELECT offset, file_id AS fileId FROM audit_position').get() as AuditPosition | undefined;
+    return row ?? { offset: 0, fileId: '' };
+  }
+
+  async appendAudit(entries: readonly AuditRecord['entry'][], position: AuditPosition, restart: boolean): Promise<void> {
+    this.db.transaction(() => {
+      if (restart) this.db.exec('DELETE FROM audit');
+      const ins = this.db.prepare('INSERT INTO audit (time, action, actor, template, namespace, doc) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const e of entries) {
+        // a template's entries belong to its namespace; registry-wide ones (tokens, the link secret) to none
+        const namespace = e.namespace ?? e.template?.split('/')[0] ?? null;
+        ins.run(e.time, e.action, e.actor.name, e.template ?? null, namespace, JSON.stringify(e));
+      }
+      this.db.prepare('INSERT OR REPLACE INTO audit_position (one, offset, file_id) VALUES (1, ?, ?)').run(position.offset, position.fileId);
+    })();
+  }
+
+  async audit(q: AuditQuery): Promise<{ items: AuditRecord[]; more: boolean }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.namespaces !== null) { where.push('namespace IN (SELECT value FROM json_each(?))'); params.push(JSON.stringify(q.namespaces)); }
+    for (const [col, v] of [['template', q.template], ['actor', q.actor], ['action', q.action]] as const) {
+      if (v !== undefined) { where.push(`${col} = ?`); params.push(v); }
+    }
+    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
+    if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
+    if (q.before !== undefined) { where.push('seq < ?'); params.push(q.before); }
+    const rows = this.db.prepare(`SELECT seq, doc FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+      .all(...params, q.limit + 1) as { seq: number; doc: string }[];
+    return { items: rows.slice(0, q.limit).map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as AuditRecord['entry'] })), more: rows.length > q.limit };
   }
 
   /** The FROM and WHERE of the templates that match `q` (its page aside). */
