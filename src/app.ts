@@ -19,6 +19,7 @@ import { AuditLog } from './audit/audit-log';
 import { WriteEvents, auditEntryOf } from './events/write-events';
 import { SqliteCatalog } from './catalog/sqlite-catalog';
 import { Indexer } from './catalog/indexer';
+import { AuditIndex } from './catalog/audit-index';
 import { CATALOG_FILE } from './catalog/catalog-store';
 import { Differ } from './diff/differ';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
@@ -105,9 +106,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
-  events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
+  const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
+  // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
+  events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); await auditIndex.catchUp(); });
   // ready only once the index agrees with git: a listing is never silently partial
   const healed = await indexer.heal();
+  const audited = await auditIndex.catchUp(); // the table is derived: whatever the file has beyond it is read in now
+  if (audited > 0) log.info(`audit index: ${audited} entries read from ${audit.file}`);
   // said only when the index had to catch up with git (an unchanged start is quiet)
   const healNote = `catalog: ${healed.unchanged} templates unchanged, ${healed.added} added, ${healed.changed} changed, ${healed.removed} removed, ${healed.failed} unreadable (${healed.ms} ms)`;
   if (healed.added + healed.changed + healed.removed + healed.failed > 0) log.info(healNote); else log.debug(healNote);
@@ -148,6 +153,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       clearTimeout(force);
       pool.close();
       await indexer.close();
+      await auditIndex.settled();
       catalog.close();
       await housekeeper.close();
     },

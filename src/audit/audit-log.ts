@@ -15,10 +15,13 @@ export interface Actor {
   readonly address: string;
 }
 
+/** Every action the log records. */
+export const AUDIT_ACTIONS = ['push', 'template.create', 'template.delete', 'version.publish', 'label.set', 'label.delete',
+  'version.deprecate', 'version.undeprecate', 'version.yank', 'version.unyank', 'namespace.update',
+  'token.create', 'token.revoke', 'version.delete', 'link.create', 'link.revoke', 'link.rotate-secret'] as const;
+
 export interface AuditEntry {
-  readonly action: 'push' | 'template.create' | 'template.delete' | 'version.publish' | 'label.set' | 'label.delete'
-    | 'version.deprecate' | 'version.undeprecate' | 'version.yank' | 'version.unyank' | 'namespace.update'
-    | 'token.create' | 'token.revoke' | 'version.delete' | 'link.create' | 'link.revoke' | 'link.rotate-secret';
+  readonly action: typeof AUDIT_ACTIONS[number];
   readonly actor: Actor;
   /** The door the write came through: git, rest or cli. */
   readonly via?: 'git' | 'rest' | 'cli';

@@ -88,6 +88,21 @@ function linkCan(p: Extract<Principal, { kind: 'link' }>, action: Action, target
   return ALLOWED;
 }
 
+/** Which audit entries a principal may read: all of them, those of some namespaces, or none. */
+export type AuditReach = { readonly all: true } | { readonly all: false; readonly namespaces: readonly string[] } | null;
+
+/**
+ * What of the audit `p` may read: every entry with admin everywhere (a registry admin), the
+ * entries of the namespaces it administers with `admin:<ns>` scopes, else nothing (null).
+ * Registry-wide entries (tokens, the link secret) belong to no namespace: registry admins only.
+ */
+export function auditReach(p: Principal): AuditReach {
+  if (p.kind !== 'token') return null;
+  if (allows(p.scopes, 'admin', null)) return { all: true };
+  const namespaces = [...new Set(p.scopes.flatMap((s) => (s.action === 'admin' && s.namespace !== null ? [s.namespace] : [])))];
+  return namespaces.length > 0 ? { all: false, namespaces } : null;
+}
+
 /**
  * Throws the error of a denial: UnauthenticatedError (401 with a challenge for the protocol),
  * ForbiddenError (403), or NotFoundError (404, `template-not-found` or `namespace-not-found`) for a

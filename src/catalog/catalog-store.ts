@@ -1,5 +1,9 @@
 // The catalog's storage, behind one small interface: what an index of templates must do, whatever holds it.
 import type { ManifestAuthor } from '../registry/manifest';
+import type { VersionMark } from '../registry/versions';
+import type { Compat } from '../diff/compat';
+import type { TemplateUse } from './template-uses';
+import type { AuditEntry } from '../audit/audit-log';
 
 /** The index file's name, in the state directory (derived from git: deleting it loses nothing). */
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -105,12 +109,81 @@ export interface CatalogPage {
 
 export type Facets = Partial<Record<FacetName, readonly { readonly value: string; readonly count: number }[]>>;
 
+/** One version in a template's changelog: who published it, and its Heat changes against the version before it. */
+export interface ChangelogEntry {
+  readonly version: string;
+  readonly tag: string;
+  readonly commit: string;
+  /** When the version's tag was made. */
+  readonly date: string;
+  readonly author: string;
+  readonly message: string;
+  readonly deprecated: VersionMark | null;
+  readonly yanked: VersionMark | null;
+  /** The version compared with (the highest lower one; prereleases only for a prerelease), null for the first. */
+  readonly previous: string | null;
+  /** The Heat changes from `previous`, breaking ones first. */
+  readonly compat: Compat;
+}
+
+/** What the index derives from one version, with the root trees it was computed from: the same trees need no new reading. */
+export interface VersionRecord {
+  readonly entry: ChangelogEntry;
+  /** The other Heater templates this version uses (read from `tree`). */
+  readonly uses: readonly TemplateUse[];
+  readonly tree: string;
+  /** The previous version's tree, '' for the first version. */
+  readonly previousTree: string;
+}
+
+/** A use of a template, from the side of the template that uses it. */
+export interface DependentUse {
+  /** The template that uses it, `ns/name`, and its namespace. */
+  readonly template: string;
+  readonly namespace: string;
+  /** The version of that template which does. */
+  readonly version: string;
+  /** That template's latest version (null without one). */
+  readonly latestVersion: string | null;
+  readonly use: TemplateUse;
+}
+
+/** An audit log line as the index holds it: the entry, its time, and its place in the log (1, 2, …). */
+export interface AuditRecord {
+  readonly seq: number;
+  readonly entry: AuditEntry & { readonly time: string };
+}
+
+/** How far the index has read the audit log: the byte offset after the last whole line, in the file of that identity. */
+export interface AuditPosition {
+  readonly offset: number;
+  /** The file's device, inode and a hash of its first line ('' before the first read): another file means reading again from its start. */
+  readonly fileId: string;
+}
+
+/** A page of the audit, newest first. Every filter narrows. */
+export interface AuditQuery {
+  /** The namespaces whose entries the caller may see; null for every entry (a registry admin). */
+  readonly namespaces: readonly string[] | null;
+  readonly template?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  /** ISO times: since inclusive, until exclusive. */
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+  /** Only entries older than this seq (the previous page's last). */
+  readonly before?: number;
+}
+
 /** The writes of one transaction: all of them happen, or none. */
 export interface CatalogWriter {
   upsert(entry: CatalogEntry, stamp: CatalogStamp): void;
   /** Keeps the entry and records a new stamp (the refs were found unchanged). */
   restamp(id: string, stamp: CatalogStamp): void;
   remove(id: string): void;
+  /** Replaces a template's version records (highest version first). */
+  putVersions(id: string, records: readonly VersionRecord[]): void;
   /** Removes every entry. */
   clear(): void;
 }
@@ -127,6 +200,16 @@ export interface CatalogStore {
   stamps(): Promise<Map<string, CatalogStamp>>;
   /** The stamp stored for one template, if it is indexed. */
   stamp(id: string): Promise<CatalogStamp | undefined>;
+  /** A template's version records as last indexed, highest version first (empty when it is not indexed). */
+  versionRecords(id: string): Promise<VersionRecord[]>;
+  /** Every use of template `id` by any version of any template (its own included), by template id, then highest version first. */
+  dependents(id: string): Promise<DependentUse[]>;
+  /** How far the audit log has been read into the index. */
+  auditPosition(): Promise<AuditPosition>;
+  /** Adds audit lines read from the log and moves the position past them, in one transaction; `restart` drops what was there first. */
+  appendAudit(entries: readonly AuditRecord['entry'][], position: AuditPosition, restart: boolean): Promise<void>;
+  /** One page of the audit entries that match, newest first; `more` when older ones follow. */
+  audit(q: AuditQuery): Promise<{ items: AuditRecord[]; more: boolean }>;
   /** One page of the templates that match. */
   search(q: CatalogQuery): Promise<CatalogPage>;
   /** Counts per value of each facet, over the templates that match `q` (its page ignored). */

@@ -5,6 +5,7 @@ import { NotFoundError } from '../errors/not-found-error';
 import type { WriteEvent } from '../events/write-events';
 import type { CatalogStore } from './catalog-store';
 import { catalogEntry } from './catalog-entry';
+import { versionRecordsOf } from './version-records';
 import { filesStamp, refsHash } from './refs-stamp';
 
 /** What a heal found. */
@@ -78,7 +79,9 @@ export class Indexer {
       return 'unchanged';
     }
     const entry = catalogEntry(src);
-    await this.catalog.transaction((w) => w.upsert(entry, { files, refs }));
+    // new versions are compared with their predecessors here, once; the route only reads the result
+    const records = await versionRecordsOf(this.registry, t, await this.catalog.versionRecords(t.id));
+    await this.catalog.transaction((w) => { w.upsert(entry, { files, refs }); w.putVersions(t.id, records); });
     return stored ? 'changed' : 'added';
   }
 

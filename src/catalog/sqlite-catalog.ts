@@ -2,11 +2,12 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type {
-  CatalogEntry, CatalogPage, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
+  AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
+import type { TemplateUse } from './template-uses';
 
 /** Bumped whenever the schema or what an entry holds changes: a file of another version is rebuilt from git. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // bm25 weights of the FTS columns (name, description, keywords): a hit in the name counts most.
 const WEIGHTS = '10.0, 1.0, 5.0';
@@ -40,6 +41,25 @@ CREATE TABLE resource_types (type TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY K
 CREATE INDEX resource_types_rid ON resource_types(rid);
 CREATE TABLE parameters (name TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (name, rid)) WITHOUT ROWID;
 CREATE INDEX parameters_rid ON parameters(rid);
+CREATE TABLE versions (
+  template_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  tree TEXT NOT NULL,
+  previous_tree TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  uses TEXT NOT NULL,
+  PRIMARY KEY (template_id, version)
+) WITHOUT ROWID;
+CREATE TABLE uses (target_id TEXT NOT NULL, template_id TEXT NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (target_id, template_id, position, seq)) WITHOUT ROWID;
+CREATE INDEX uses_template ON uses(template_id);
+CREATE TABLE audit (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, action TEXT NOT NULL, actor TEXT NOT NULL, template TEXT, namespace TEXT, doc TEXT NOT NULL);
+CREATE INDEX audit_namespace ON audit(namespace, seq);
+CREATE INDEX audit_template ON audit(template, seq);
+CREATE INDEX audit_actor ON audit(actor, seq);
+CREATE INDEX audit_time ON audit(time, seq);
+CREATE TABLE audit_position (one INTEGER PRIMARY KEY CHECK (one = 1), offset INTEGER NOT NULL, file_id TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(name, description, keywords, tokenize = 'porter unicode61');
 `;
 
@@ -132,8 +152,17 @@ export class SqliteCatalog implements CatalogStore {
       this.db.prepare('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
     },
     restamp: (id, stamp) => { this.db.prepare('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
-    remove: (id) => this.removeRow(id),
-    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts']) this.db.exec(`DELETE FROM ${t}`); },
+    remove: (id) => { this.removeRow(id); this.removeVersions(id); },
+    putVersions: (id, records) => {
+      this.removeVersions(id);
+      const ins = this.db.prepare('INSERT INTO versions (template_id, position, version, tree, previous_tree, doc, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const use = this.db.prepare('INSERT INTO uses (target_id, template_id, position, seq, doc) VALUES (?, ?, ?, ?, ?)');
+      records.forEach((r, i) => {
+        ins.run(id, i, r.entry.version, r.tree, r.previousTree, JSON.stringify(r.entry), JSON.stringify(r.uses));
+        r.uses.forEach((u, seq) => use.run(u.template, id, i, seq, JSON.stringify(u)));
+      });
+    },
+    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'versions', 'uses']) this.db.exec(`DELETE FROM ${t}`); },
   };
 
   private removeRow(id: string): void {
@@ -151,6 +180,56 @@ export class SqliteCatalog implements CatalogStore {
 
   async stamp(id: string): Promise<CatalogStamp | undefined> {
     return this.db.prepare('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
+  }
+
+  private removeVersions(id: string): void {
+    this.db.prepare('DELETE FROM versions WHERE template_id = ?').run(id);
+    this.db.prepare('DELETE FROM uses WHERE template_id = ?').run(id);
+  }
+
+  async versionRecords(id: string): Promise<VersionRecord[]> {
+    const rows = this.db.prepare('SELECT tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string; uses: string }[];
+    return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, uses: JSON.parse(r.uses) as TemplateUse[], tree: r.tree, previousTree: r.previousTree }));
+  }
+
+  async dependents(id: string): Promise<DependentUse[]> {
+    const rows = this.db.prepare(`SELECT u.template_id AS template, t.namespace, v.version, json_extract(t.doc, '$.latestVersion') AS latestVersion, u.doc
+      FROM uses u JOIN versions v ON v.template_id = u.template_id AND v.position = u.position JOIN templates t ON t.id = u.template_id
+      WHERE u.target_id = ? ORDER BY u.template_id, u.position, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; doc: string }[];
+    return rows.map((r) => ({ template: r.template, namespace: r.namespace, version: r.version, latestVersion: r.latestVersion, use: JSON.parse(r.doc) as TemplateUse }));
+  }
+
+  async auditPosition(): Promise<AuditPosition> {
+    const row = this.db.prepare('SELECT offset, file_id AS fileId FROM audit_position').get() as AuditPosition | undefined;
+    return row ?? { offset: 0, fileId: '' };
+  }
+
+  async appendAudit(entries: readonly AuditRecord['entry'][], position: AuditPosition, restart: boolean): Promise<void> {
+    this.db.transaction(() => {
+      if (restart) this.db.exec('DELETE FROM audit');
+      const ins = this.db.prepare('INSERT INTO audit (time, action, actor, template, namespace, doc) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const e of entries) {
+        // a template's entries belong to its namespace; registry-wide ones (tokens, the link secret) to none
+        const namespace = e.namespace ?? e.template?.split('/')[0] ?? null;
+        ins.run(e.time, e.action, e.actor.name, e.template ?? null, namespace, JSON.stringify(e));
+      }
+      this.db.prepare('INSERT OR REPLACE INTO audit_position (one, offset, file_id) VALUES (1, ?, ?)').run(position.offset, position.fileId);
+    })();
+  }
+
+  async audit(q: AuditQuery): Promise<{ items: AuditRecord[]; more: boolean }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.namespaces !== null) { where.push('namespace IN (SELECT value FROM json_each(?))'); params.push(JSON.stringify(q.namespaces)); }
+    for (const [col, v] of [['template', q.template], ['actor', q.actor], ['action', q.action]] as const) {
+      if (v !== undefined) { where.push(`${col} = ?`); params.push(v); }
+    }
+    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
+    if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
+    if (q.before !== undefined) { where.push('seq < ?'); params.push(q.before); }
+    const rows = this.db.prepare(`SELECT seq, doc FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+      .all(...params, q.limit + 1) as { seq: number; doc: string }[];
+    return { items: rows.slice(0, q.limit).map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as AuditRecord['entry'] })), more: rows.length > q.limit };
   }
 
   /** The FROM and WHERE of the templates that match `q` (its page aside). */

@@ -1,9 +1,9 @@
 // The query string of GET /api/v1/templates: every parameter checked, unknown ones refused, read into a catalog query.
-import { createHash } from 'node:crypto';
 import type { CatalogEntry, CatalogPosition, CatalogQuery, CatalogSort, FacetName, SortOrder } from '../catalog/catalog-store';
 import { MAX_QUERY_LENGTH, MAX_TERMS, parseTextQuery } from '../catalog/text-query';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { isValidName } from '../git/store';
+import { badCursor, decodeOpaque, encodeOpaque, queryFingerprint } from './cursor';
 
 /** The filters and page of a listing, without the caller's visible namespaces (the route adds them). */
 export type ListingQuery = Omit<CatalogQuery, 'visible' | 'after'>;
@@ -146,24 +146,14 @@ export function pickFields(entry: CatalogEntry, fields: readonly string[] | null
   return out;
 }
 
-/** What a cursor is bound to: the filters and order, so a cursor cannot be carried over to another query. */
-function fingerprint(q: ListingQuery): string {
-  return createHash('sha256').update(JSON.stringify({ ...q, limit: 0 })).digest('base64url').slice(0, 16);
-}
-
 /** The opaque cursor of a page's end. */
 export function encodeCursor(p: CatalogPosition, q: ListingQuery): string {
-  return Buffer.from(JSON.stringify({ k: p.key, i: p.id, f: fingerprint(q) })).toString('base64url');
+  return encodeOpaque({ k: p.key, i: p.id, f: queryFingerprint(q) });
 }
 
 function decodeCursor(raw: string, q: ListingQuery): CatalogPosition {
-  const bad = () => new InvalidInputError('cursor', 'The cursor is not one this server handed out; start again without it.');
-  if (raw.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw bad();
-  let c: unknown;
-  try { c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')); } catch { throw bad(); }
-  if (typeof c !== 'object' || c === null) throw bad();
-  const { k, i, f } = c as Record<string, unknown>;
-  if ((typeof k !== 'string' && (typeof k !== 'number' || !Number.isFinite(k))) || typeof i !== 'string' || !/^[a-z0-9._-]+\/[a-z0-9._-]+$/.test(i) || typeof f !== 'string') throw bad();
-  if (f !== fingerprint(q)) throw new InvalidInputError('cursor', 'This cursor belongs to a listing with other filters or another order; send the same parameters as for the first page, or start again without it.');
+  const { k, i, f } = decodeOpaque(raw, 1000);
+  if ((typeof k !== 'string' && (typeof k !== 'number' || !Number.isFinite(k))) || typeof i !== 'string' || !/^[a-z0-9._-]+\/[a-z0-9._-]+$/.test(i) || typeof f !== 'string') throw badCursor();
+  if (f !== queryFingerprint(q)) throw new InvalidInputError('cursor', 'This cursor belongs to a listing with other filters or another order; send the same parameters as for the first page, or start again without it.');
   return { key: k, id: i };
 }

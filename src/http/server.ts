@@ -13,6 +13,8 @@ import type { TokenStore } from '../auth/token-store';
 import { namespacesRouter } from './routes/namespaces';
 import { tokensRouter } from './routes/tokens';
 import { linksRouter } from './routes/links';
+import { historyRouter } from './routes/history';
+import { auditRouter } from './routes/audit';
 import type { ReadLinks } from '../auth/read-links';
 import type { Publisher } from '../registry/publisher';
 import type { WriteEvents } from '../events/write-events';
@@ -56,7 +58,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/v1', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
-  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
+  }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), historyRouter(deps), auditRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

@@ -8,6 +8,7 @@ import { findCycle } from './dependency-cycle';
 import { HOT_FUNCTIONS, checkProperties, isFunctionCall, type ParameterDefault } from '../../heat/properties';
 import { resourceTypes, type HotVersion, type ResourceType } from '../../heat/resource-types';
 import { functionArgumentError } from '../../heat/functions';
+import { parseTemplateUrl } from '../template-url';
 
 const SECTIONS = new Set(['heat_template_version', 'description', 'parameter_groups', 'parameters', 'resources', 'outputs', 'conditions']);
 const RESOURCE_KEYS = new Set(['type', 'properties', 'metadata', 'depends_on', 'update_policy', 'deletion_policy', 'external_id', 'condition']);
@@ -485,6 +486,8 @@ class HotCheck {
   private checkNestedType(node: unknown): void {
     const type = stringOf(deref(this.doc, node));
     if (type === null || !NESTED_TYPE.test(type)) return;
+    // another Heater template by its file URL is a dependency on a published version, not a file outside this one (see catalog/template-uses)
+    if (parseTemplateUrl(type)) return;
     const at = resolveInTree(this.dir, type);
     if ('why' in at) this.report(node, 'registry-outside-version', `Nested template ${type} ${at.why}.`);
     else if (!this.paths.has(at.path)) this.report(node, 'hot-nested-template', `Nested template ${type}: ${named(type, at.path)} is not a file of this version.`);

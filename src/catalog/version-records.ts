@@ -1,0 +1,55 @@
+// What the index derives from each version: its changelog entry (the Heat changes against the version before it) and the templates it uses.
+import type { TemplateId } from '../git/store';
+import type { Registry } from '../registry/registry';
+import { versionInfo } from '../registry/registry';
+import { previousVersion } from '../registry/version-reads';
+import { compatibility, type Compat } from '../diff/compat';
+import type { VersionRecord } from './catalog-store';
+import { templateUses } from './template-uses';
+
+const NO_CHANGES: Compat = { required: 'none', breaking: false, changes: [] };
+
+/**
+ * The version records of `t` as git has it now, highest version first. A version whose tree and
+ * whose previous version's tree are those of its record in `stored` keeps that record's
+ * comparison (a published version is compared once), one with the same tree its uses; the rest
+ * is read now, each tree once.
+ * Throws NotFoundError when the template is gone.
+ */
+export async function versionRecordsOf(registry: Registry, t: TemplateId, stored: readonly VersionRecord[]): Promise<VersionRecord[]> {
+  const { gitDir, index } = await registry.snapshot(t);
+  const known = new Map(stored.map((r) => [r.entry.version, r]));
+  const texts = new Map<string, Promise<Map<string, string>>>();
+  const textsOf = (tree: string) => {
+    let p = texts.get(tree);
+    if (!p) { p = tree === '' ? Promise.resolve(new Map<string, string>()) : registry.yamlTexts(gitDir, tree); texts.set(tree, p); }
+    return p;
+  };
+  const out: VersionRecord[] = [];
+  for (const v of index.versions) {
+    const prev = previousVersion(index, v.semver);
+    const tree = v.ref.tree;
+    const previousTree = prev?.ref.tree ?? '';
+    const old = known.get(v.version);
+    let compat: Compat;
+    if (old && old.tree === tree && old.previousTree === previousTree && old.entry.previous === (prev?.version ?? null)) compat = old.entry.compat;
+    else compat = prev ? breakingFirst(compatibility(await textsOf(previousTree), await textsOf(tree))) : NO_CHANGES;
+    const uses = old && old.tree === tree ? old.uses : templateUses(await textsOf(tree));
+    const info = versionInfo(v);
+    out.push({
+      entry: {
+        version: info.version, tag: info.tag, commit: info.commit, date: info.created, author: info.author, message: info.message,
+        deprecated: info.deprecated, yanked: info.yanked, previous: prev?.version ?? null, compat,
+      },
+      uses,
+      tree,
+      previousTree,
+    });
+  }
+  return out;
+}
+
+/** The same changes, breaking ones first (each group in its own order: file, then section). */
+function breakingFirst(c: Compat): Compat {
+  return { ...c, changes: [...c.changes.filter((x) => x.breaking), ...c.changes.filter((x) => !x.breaking)] };
+}
