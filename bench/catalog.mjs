@@ -36,6 +36,7 @@ const REPOS = path.join(WORK, 'repos');
 const TOKEN = 'heater-bench-admin-token-0123456789';
 const log = (s) => process.stderr.write(`catalog: ${s}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const RUN = Math.floor(Date.now() / 1000) % 1000000; // new versions are unique per run, so CATALOG_REUSE=1 works
 
 // 1. fixtures
 const fixture = path.join(FIXTURES, `many-${N}`);
@@ -104,7 +105,7 @@ await stop(s);
 const all = [];
 for (const ns of readdirSync(REPOS).filter((n) => !n.startsWith('.')).sort()) for (const r of readdirSync(path.join(REPOS, ns)).sort()) all.push(path.join(REPOS, ns, r));
 const changed = all.filter((_, i) => i % Math.floor(all.length / 100) === 0).slice(0, 100);
-for (const g of changed) execFileSync('git', ['--git-dir', g, 'tag', '-a', '-m', 'Version 9.5.0', 'v9.5.0', 'main']);
+for (const g of changed) execFileSync('git', ['--git-dir', g, 'tag', '-a', '-m', `Version 50.${RUN}.0`, `v50.${RUN}.0`, 'main']);
 await sleep(30); // older than the stamp's freshness window
 s = await startServer(heaterArgs, PORT, true);
 const healMs = s.ms;
@@ -196,12 +197,12 @@ const word = `zqxbench${Date.now().toString(36)}`;
 const man = readFileSync(path.join(wd, 'heater.yaml'), 'utf8').replace(/^keywords: \[/m, `keywords: [${word}, `);
 writeFileSync(path.join(wd, 'heater.yaml'), man);
 g('commit', '-qam', 'bench push');
-g('tag', '-a', '-m', 'Version 9.9.0', 'v9.9.0');
+g('tag', '-a', '-m', `Version 60.${RUN}.0`, `v60.${RUN}.0`);
 t0 = performance.now();
-g('push', '-q', 'origin', 'main', 'v9.9.0');
+g('push', '-q', 'origin', 'main', `v60.${RUN}.0`);
 const pushMs = performance.now() - t0;
 const found = JSON.parse((await get(PORT, `/api/v1/templates?q=${word}`, agent)).body.toString());
-const pushFound = found.items.length === 1 && found.items[0].latestVersion === '9.9.0';
+const pushFound = found.items.length === 1 && found.items[0].latestVersion === `60.${RUN}.0`;
 log(`push then search: found ${pushFound} (push ${pushMs.toFixed(0)} ms)`);
 rmSync(wd, { recursive: true, force: true });
 
