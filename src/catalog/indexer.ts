@@ -59,13 +59,14 @@ export class Indexer {
   }
 
   private async read(t: TemplateId, knownFiles?: string): Promise<ReindexOutcome> {
-    const { outcome, write } = await this.plan(t, await this.catalog.stamp(t.id), knownFiles);
+    // one template on a write: through git (its readers are asynchronous, so a large blob never holds up the event loop)
+    const { outcome, write } = await this.plan(t, await this.catalog.stamp(t.id), knownFiles, false);
     if (write) await this.catalog.transaction(write);
     return outcome;
   }
 
   /** What bringing `t`'s entry up to date takes, given its `stored` stamp: the outcome and the writes (none when unchanged). */
-  private async plan(t: TemplateId, stored: CatalogStamp | undefined, knownFiles?: string): Promise<{ outcome: ReindexOutcome; write?: (w: CatalogWriter) => void }> {
+  private async plan(t: TemplateId, stored: CatalogStamp | undefined, knownFiles: string | undefined, direct: boolean): Promise<{ outcome: ReindexOutcome; write?: (w: CatalogWriter) => void }> {
     if (!(await this.store.exists(t))) {
       if (!stored) return { outcome: 'absent' };
       return { outcome: 'removed', write: (w) => w.remove(t.id) };
@@ -74,7 +75,7 @@ export class Indexer {
     const files = knownFiles ?? filesStamp(this.store.gitDir(t));
     let src;
     try {
-      src = await this.sources(t);
+      src = direct ? await this.sourcesDirect(t) : await this.registry.sources(t);
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
       return stored ? { outcome: 'removed', write: (w) => w.remove(t.id) } : { outcome: 'absent' };
@@ -88,7 +89,7 @@ export class Indexer {
   }
 
   /** The template's sources read in-process, or through git when the repository has what that reader does not understand. */
-  private async sources(t: TemplateId): Promise<TemplateSources> {
+  private async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
     try {
       return await this.registry.sourcesDirect(t);
     } catch (e) {
@@ -132,7 +133,7 @@ export class Indexer {
     const worker = async () => {
       for (let job = work[i++]; job; job = work[i++]) {
         try {
-          const { outcome, write } = await this.plan(job.t, known.get(job.t.id), job.files);
+          const { outcome, write } = await this.plan(job.t, known.get(job.t.id), job.files, true);
           if (write) batch.push(write);
           if (batch.length >= BATCH) await flush();
           if (outcome !== 'absent') counts[outcome]++;
