@@ -1,9 +1,10 @@
 // Keeps the catalog in step with git: one template at a time on writes, every repository at start-up (healing).
 import type { RepoStore, TemplateId } from '../git/store';
-import type { Registry } from '../registry/registry';
+import type { Registry, TemplateSources } from '../registry/registry';
 import { NotFoundError } from '../errors/not-found-error';
 import type { WriteEvent } from '../events/write-events';
-import type { CatalogStore } from './catalog-store';
+import type { CatalogStamp, CatalogStore, CatalogWriter } from './catalog-store';
+import { NotDirect } from '../git/direct-reader';
 import { catalogEntry } from './catalog-entry';
 import { versionRecordsOf } from './version-records';
 import { filesStamp, refsHash } from './refs-stamp';
@@ -21,8 +22,10 @@ export interface HealReport {
 /** What reindexing one template did. */
 export type ReindexOutcome = 'added' | 'changed' | 'unchanged' | 'removed' | 'absent';
 
-// Repositories read at once while healing: each read is a few short git processes.
+// Repositories read at once while healing (most are read in-process; the others spawn a few short git processes).
 const HEAL_CONCURRENCY = 8;
+// Templates written per transaction while healing.
+const BATCH = 500;
 
 /** Reads templates through the registry and writes their entries, each in its own transaction. */
 export class Indexer {
@@ -57,32 +60,45 @@ export class Indexer {
   }
 
   private async read(t: TemplateId, knownFiles?: string): Promise<ReindexOutcome> {
-    const stored = await this.catalog.stamp(t.id);
+    // one template on a write: through git (its readers are asynchronous, so a large blob never holds up the event loop)
+    const { outcome, write } = await this.plan(t, await this.catalog.stamp(t.id), knownFiles, false);
+    if (write) await this.catalog.transaction(write);
+    return outcome;
+  }
+
+  /** What bringing `t`'s entry up to date takes, given its `stored` stamp: the outcome and the writes (none when unchanged). */
+  private async plan(t: TemplateId, stored: CatalogStamp | undefined, knownFiles: string | undefined, direct: boolean): Promise<{ outcome: ReindexOutcome; write?: (w: CatalogWriter) => void }> {
     if (!(await this.store.exists(t))) {
-      if (!stored) return 'absent';
-      await this.catalog.transaction((w) => w.remove(t.id));
-      return 'removed';
+      if (!stored) return { outcome: 'absent' };
+      return { outcome: 'removed', write: (w) => w.remove(t.id) };
     }
     // stamped before reading: a write landing during the read leaves a stamp that does not match, so the next heal reads again
     const files = knownFiles ?? filesStamp(this.store.gitDir(t));
     let src;
     try {
-      src = await this.registry.sources(t);
+      src = direct ? await this.sourcesDirect(t) : await this.registry.sources(t);
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
-      if (stored) await this.catalog.transaction((w) => w.remove(t.id));
-      return stored ? 'removed' : 'absent';
+      return stored ? { outcome: 'removed', write: (w) => w.remove(t.id) } : { outcome: 'absent' };
     }
     const refs = refsHash(src.refs, [src.repoDescription, src.detail.created]);
     if (stored?.refs === refs) {
-      if (stored.files !== files) await this.catalog.transaction((w) => w.restamp(t.id, { files, refs }));
-      return 'unchanged';
+      return { outcome: 'unchanged', write: stored.files !== files ? (w) => w.restamp(t.id, { files, refs }) : undefined };
     }
     const entry = catalogEntry(src);
     // new versions are compared with their predecessors here, once; the route only reads the result
     const records = await versionRecordsOf(this.registry, t, await this.catalog.versionRecords(t.id));
-    await this.catalog.transaction((w) => { w.upsert(entry, { files, refs }); w.putVersions(t.id, records); });
-    return stored ? 'changed' : 'added';
+    return { outcome: stored ? 'changed' : 'added', write: (w) => { w.upsert(entry, { files, refs }); w.putVersions(t.id, records); } };
+  }
+
+  /** The template's sources read in-process, or through git when the repository has what that reader does not understand. */
+  private async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
+    try {
+      return await this.registry.sourcesDirect(t);
+    } catch (e) {
+      if (e instanceof NotDirect) return this.registry.sources(t);
+      throw e;
+    }
   }
 
   /**
@@ -95,10 +111,12 @@ export class Indexer {
     const [onDisk, stamps] = await Promise.all([this.store.list(), this.catalog.stamps()]);
     const counts = { added: 0, changed: 0, removed: 0, unchanged: 0, failed: 0 };
     const work: { t: TemplateId; files: string }[] = [];
+    const known = new Map<string, CatalogStamp>();
     for (const t of onDisk) {
       const files = filesStamp(this.store.gitDir(t));
       const stored = stamps.get(t.id);
       stamps.delete(t.id);
+      if (stored) known.set(t.id, stored);
       if (stored && files !== '' && stored.files === files) counts.unchanged++; else work.push({ t, files });
     }
     if (stamps.size > 0) {
@@ -106,11 +124,21 @@ export class Indexer {
       await this.catalog.transaction((w) => { for (const id of gone) w.remove(id); });
       counts.removed += gone.length;
     }
+    // The writes are batched, many templates per transaction: heal runs before the server takes
+    // requests (and rebuild with it stopped), so no write event races a batched entry.
+    let batch: ((w: CatalogWriter) => void)[] = [];
+    const flush = async () => {
+      const writes = batch;
+      batch = [];
+      if (writes.length > 0) await this.catalog.transaction((w) => { for (const write of writes) write(w); });
+    };
     let i = 0;
     const worker = async () => {
       for (let job = work[i++]; job; job = work[i++]) {
         try {
-          const outcome = await this.reindex(job.t, job.files);
+          const { outcome, write } = await this.plan(job.t, known.get(job.t.id), job.files, true);
+          if (write) batch.push(write);
+          if (batch.length >= BATCH) await flush();
           if (outcome !== 'absent') counts[outcome]++;
         } catch (e) {
           counts.failed++;
@@ -119,6 +147,7 @@ export class Indexer {
       }
     };
     await Promise.all(Array.from({ length: HEAL_CONCURRENCY }, worker));
+    await flush();
     return { ...counts, ms: Date.now() - t0 };
   }
 

@@ -9,11 +9,13 @@ import type { RefSnapshot } from '../git/refs';
 const FILES = ['HEAD', 'packed-refs', 'description', 'config'];
 
 /**
- * A stamp of the ref files of `gitDir`: inode, mtime (ns) and size of every file and folder
- * under refs/ and of FILES. git writes a ref by renaming a lock file into place, so a moved ref
- * changes an inode and its folder's mtime; a copied-in or restored repo has new inodes.
- * Returns '' (never matching) when a file changed within the last `freshMs`, as a coarse clock
- * could give the next write the same mtime. Walking 10 files costs about 20 µs.
+ * A stamp of the ref files of `gitDir`: inode, mtime (ns) and size of FILES and of every folder
+ * under refs/ (not of the ref files in them). git writes a ref by creating a lock file beside it
+ * and renaming it into place, and deletes one by unlinking it, so every ref write changes the
+ * mtime of the folder it lives in; packed-refs is replaced by rename (a new inode); a copied-in or
+ * restored repo has new inodes. Only folders are stat'ed: readdir tells folders from files.
+ * Returns '' (never matching) when a path changed within the last `freshMs`, as a coarse clock
+ * could give the next write the same mtime.
  */
 export function filesStamp(gitDir: string, freshMs = 20): string {
   const h = createHash('sha1');
@@ -28,11 +30,10 @@ export function filesStamp(gitDir: string, freshMs = 20): string {
   };
   for (const f of FILES) add(f);
   const walk = (rel: string, depth: number) => {
-    const st = add(rel);
-    if (!st?.isDirectory() || depth > 32) return;
-    let names: string[];
-    try { names = readdirSync(path.join(gitDir, rel)).sort(); } catch { return; }
-    for (const n of names) walk(`${rel}/${n}`, depth + 1);
+    if (!add(rel)?.isDirectory() || depth > 32) return;
+    let dirs: string[];
+    try { dirs = readdirSync(path.join(gitDir, rel), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(); } catch { return; }
+    for (const n of dirs) walk(`${rel}/${n}`, depth + 1);
   };
   walk('refs', 0);
   return young ? '' : h.digest('hex');

@@ -134,8 +134,15 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async transaction(fn: (w: CatalogWriter) => void): Promise<void> {
-    this.db.transaction(() => fn(this.writer))();
+    try {
+      this.db.transaction(() => fn(this.writer))();
+    } finally {
+      this.namespaceCounts = null;
+    }
   }
+
+  /** namespaces() as of the last write: every listing asks for it, and it only changes with a write through this object. */
+  private namespaceCounts: { namespace: string; templates: number }[] | null = null;
 
   private readonly writer: CatalogWriter = {
     upsert: (e, stamp) => {
@@ -301,7 +308,8 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async namespaces(): Promise<{ namespace: string; templates: number }[]> {
-    return this.db.prepare('SELECT namespace, count(*) AS templates FROM templates GROUP BY namespace ORDER BY namespace').all() as { namespace: string; templates: number }[];
+    this.namespaceCounts ??= this.db.prepare('SELECT namespace, count(*) AS templates FROM templates GROUP BY namespace ORDER BY namespace').all() as { namespace: string; templates: number }[];
+    return this.namespaceCounts.map((n) => ({ ...n }));
   }
 
   close(): void {

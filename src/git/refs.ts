@@ -119,7 +119,8 @@ const forVersions = (d: string) => d.startsWith('refs/tags') || d.startsWith(VER
 const stampPaths = (gitDir: string, dirs: readonly string[]) => ['packed-refs', ...dirs.filter(forVersions), 'HEAD', ...dirs.filter((d) => !forVersions(d))].map((rel) => path.join(gitDir, rel));
 const tagPathCount = (dirs: readonly string[]) => 1 + dirs.filter(forVersions).length;
 
-function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): bigint {
+/** The newest mtime (ns) of packed-refs and the ref folders of `tags` and `branches`. */
+export function lastChange(gitDir: string, tags: ReadonlyMap<string, RefEntry>, branches: ReadonlyMap<string, RefEntry>): bigint {
   let max = 0n;
   for (const rel of ['packed-refs', ...refDirs(tags, branches)]) {
     const st = statSync(path.join(gitDir, rel), { bigint: true, throwIfNoEntry: false });

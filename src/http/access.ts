@@ -110,4 +110,11 @@ export class Access {
   mayRead(req: IncomingMessage, ns: string): boolean {
     return can(this.callerOf(req).principal, 'read', this.namespace(ns)).allowed;
   }
+
+  /** The namespaces of `names` the caller may read: mayRead() of each, their settings read at once. */
+  readable(req: IncomingMessage, names: readonly string[]): string[] {
+    const principal = this.callerOf(req).principal;
+    const settings = this.settings.peekMany(names);
+    return names.filter((ns) => can(principal, 'read', { kind: 'namespace', namespace: ns, anonymousRead: (settings.get(ns) ?? this.settings.peek(ns)).anonymousRead }).allowed);
+  }
 }

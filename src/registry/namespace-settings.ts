@@ -1,5 +1,5 @@
 // Per-namespace settings, kept as a small JSON file in the data directory (so a backup keeps them).
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors/invalid-input-error';
@@ -52,7 +52,20 @@ export class NamespaceSettingsStore {
    * and read again when the file's stamp changes, so an edit (or a restore) applies at once.
    */
   peek(ns: string): NamespaceSettings {
-    const st = statSync(this.file(ns), { throwIfNoEntry: false });
+    return this.peekStat(ns, statSync(this.file(ns), { throwIfNoEntry: false }));
+  }
+
+  /**
+   * peek() of each of `names`, with one readdir of the settings folder instead of a stat per
+   * namespace that has no settings file (most of them); those that have one are stat'ed as by peek().
+   */
+  peekMany(names: readonly string[]): Map<string, NamespaceSettings> {
+    let present: Set<string>;
+    try { present = new Set(readdirSync(path.join(this.stateDir, 'namespaces'))); } catch { present = new Set(); }
+    return new Map(names.map((ns) => [ns, present.has(`${ns}.json`) ? this.peek(ns) : this.peekStat(ns, undefined)]));
+  }
+
+  private peekStat(ns: string, st: Stats | undefined): NamespaceSettings {
     const stamp = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
     const hit = this.cache.get(ns);
     if (hit && hit.stamp === stamp) return hit.settings;

@@ -3,6 +3,7 @@ import { RepoStore, type TemplateId } from '../git/store';
 import { FRESH_MS, RefCache, type RefSnapshot } from '../git/refs';
 import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
+import { DirectRepo } from '../git/direct-reader';
 import { streamGit, type GitStream } from '../git/exec';
 import { QuarantineReader } from '../git/quarantine';
 import { MAX_YAML_BYTES, TreeChecker } from './tree-check';
@@ -158,9 +159,9 @@ export class Registry {
   }
 
   /** Description and keywords: the latest version's manifest speaks for the template, the description file otherwise. */
-  private async describe(gitDir: string, index: VersionIndex): Promise<{ description: string; keywords: readonly string[] }> {
+  private async describe(gitDir: string, index: VersionIndex, factsReader = this.factsReader): Promise<{ description: string; keywords: readonly string[] }> {
     const latest = latestVersion(index);
-    const manifest = latest?.ref.tree ? (await this.factsReader.facts(gitDir, latest.ref.tree)).manifest : null;
+    const manifest = latest?.ref.tree ? (await factsReader.facts(gitDir, latest.ref.tree)).manifest : null;
     return { description: manifest?.description || (await this.store.description(gitDir)), keywords: manifest?.keywords ?? [] };
   }
 
@@ -177,20 +178,40 @@ export class Registry {
    */
   async sources(t: TemplateId): Promise<TemplateSources> {
     const { gitDir, refs, index } = await this.snapshot(t);
+    return this.sourcesOf(t, gitDir, refs, index, this.factsReader);
+  }
+
+  /**
+   * The same as sources(), read in-process (DirectRepo) without spawning git; throws NotDirect
+   * when the repository has something that reader does not understand (then use sources()).
+   */
+  async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
+    const gitDir = await this.store.require(t);
+    const repo = new DirectRepo(gitDir);
+    try {
+      const refs = repo.readRefs();
+      const facts = new FactsReader({ listTree: async (_g, tree) => repo.listTree(tree), readBlob: async (_g, oid) => repo.readBlob(oid) }, 16);
+      return await this.sourcesOf(t, gitDir, refs, indexVersions(refs), facts);
+    } finally {
+      repo.close();
+    }
+  }
+
+  private async sourcesOf(t: TemplateId, gitDir: string, refs: RefSnapshot, index: VersionIndex, factsReader: FactsReader): Promise<TemplateSources> {
     const latest = latestVersion(index);
     const [detail, facts, repoDescription] = await Promise.all([
-      this.detailOf(t, gitDir, refs, index),
-      latest?.ref.tree ? this.factsReader.facts(gitDir, latest.ref.tree) : null,
+      this.detailOf(t, gitDir, refs, index, factsReader),
+      latest?.ref.tree ? factsReader.facts(gitDir, latest.ref.tree) : null,
       this.store.description(gitDir),
     ]);
     return { detail, versions: index.versions.map(versionInfo), facts, refs, repoDescription };
   }
 
-  private async detailOf(t: TemplateId, gitDir: string, refs: RefSnapshot, index: VersionIndex): Promise<TemplateDetail> {
+  private async detailOf(t: TemplateId, gitDir: string, refs: RefSnapshot, index: VersionIndex, factsReader = this.factsReader): Promise<TemplateDetail> {
     const labels = [...index.labels.values()].map((l) => ({ name: l.name, commit: l.commit, version: index.byCommit.get(l.commit)?.[0]?.version ?? null }));
     return {
       ...idOf(t),
-      ...(await this.describe(gitDir, index)),
+      ...(await this.describe(gitDir, index, factsReader)),
       latestVersion: latestVersion(index)?.version ?? null,
       updated: refs.updated,
       created: await this.store.created(gitDir),

@@ -17,7 +17,7 @@ export interface VersionFacts {
 /** Reads version facts from the repo; a tree always has the same facts, so they are kept (bounded). */
 export class FactsReader {
   private readonly known = new Map<string, VersionFacts>();
-  constructor(private readonly objects: ObjectReader, private readonly max = 4096) {}
+  constructor(private readonly objects: Pick<ObjectReader, 'listTree' | 'readBlob'>, private readonly max = 4096) {}
 
   /** The facts of the version whose root tree is `tree`. */
   async facts(gitDir: string, tree: string): Promise<VersionFacts> {

@@ -10,6 +10,7 @@ import { NamespaceSettingsStore } from '../../src/registry/namespace-settings';
 import { Registry } from '../../src/registry/registry';
 import { SqliteCatalog } from '../../src/catalog/sqlite-catalog';
 import { Indexer } from '../../src/catalog/indexer';
+import { NotDirect } from '../../src/git/direct-reader';
 import { WriteEvents, type WriteEvent } from '../../src/events/write-events';
 import type { CatalogEntry } from '../../src/catalog/catalog-store';
 import { WorkRepo, gitOk, hotTemplate } from '../helpers/git-client';
@@ -169,4 +170,36 @@ test('rebuild empties the index and reads every repository again; a broken repos
   expect(report.added).toBeGreaterThanOrEqual(1);
   expect((await entries()).map((e) => e.id)).toEqual(expect.arrayContaining(['acme/web']));
   expect((await entries()).map((e) => e.id)).not.toContain('acme/ghost');
+});
+
+test('a rebuild (read in-process) and incremental indexing through git give identical entries; odd repositories fall back to git', async () => {
+  await work.commit({ 'template.yaml': hotTemplate(2), 'nested/dir/x.yaml': 'a: 1\n' }, 'second\n\nwith a body');
+  await work.tag('v1.1.0');
+  await work.tag('stable', { lightweight: true });
+  await work.tag('team/beta', { lightweight: true });
+  await work.commit({ 'template.yaml': hotTemplate(3) }, 'third');
+  await work.tag('v2.0.0-rc.1');
+  await work.git(['tag', '-a', '-m', 'a subject\nfolded over two lines', 'v2.0.0']); // not read in-process: falls back to git
+  await fetchInto();
+  const packed = parseTemplateId('acme', 'packed');
+  await fetchInto(packed);
+  await gitOk(['--git-dir', store.gitDir(packed), 'tag', '-d', 'v2.0.0']);
+  await gitOk(['--git-dir', store.gitDir(packed), 'gc', '-q', '--aggressive']); // deltas, packed-refs
+  await fetchInto(parseTemplateId('beta', 'db'));
+  await gitOk(['--git-dir', store.gitDir(parseTemplateId('beta', 'db')), 'tag', '-d', 'v2.0.0']);
+  await gitOk(['--git-dir', store.gitDir(parseTemplateId('beta', 'db')), 'repack', '-q', '-a', '-d']);
+  await indexer.rebuild();
+  const rebuilt = await entries();
+  expect(rebuilt.map((e) => e.id)).toEqual(['acme/packed', 'acme/web', 'beta/db']);
+  const registry = new Registry(store, new RefCache(), new ObjectReader(pool, 1 << 20), pool, new NamespaceSettingsStore(store.stateDir, { semver: 'warn', anonymousRead: true }), { maxFileBytes: 16 << 20 });
+  for (const e of rebuilt) {
+    const t = parseTemplateId(e.namespace, e.name);
+    const viaGit = await registry.sources(t);
+    if (e.id === 'acme/web') { await expect(registry.sourcesDirect(t)).rejects.toThrow(NotDirect); continue; }
+    expect(await registry.sourcesDirect(t)).toEqual(viaGit);
+    expect(viaGit.refs.tags.size).toBe(5);
+  }
+  await catalog.transaction((w) => w.clear());
+  for (const e of rebuilt) expect(await indexer.reindex(parseTemplateId(e.namespace, e.name))).toBe('added');
+  expect(await entries()).toEqual(rebuilt);
 });

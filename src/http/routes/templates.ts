@@ -28,7 +28,7 @@ export function templatesRouter({ registry, catalog, access, publicUrl, events }
   r.route('/templates').get(access.allow('read', 'registry'), async (req, res) => {
     const listing = parseListing(req.query);
     // the caller's namespaces, asked of the policy one by one: private ones it may not read are left out of items, total and facets
-    const visible = (await catalog.namespaces()).map((n) => n.namespace).filter((ns) => access.mayRead(req, ns));
+    const visible = access.readable(req, (await catalog.namespaces()).map((n) => n.namespace));
     let after = listing.after;
     if (after && listing.query.sort === 'relevance' && visible.includes(after.id.slice(0, after.id.indexOf('/')))) {
       // scores move as templates come and go: the page starts after the last item's score as it is now. Only a
