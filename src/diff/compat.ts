@@ -18,6 +18,16 @@ export interface Compat {
 const RANK: Readonly<Record<Bump, number>> = { none: 0, patch: 1, minor: 2, major: 3 };
 const YAML = /\.ya?ml$/i;
 
+/** A parser of HOT texts that reads each distinct text once (a moved template is read by the pairing and by the comparison). */
+function hotParser(): (text: string | undefined) => unknown {
+  const known = new Map<string, unknown>();
+  return (text) => {
+    if (text === undefined) return null;
+    if (!known.has(text)) known.set(text, parseHot(text));
+    return known.get(text);
+  };
+}
+
 function parseHot(text: string | undefined): unknown {
   if (text === undefined) return null;
   const r = loadHeatYaml(text);
@@ -34,7 +44,8 @@ function parseHot(text: string | undefined): unknown {
  */
 export function compatibility(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Compat {
   const changes: FileHeatChange[] = [];
-  const moves = templateMoves(before, after);
+  const hot = hotParser();
+  const moves = templateMoves(before, after, hot);
   const movedFrom = new Set(moves.values());
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => YAML.test(p) && !movedFrom.has(p)).sort();
   for (const file of paths) {
@@ -43,8 +54,8 @@ export function compatibility(before: ReadonlyMap<string, string>, after: Readon
       if (old !== file) changes.push(moveChange(old, file));
       continue;
     }
-    const a = parseHot(before.get(old));
-    const b = parseHot(after.get(file));
+    const a = hot(before.get(old));
+    const b = hot(after.get(file));
     if (a !== null && b === null && !after.has(file)) {
       changes.push({ file, section: 'template', name: file, change: 'template-removed', breaking: true, bump: 'major', detail: `${file}: the Heat template was removed` });
     } else if (a !== null && b === null) {
@@ -73,9 +84,9 @@ const RENAME_SIMILARITY = 0.5;
  * to an added one pairs them; the other removed and added templates are paired as git's rename
  * detection pairs them (the share of the larger file's bytes in lines both keep, best pair first).
  */
-export function templateMoves(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Map<string, string> {
-  const removed = [...before.keys()].filter((p) => YAML.test(p) && !after.has(p) && parseHot(before.get(p)) !== null);
-  const added = [...after.keys()].filter((p) => YAML.test(p) && !before.has(p) && parseHot(after.get(p)) !== null);
+export function templateMoves(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, hot: (text: string | undefined) => unknown = parseHot): Map<string, string> {
+  const removed = [...before.keys()].filter((p) => YAML.test(p) && !after.has(p) && hot(before.get(p)) !== null);
+  const added = [...after.keys()].filter((p) => YAML.test(p) && !before.has(p) && hot(after.get(p)) !== null);
   const moves = new Map<string, string>();
   const entryA = entrypointOf(before.get('heater.yaml'));
   const entryB = entrypointOf(after.get('heater.yaml'));

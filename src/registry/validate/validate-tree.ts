@@ -43,12 +43,19 @@ export function validateTree(input: TreeInput, opts: { entrypoint?: string } = {
   }
   const parsedAsHeat = new Set<string>([opts.entrypoint ?? manifest?.entrypoint ?? 'template.yaml']);
   const broken: YamlFile[] = [];
-  const ctx: HotContext = { input, nested: nestedInterfaces(input) };
+  // each YAML file is parsed once, whether the loop below or a template nesting it reaches it first
+  const parsed = new Map<string, YamlFile>();
+  const parse = (path: string, text: string): YamlFile => {
+    let f = parsed.get(path);
+    if (!f) { f = parseYamlFile(path, text); parsed.set(path, f); }
+    return f;
+  };
+  const ctx: HotContext = { input, nested: nestedInterfaces(input, parse) };
   for (const path of [...input.texts.keys()].sort()) {
     // heater.yaml's own syntax errors come from validateManifest, under its rule ids.
     if (path === MANIFEST_FILE || !isYamlPath(path)) continue;
     const text = input.texts.get(path) ?? '';
-    const f = parseYamlFile(path, text);
+    const f = parse(path, text);
     problems.push(...f.warnings);
     if (f.isBroken) {
       if (isHeatFile(path, text)) parsedAsHeat.add(path);
@@ -97,13 +104,13 @@ function checkEntrypoint(input: TreeInput, manifestText: string | undefined, man
 }
 
 /** Reads the parameters of the version's nested templates on demand (each file parsed once). */
-function nestedInterfaces(input: TreeInput): (path: string) => NestedInterface | null {
+function nestedInterfaces(input: TreeInput, parse: (path: string, text: string) => YamlFile): (path: string) => NestedInterface | null {
   const known = new Map<string, NestedInterface | null>();
   return (path) => {
     if (known.has(path)) return known.get(path) ?? null;
     let found: NestedInterface | null = null;
     const text = input.texts.get(path);
-    const f = text === undefined ? null : parseYamlFile(path, text);
+    const f = text === undefined ? null : parse(path, text);
     const root = f && !f.isBroken && f.docs.length === 1 ? f.docs[0]?.contents : undefined;
     if (isHotRoot(root)) {
       const parameters = new Map<string, boolean>();
