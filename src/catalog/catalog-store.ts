@@ -145,6 +145,8 @@ export interface DependentUse {
   readonly version: string;
   /** That template's latest version (null without one). */
   readonly latestVersion: string | null;
+  /** The place of this use among that version's uses, from 0. */
+  readonly seq: number;
   readonly use: TemplateUse;
 }
 

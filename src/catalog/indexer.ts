@@ -1,6 +1,6 @@
 // Keeps the catalog in step with git: one template at a time on writes, every repository at start-up (healing).
 import type { RepoStore, TemplateId } from '../git/store';
-import type { Registry, TemplateSources } from '../registry/registry';
+import type { Registry, TemplateReading } from '../registry/registry';
 import { NotFoundError } from '../errors/not-found-error';
 import type { WriteEvent } from '../events/write-events';
 import type { CatalogStamp, CatalogStore, CatalogWriter } from './catalog-store';
@@ -26,12 +26,17 @@ export type ReindexOutcome = 'added' | 'changed' | 'unchanged' | 'removed' | 'ab
 const HEAL_CONCURRENCY = 8;
 // Templates written per transaction while healing.
 const BATCH = 500;
+// A write's reindex that failed is tried again after 1 s, then twice as long each time, at most a minute apart.
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60_000;
 
 /** Reads templates through the registry and writes their entries, each in its own transaction. */
 export class Indexer {
   /** The running reindex of each template: a second one waits for the first, so entries never go back in time. */
   private readonly running = new Map<string, Promise<ReindexOutcome>>();
   private closed = false;
+  /** Templates whose reindex after a write failed, each with the timer of its next try. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly store: RepoStore,
@@ -42,8 +47,34 @@ export class Indexer {
 
   /** The write-event subscriber: re-reads the template written to (a settings change needs nothing: access is decided per query). */
   onWrite = async (e: WriteEvent): Promise<void> => {
-    if (e.template) await this.reindex(e.template);
+    if (!e.template) return;
+    try {
+      await this.reindex(e.template);
+    } catch (err) {
+      // the write has happened: the entry is behind git until a try succeeds (or the next start heals it)
+      this.retryLater(e.template, 0);
+      throw err;
+    }
   };
+
+  /** How many templates' entries are behind git, waiting for another try after a failed reindex. */
+  get behind(): number {
+    return this.retries.size;
+  }
+
+  private retryLater(t: TemplateId, attempt: number): void {
+    if (this.closed || this.retries.has(t.id)) return;
+    const ms = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+    const timer = setTimeout(() => {
+      this.reindex(t).then(() => { this.retries.delete(t.id); }, (err: unknown) => {
+        this.retries.delete(t.id);
+        this.warn(`catalog: cannot index ${t.id} yet (try ${attempt + 2}): ${(err as Error).message}; trying again`);
+        this.retryLater(t, attempt + 1);
+      });
+    }, ms);
+    timer.unref();
+    this.retries.set(t.id, timer);
+  }
 
   /**
    * Brings one template's entry up to date with git: removed when the repository is gone,
@@ -74,29 +105,31 @@ export class Indexer {
     }
     // stamped before reading: a write landing during the read leaves a stamp that does not match, so the next heal reads again
     const files = knownFiles ?? filesStamp(this.store.gitDir(t));
-    let src;
+    const plan = async (r: TemplateReading): Promise<{ outcome: ReindexOutcome; write?: (w: CatalogWriter) => void }> => {
+      const src = r.sources;
+      const refs = refsHash(src.refs, [src.repoDescription, src.detail.created]);
+      if (stored?.refs === refs) {
+        return { outcome: 'unchanged', write: stored.files !== files ? (w) => w.restamp(t.id, { files, refs }) : undefined };
+      }
+      const entry = catalogEntry(src);
+      // new versions are compared with their predecessors here, once, through the same reader and snapshot; the route only reads the result
+      const records = await versionRecordsOf(r, await this.catalog.versionRecords(t.id));
+      return { outcome: stored ? 'changed' : 'added', write: (w) => { w.upsert(entry, { files, refs }); w.putVersions(t.id, records); } };
+    };
     try {
-      src = direct ? await this.sourcesDirect(t) : await this.registry.sources(t);
+      return direct ? await this.readDirect(t, plan) : await this.registry.read(t, plan);
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
       return stored ? { outcome: 'removed', write: (w) => w.remove(t.id) } : { outcome: 'absent' };
     }
-    const refs = refsHash(src.refs, [src.repoDescription, src.detail.created]);
-    if (stored?.refs === refs) {
-      return { outcome: 'unchanged', write: stored.files !== files ? (w) => w.restamp(t.id, { files, refs }) : undefined };
-    }
-    const entry = catalogEntry(src);
-    // new versions are compared with their predecessors here, once; the route only reads the result
-    const records = await versionRecordsOf(this.registry, t, await this.catalog.versionRecords(t.id));
-    return { outcome: stored ? 'changed' : 'added', write: (w) => { w.upsert(entry, { files, refs }); w.putVersions(t.id, records); } };
   }
 
-  /** The template's sources read in-process, or through git when the repository has what that reader does not understand. */
-  private async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
+  /** Runs `f` on the template read in-process, or through git when the repository has what that reader does not understand. */
+  private async readDirect<R>(t: TemplateId, f: (r: TemplateReading) => Promise<R>): Promise<R> {
     try {
-      return await this.registry.sourcesDirect(t);
+      return await this.registry.readDirect(t, f);
     } catch (e) {
-      if (e instanceof NotDirect) return this.registry.sources(t);
+      if (e instanceof NotDirect) return this.registry.read(t, f);
       throw e;
     }
   }
@@ -154,6 +187,8 @@ export class Indexer {
   /** Waits for the reindexes under way and takes no more. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 

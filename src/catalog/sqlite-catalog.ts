@@ -14,6 +14,8 @@ const WEIGHTS = '10.0, 1.0, 5.0';
 const SCORE = `-bm25(fts, ${WEIGHTS})`;
 // Facet lists are for a sidebar: the most frequent values, not all of them.
 const MAX_FACET_VALUES = 50;
+// Prepared statements kept (see SqliteCatalog.sql).
+const MAX_STATEMENTS = 256;
 
 const SCHEMA = `
 CREATE TABLE templates (
@@ -90,6 +92,22 @@ interface Built {
 export class SqliteCatalog implements CatalogStore {
   private constructor(private readonly db: Database.Database, readonly rebuilt: string | null) {}
 
+  // Prepared statements by their text, so a repeated query or write is not compiled again; the
+  // texts vary only with a query's shape (which filters, how many), so a small bound holds them.
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (st) {
+      this.statements.delete(text); // most recently used last
+    } else {
+      st = this.db.prepare(text);
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.delete(this.statements.keys().next().value as string);
+    }
+    this.statements.set(text, st);
+    return st;
+  }
+
   /**
    * Opens the index at `file`. A file that is not a readable SQLite database, or of another
    * schema version, is removed and made anew (with `rebuilt` saying why): the index holds
@@ -147,23 +165,23 @@ export class SqliteCatalog implements CatalogStore {
   private readonly writer: CatalogWriter = {
     upsert: (e, stamp) => {
       this.removeRow(e.id);
-      const { lastInsertRowid } = this.db.prepare(`INSERT INTO templates (id, namespace, license, deprecated, created, updated, version_count, files_stamp, refs_hash, doc)
+      const { lastInsertRowid } = this.sql(`INSERT INTO templates (id, namespace, license, deprecated, created, updated, version_count, files_stamp, refs_hash, doc)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.id, e.namespace, e.license, e.deprecated ? 1 : 0, e.created, e.updated, e.versionCount, stamp.files, stamp.refs, JSON.stringify(e));
       const rid = Number(lastInsertRowid);
       const ins = (table: string, cols: string, values: unknown[]) =>
-        this.db.prepare(`INSERT OR IGNORE INTO ${table} (${cols}, rid) VALUES (${cols.split(',').map(() => '?').join(', ')}, ?)`).run(...values, rid);
+        this.sql(`INSERT OR IGNORE INTO ${table} (${cols}, rid) VALUES (${cols.split(',').map(() => '?').join(', ')}, ?)`).run(...values, rid);
       for (const k of e.keywords) ins('keywords', 'keyword', [k]);
       for (const [k, v] of Object.entries(e.metadata)) ins('metadata', 'key,value', [k, v]);
       for (const t of e.interface?.resourceTypes ?? []) ins('resource_types', 'type', [t]);
       for (const p of e.interface?.parameters ?? []) ins('parameters', 'name', [p.name]);
-      this.db.prepare('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
+      this.sql('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
     },
-    restamp: (id, stamp) => { this.db.prepare('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
+    restamp: (id, stamp) => { this.sql('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
     remove: (id) => { this.removeRow(id); this.removeVersions(id); },
     putVersions: (id, records) => {
       this.removeVersions(id);
-      const ins = this.db.prepare('INSERT INTO versions (template_id, position, version, tree, previous_tree, doc, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      const use = this.db.prepare('INSERT INTO uses (target_id, template_id, position, seq, doc) VALUES (?, ?, ?, ?, ?)');
+      const ins = this.sql('INSERT INTO versions (template_id, position, version, tree, previous_tree, doc, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const use = this.sql('INSERT INTO uses (target_id, template_id, position, seq, doc) VALUES (?, ?, ?, ?, ?)');
       records.forEach((r, i) => {
         ins.run(id, i, r.entry.version, r.tree, r.previousTree, JSON.stringify(r.entry), JSON.stringify(r.uses));
         r.uses.forEach((u, seq) => use.run(u.template, id, i, seq, JSON.stringify(u)));
@@ -173,54 +191,54 @@ export class SqliteCatalog implements CatalogStore {
   };
 
   private removeRow(id: string): void {
-    const row = this.db.prepare('SELECT rid FROM templates WHERE id = ?').get(id) as { rid: number } | undefined;
+    const row = this.sql('SELECT rid FROM templates WHERE id = ?').get(id) as { rid: number } | undefined;
     if (!row) return;
-    for (const t of CHILDREN) this.db.prepare(`DELETE FROM ${t} WHERE rid = ?`).run(row.rid);
-    this.db.prepare('DELETE FROM fts WHERE rowid = ?').run(row.rid);
-    this.db.prepare('DELETE FROM templates WHERE rid = ?').run(row.rid);
+    for (const t of CHILDREN) this.sql(`DELETE FROM ${t} WHERE rid = ?`).run(row.rid);
+    this.sql('DELETE FROM fts WHERE rowid = ?').run(row.rid);
+    this.sql('DELETE FROM templates WHERE rid = ?').run(row.rid);
   }
 
   async stamps(): Promise<Map<string, CatalogStamp>> {
-    const rows = this.db.prepare('SELECT id, files_stamp AS files, refs_hash AS refs FROM templates').all() as { id: string; files: string; refs: string }[];
+    const rows = this.sql('SELECT id, files_stamp AS files, refs_hash AS refs FROM templates').all() as { id: string; files: string; refs: string }[];
     return new Map(rows.map((r) => [r.id, { files: r.files, refs: r.refs }]));
   }
 
   async stamp(id: string): Promise<CatalogStamp | undefined> {
-    return this.db.prepare('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
+    return this.sql('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
   }
 
   private removeVersions(id: string): void {
-    this.db.prepare('DELETE FROM versions WHERE template_id = ?').run(id);
-    this.db.prepare('DELETE FROM uses WHERE template_id = ?').run(id);
+    this.sql('DELETE FROM versions WHERE template_id = ?').run(id);
+    this.sql('DELETE FROM uses WHERE template_id = ?').run(id);
   }
 
   async versionRecords(id: string): Promise<VersionRecord[]> {
-    const rows = this.db.prepare('SELECT tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string; uses: string }[];
+    const rows = this.sql('SELECT tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string; uses: string }[];
     return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, uses: JSON.parse(r.uses) as TemplateUse[], tree: r.tree, previousTree: r.previousTree }));
   }
 
   async dependents(id: string): Promise<DependentUse[]> {
-    const rows = this.db.prepare(`SELECT u.template_id AS template, t.namespace, v.version, json_extract(t.doc, '$.latestVersion') AS latestVersion, u.doc
+    const rows = this.sql(`SELECT u.template_id AS template, t.namespace, v.version, json_extract(t.doc, '$.latestVersion') AS latestVersion, u.seq, u.doc
       FROM uses u JOIN versions v ON v.template_id = u.template_id AND v.position = u.position JOIN templates t ON t.id = u.template_id
-      WHERE u.target_id = ? ORDER BY u.template_id, u.position, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; doc: string }[];
-    return rows.map((r) => ({ template: r.template, namespace: r.namespace, version: r.version, latestVersion: r.latestVersion, use: JSON.parse(r.doc) as TemplateUse }));
+      WHERE u.target_id = ? ORDER BY u.template_id, u.position, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; seq: number; doc: string }[];
+    return rows.map((r) => ({ template: r.template, namespace: r.namespace, version: r.version, latestVersion: r.latestVersion, seq: r.seq, use: JSON.parse(r.doc) as TemplateUse }));
   }
 
   async auditPosition(): Promise<AuditPosition> {
-    const row = this.db.prepare('SELECT offset, file_id AS fileId FROM audit_position').get() as AuditPosition | undefined;
+    const row = this.sql('SELECT offset, file_id AS fileId FROM audit_position').get() as AuditPosition | undefined;
     return row ?? { offset: 0, fileId: '' };
   }
 
   async appendAudit(entries: readonly AuditRecord['entry'][], position: AuditPosition, restart: boolean): Promise<void> {
     this.db.transaction(() => {
       if (restart) this.db.exec('DELETE FROM audit');
-      const ins = this.db.prepare('INSERT INTO audit (time, action, actor, template, namespace, doc) VALUES (?, ?, ?, ?, ?, ?)');
+      const ins = this.sql('INSERT INTO audit (time, action, actor, template, namespace, doc) VALUES (?, ?, ?, ?, ?, ?)');
       for (const e of entries) {
         // a template's entries belong to its namespace; registry-wide ones (tokens, the link secret) to none
         const namespace = e.namespace ?? e.template?.split('/')[0] ?? null;
         ins.run(e.time, e.action, e.actor.name, e.template ?? null, namespace, JSON.stringify(e));
       }
-      this.db.prepare('INSERT OR REPLACE INTO audit_position (one, offset, file_id) VALUES (1, ?, ?)').run(position.offset, position.fileId);
+      this.sql('INSERT OR REPLACE INTO audit_position (one, offset, file_id) VALUES (1, ?, ?)').run(position.offset, position.fileId);
     })();
   }
 
@@ -234,7 +252,7 @@ export class SqliteCatalog implements CatalogStore {
     if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
     if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
     if (q.before !== undefined) { where.push('seq < ?'); params.push(q.before); }
-    const rows = this.db.prepare(`SELECT seq, doc FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+    const rows = this.sql(`SELECT seq, doc FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
       .all(...params, q.limit + 1) as { seq: number; doc: string }[];
     return { items: rows.slice(0, q.limit).map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as AuditRecord['entry'] })), more: rows.length > q.limit };
   }
@@ -261,7 +279,7 @@ export class SqliteCatalog implements CatalogStore {
 
   async search(q: CatalogQuery): Promise<CatalogPage> {
     const b = this.build(q);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${b.from} WHERE ${b.where.join(' AND ')}`).get(...b.params) as { n: number }).n;
+    const total = (this.sql(`SELECT count(*) AS n FROM ${b.from} WHERE ${b.where.join(' AND ')}`).get(...b.params) as { n: number }).n;
     const sort = q.sort === 'relevance' && !b.ranked ? 'name' : q.sort;
     const key = { relevance: SCORE, name: 't.id', updated: 't.updated', created: 't.created', versions: 't.version_count' }[sort];
     const where = [...b.where];
@@ -273,7 +291,7 @@ export class SqliteCatalog implements CatalogStore {
       params.push(...(sort === 'name' ? [q.after.id] : [q.after.key, q.after.key, q.after.id]));
     }
     const order = sort === 'name' ? `t.id ${q.order}` : `${key} ${q.order}, t.id ASC`;
-    const rows = this.db.prepare(`SELECT t.rid, t.id, t.doc, ${key} AS key FROM ${b.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
+    const rows = this.sql(`SELECT t.rid, t.id, t.doc, ${key} AS key FROM ${b.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
       .all(...params, q.limit + 1) as Row[];
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -286,7 +304,7 @@ export class SqliteCatalog implements CatalogStore {
 
   async relevance(text: TextQuery, id: string): Promise<number | undefined> {
     if (text.include.length === 0) return undefined;
-    const row = this.db.prepare(`SELECT ${SCORE} AS score FROM fts JOIN templates t ON t.rid = fts.rowid WHERE fts MATCH ? AND t.id = ?`)
+    const row = this.sql(`SELECT ${SCORE} AS score FROM fts JOIN templates t ON t.rid = fts.rowid WHERE fts MATCH ? AND t.id = ?`)
       .get(ftsAll(text.include), id) as { score: number } | undefined;
     return row?.score;
   }
@@ -302,13 +320,13 @@ export class SqliteCatalog implements CatalogStore {
     };
     const out: Record<string, { value: string; count: number }[]> = {};
     for (const n of names) {
-      out[n] = this.db.prepare(`${sql[n]} ORDER BY count DESC, value ASC LIMIT ${MAX_FACET_VALUES}`).all(...b.params) as { value: string; count: number }[];
+      out[n] = this.sql(`${sql[n]} ORDER BY count DESC, value ASC LIMIT ${MAX_FACET_VALUES}`).all(...b.params) as { value: string; count: number }[];
     }
     return out;
   }
 
   async namespaces(): Promise<{ namespace: string; templates: number }[]> {
-    this.namespaceCounts ??= this.db.prepare('SELECT namespace, count(*) AS templates FROM templates GROUP BY namespace ORDER BY namespace').all() as { namespace: string; templates: number }[];
+    this.namespaceCounts ??= this.sql('SELECT namespace, count(*) AS templates FROM templates GROUP BY namespace ORDER BY namespace').all() as { namespace: string; templates: number }[];
     return this.namespaceCounts.map((n) => ({ ...n }));
   }
 

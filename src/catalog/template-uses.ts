@@ -1,5 +1,5 @@
 // What uses what: the Heater templates a version's nested templates and environments point at, found by URL path shape.
-import { loadHeatYaml } from '../heat/yaml';
+import { loadHeatYaml, type HeatYamlLoad } from '../heat/yaml';
 import { parseTemplateUrl, type UseKind } from '../registry/template-url';
 
 /** One reference from a version to another Heater template. */
@@ -24,8 +24,9 @@ export interface TemplateUse {
  * `type` values anywhere under a HOT template's `resources` (nested templates, also inside a
  * ResourceGroup's `resource_def`), and every string value under an environment's
  * `resource_registry`. Pure; repeats (same template, ref, file, via and name) are listed once.
+ * `load` reads each text (memoHeatYaml shares the reads with other work on the same texts).
  */
-export function templateUses(texts: ReadonlyMap<string, string>): TemplateUse[] {
+export function templateUses(texts: ReadonlyMap<string, string>, load: (text: string) => HeatYamlLoad = loadHeatYaml): TemplateUse[] {
   const out = new Map<string, TemplateUse>();
   const add = (file: string, via: TemplateUse['via'], name: string, value: string) => {
     const u = parseTemplateUrl(value);
@@ -34,7 +35,8 @@ export function templateUses(texts: ReadonlyMap<string, string>): TemplateUse[] 
     out.set(JSON.stringify([use.template, use.ref, file, via, name]), use);
   };
   for (const [file, text] of [...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const r = loadHeatYaml(text);
+    if (!mayHoldUse(text)) continue;
+    const r = load(text);
     if (!r.ok || !isObject(r.value)) continue;
     const doc = r.value;
     if ('heat_template_version' in doc && isObject(doc.resources)) {
@@ -43,6 +45,14 @@ export function templateUses(texts: ReadonlyMap<string, string>): TemplateUse[] 
     if (isObject(doc.resource_registry)) walkStrings(doc.resource_registry, '', (key, v) => add(file, 'environment', key, v));
   }
   return [...out.values()];
+}
+
+// Every use is a file URL, and a YAML value holds that URL's `/api/v1/templates/` only if the text
+// does, unless an escape (double-quoted `\/`, `\x2F`, a `\` line join) spells part of it: a text with
+// neither cannot hold a use and is not parsed.
+const URL_MARK = /\/api\/v1\/templates\//i;
+function mayHoldUse(text: string): boolean {
+  return URL_MARK.test(text) || text.includes('\\');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,9 +1,9 @@
 // What the index derives from each version: its changelog entry (the Heat changes against the version before it) and the templates it uses.
-import type { TemplateId } from '../git/store';
-import type { Registry } from '../registry/registry';
+import type { TemplateReading } from '../registry/registry';
 import { versionInfo } from '../registry/registry';
 import { previousVersion } from '../registry/version-reads';
-import { compatibility, type Compat } from '../diff/compat';
+import { compatibility, hotParser, type Compat } from '../diff/compat';
+import { memoHeatYaml } from '../heat/yaml';
 import type { VersionRecord } from './catalog-store';
 import { templateUses } from './template-uses';
 
@@ -13,18 +13,20 @@ const NO_CHANGES: Compat = { required: 'none', breaking: false, changes: [] };
  * The version records of `t` as git has it now, highest version first. A version whose tree and
  * whose previous version's tree are those of its record in `stored` keeps that record's
  * comparison (a published version is compared once), one with the same tree its uses; the rest
- * is read now, each tree once.
- * Throws NotFoundError when the template is gone.
+ * is read now through `reading`'s reader, each tree once.
  */
-export async function versionRecordsOf(registry: Registry, t: TemplateId, stored: readonly VersionRecord[]): Promise<VersionRecord[]> {
-  const { gitDir, index } = await registry.snapshot(t);
+export async function versionRecordsOf(reading: Pick<TemplateReading, 'index' | 'yamlTexts' | 'load'>, stored: readonly VersionRecord[]): Promise<VersionRecord[]> {
+  const { index } = reading;
   const known = new Map(stored.map((r) => [r.entry.version, r]));
   const texts = new Map<string, Promise<Map<string, string>>>();
   const textsOf = (tree: string) => {
     let p = texts.get(tree);
-    if (!p) { p = tree === '' ? Promise.resolve(new Map<string, string>()) : registry.yamlTexts(gitDir, tree); texts.set(tree, p); }
+    if (!p) { p = tree === '' ? Promise.resolve(new Map<string, string>()) : reading.yamlTexts(tree); texts.set(tree, p); }
     return p;
   };
+  // a tree is compared with the version before it and the one after, and searched for uses: each text is parsed once
+  const load = reading.load ?? memoHeatYaml();
+  const hot = hotParser(load);
   const out: VersionRecord[] = [];
   for (const v of index.versions) {
     const prev = previousVersion(index, v.semver);
@@ -33,8 +35,8 @@ export async function versionRecordsOf(registry: Registry, t: TemplateId, stored
     const old = known.get(v.version);
     let compat: Compat;
     if (old && old.tree === tree && old.previousTree === previousTree && old.entry.previous === (prev?.version ?? null)) compat = old.entry.compat;
-    else compat = prev ? breakingFirst(compatibility(await textsOf(previousTree), await textsOf(tree))) : NO_CHANGES;
-    const uses = old && old.tree === tree ? old.uses : templateUses(await textsOf(tree));
+    else compat = prev ? breakingFirst(compatibility(await textsOf(previousTree), await textsOf(tree), hot)) : NO_CHANGES;
+    const uses = old && old.tree === tree ? old.uses : templateUses(await textsOf(tree), load);
     const info = versionInfo(v);
     out.push({
       entry: {

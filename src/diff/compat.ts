@@ -1,5 +1,5 @@
 // Semver compatibility: which bump the changes between two versions need, and whether a number respects it.
-import { loadHeatYaml } from '../heat/yaml';
+import { loadHeatYaml, type HeatYamlLoad } from '../heat/yaml';
 import type { SemVer } from 'semver';
 import { heatSummary, type Bump, type HeatChange } from './heat-summary';
 
@@ -19,18 +19,21 @@ const RANK: Readonly<Record<Bump, number>> = { none: 0, patch: 1, minor: 2, majo
 const YAML = /\.ya?ml$/i;
 
 /** A parser of HOT texts that reads each distinct text once (a moved template is read by the pairing and by the comparison). */
-function hotParser(): (text: string | undefined) => unknown {
+/** Parses texts as Heat templates (null when one is not), each distinct text once: share one across comparisons of the same history. */
+export type HotParser = (text: string | undefined) => unknown;
+
+export function hotParser(load: (text: string) => HeatYamlLoad = loadHeatYaml): HotParser {
   const known = new Map<string, unknown>();
   return (text) => {
     if (text === undefined) return null;
-    if (!known.has(text)) known.set(text, parseHot(text));
+    if (!known.has(text)) known.set(text, parseHot(text, load));
     return known.get(text);
   };
 }
 
-function parseHot(text: string | undefined): unknown {
+function parseHot(text: string | undefined, load: (text: string) => HeatYamlLoad = loadHeatYaml): unknown {
   if (text === undefined) return null;
-  const r = loadHeatYaml(text);
+  const r = load(text);
   const doc = r.ok ? r.value : null;
   return typeof doc === 'object' && doc !== null && 'heat_template_version' in doc ? doc : null;
 }
@@ -42,9 +45,8 @@ function parseHot(text: string | undefined): unknown {
  * rename detection pairs the paths, or heater.yaml's entrypoint moved with it) is compared with
  * its old self across the move, and the move is reported. Non-Heat files do not count.
  */
-export function compatibility(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Compat {
+export function compatibility(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, hot: HotParser = hotParser()): Compat {
   const changes: FileHeatChange[] = [];
-  const hot = hotParser();
   const moves = templateMoves(before, after, hot);
   const movedFrom = new Set(moves.values());
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => YAML.test(p) && !movedFrom.has(p)).sort();
@@ -88,6 +90,7 @@ export function templateMoves(before: ReadonlyMap<string, string>, after: Readon
   const removed = [...before.keys()].filter((p) => YAML.test(p) && !after.has(p) && hot(before.get(p)) !== null);
   const added = [...after.keys()].filter((p) => YAML.test(p) && !before.has(p) && hot(after.get(p)) !== null);
   const moves = new Map<string, string>();
+  if (removed.length === 0 || added.length === 0) return moves;
   const entryA = entrypointOf(before.get('heater.yaml'));
   const entryB = entrypointOf(after.get('heater.yaml'));
   if (entryA && entryB && removed.includes(entryA) && added.includes(entryB)) moves.set(entryB, entryA);

@@ -208,8 +208,25 @@ function aliasBomb(doc: Document.Parsed): boolean {
   return visit(doc.contents);
 }
 
+/** What loadHeatYaml gives: Heat's value of the text, or an error note. */
+export type HeatYamlLoad = { ok: true; value: unknown } | { ok: false; error: string };
+
+/**
+ * loadHeatYaml that reads each distinct text once, for work that meets the same files many times
+ * (a version history: a tree is compared with its neighbours and searched for uses). The values
+ * it hands out are shared: callers only read them.
+ */
+export function memoHeatYaml(): (text: string) => HeatYamlLoad {
+  const known = new Map<string, HeatYamlLoad>();
+  return (text) => {
+    let r = known.get(text);
+    if (!r) { r = loadHeatYaml(text); known.set(text, r); }
+    return r;
+  };
+}
+
 /** Heat's value of a one-document YAML text (what `template_format.parse` hands on), or an error note. */
-export function loadHeatYaml(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+export function loadHeatYaml(text: string): HeatYamlLoad {
   const parsed = parseHeatYaml(text);
   const error = parsed.errors[0];
   if (error) return { ok: false, error: error.message };

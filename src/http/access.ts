@@ -65,8 +65,10 @@ export class Access {
 
   /** A REST route's declaration of what it does, as the first handler: nobody else gets a body read or a parameter looked up. */
   allow(action: Action, on: TargetParam): RequestHandler {
-    return async (req, _res, next) => {
+    return async (req, res, next) => {
       await this.authorize(req, 'rest', action, this.targetOf(req, on));
+      // the API's default (revalidate every time) kept to the client's own cache when the answer is not for everyone
+      if (res.getHeader('Cache-Control') === 'no-cache' && this.audience(req) === 'private') res.setHeader('Cache-Control', 'private, no-cache');
       next();
     };
   }
@@ -86,12 +88,14 @@ export class Access {
   /**
    * Who may keep a copy of the answer: `private` (the client's cache only) for what a private
    * namespace or a read link let through, so no shared cache serves it to others, or after the
-   * link expired or was revoked; `public` otherwise.
+   * link expired or was revoked, and for a registry-wide answer to a token (a listing holds what
+   * that token may read); `public` otherwise.
    */
   audience(req: IncomingMessage): Audience {
     const { caller, target } = this.checked(req);
     const hidden = (target.kind === 'template' || target.kind === 'namespace') && !target.anonymousRead;
-    return hidden || caller.principal.kind === 'link' ? 'private' : 'public';
+    const personal = (target.kind === 'registry' || target.kind === 'anywhere') && caller.principal.kind !== 'anonymous';
+    return hidden || personal || caller.principal.kind === 'link' ? 'private' : 'public';
   }
 
   private checked(req: IncomingMessage): { caller: Caller; target: Target } {

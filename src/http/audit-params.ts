@@ -3,7 +3,7 @@ import { AUDIT_ACTIONS } from '../audit/audit-log';
 import type { AuditQuery } from '../catalog/catalog-store';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { isValidName } from '../git/store';
-import { badCursor, decodeOpaque, encodeOpaque, queryFingerprint } from './cursor';
+import { badCursor, decodeOpaque, encodeOpaque, pageLimit, queryFingerprint } from './cursor';
 
 /** The filters and page, without the caller's reach (the route adds it). */
 export type AuditFilter = Omit<AuditQuery, 'namespaces' | 'before'>;
@@ -36,7 +36,7 @@ export function parseAuditQuery(query: Readonly<Record<string, unknown>>): { fil
     ...(action === undefined ? {} : { action }),
     ...time('since', got.get('since')),
     ...time('until', got.get('until')),
-    limit: limitOf(got.get('limit')),
+    limit: pageLimit(got.get('limit')),
   };
   const cursor = got.get('cursor');
   return cursor === undefined ? { filter } : { filter, before: decodeCursor(cursor, filter) };
@@ -48,12 +48,6 @@ function time(name: 'since' | 'until', raw: string | undefined): Partial<Record<
   const ms = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(raw) ? Date.parse(raw) : NaN;
   if (Number.isNaN(ms)) throw new InvalidInputError(name, `${name} is a date or time in ISO 8601 (2026-12-01, 2026-12-01T10:00:00Z, 2026-12-01T11:00:00+01:00).`);
   return { [name]: new Date(ms).toISOString() };
-}
-
-function limitOf(raw: string | undefined): number {
-  if (raw === undefined) return 50;
-  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw new InvalidInputError('limit', 'limit must be a whole number from 1 to 100.');
-  return Number(raw);
 }
 
 /** The opaque cursor of the page that starts below `seq`. */

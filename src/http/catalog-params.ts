@@ -3,7 +3,7 @@ import type { CatalogEntry, CatalogPosition, CatalogQuery, CatalogSort, FacetNam
 import { MAX_QUERY_LENGTH, MAX_TERMS, parseTextQuery } from '../catalog/text-query';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { isValidName } from '../git/store';
-import { badCursor, decodeOpaque, encodeOpaque, queryFingerprint } from './cursor';
+import { badCursor, decodeOpaque, encodeOpaque, pageLimit, queryFingerprint } from './cursor';
 
 /** The filters and page of a listing, without the caller's visible namespaces (the route adds them). */
 export type ListingQuery = Omit<CatalogQuery, 'visible' | 'after'>;
@@ -87,7 +87,7 @@ export function parseListing(query: Readonly<Record<string, unknown>>): ListingR
     ...(deprecatedRaw === undefined ? {} : { deprecated: deprecatedRaw === 'true' }),
     sort,
     order: (orderRaw as SortOrder | undefined) ?? DEFAULT_ORDER[sort],
-    limit: parseLimit(single.get('limit')),
+    limit: pageLimit(single.get('limit')),
   };
   const cursor = single.get('cursor');
   return {
@@ -107,12 +107,6 @@ function resourceType(v: string): { type: string; prefix: boolean } {
     throw new InvalidInputError('resource_type', 'resource_type is a Heat resource type (OS::Nova::Server), or the start of some followed by one "*" (OS::Neutron::LBaaS::*).');
   }
   return { type, prefix };
-}
-
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined) return 50;
-  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw new InvalidInputError('limit', 'limit must be a whole number from 1 to 100.');
-  return Number(raw);
 }
 
 function parseFields(raw: string | undefined): string[] | null {

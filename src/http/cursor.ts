@@ -25,3 +25,10 @@ export function decodeOpaque(raw: string, maxLength: number): Record<string, unk
   if (typeof c !== 'object' || c === null || Array.isArray(c)) throw badCursor();
   return c as Record<string, unknown>;
 }
+
+/** A page size: a whole number from 1 to 100, 50 when not given; throws InvalidInputError. */
+export function pageLimit(raw: string | undefined): number {
+  if (raw === undefined) return 50;
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw new InvalidInputError('limit', 'limit must be a whole number from 1 to 100.');
+  return Number(raw);
+}

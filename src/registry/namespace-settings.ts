@@ -47,6 +47,11 @@ export class NamespaceSettingsStore {
     return this.peek(ns);
   }
 
+  /** Whether the namespace has settings of its own (a file, even one that sets nothing). */
+  hasOwn(ns: string): boolean {
+    return statSync(this.file(ns), { throwIfNoEntry: false }) !== undefined;
+  }
+
   /**
    * The settings, synchronously (the raw-file fast lane asks on every request): kept per namespace
    * and read again when the file's stamp changes, so an edit (or a restore) applies at once.

@@ -4,6 +4,7 @@ import { FRESH_MS, RefCache, type RefSnapshot } from '../git/refs';
 import { ObjectReader, STREAM_THRESHOLD, type TreeFile } from '../git/objects';
 import { CatFilePool } from '../git/catfile-pool';
 import { DirectRepo } from '../git/direct-reader';
+import { memoHeatYaml, type HeatYamlLoad } from '../heat/yaml';
 import { streamGit, type GitStream } from '../git/exec';
 import { QuarantineReader } from '../git/quarantine';
 import { MAX_YAML_BYTES, TreeChecker } from './tree-check';
@@ -67,6 +68,15 @@ export interface TemplateSources {
   readonly facts: VersionFacts | null;
   readonly refs: RefSnapshot;
   readonly repoDescription: string;
+}
+
+/** A template read from one ref snapshot through one reader: its sources, its versions, and the YAML texts of any of its trees. */
+export interface TemplateReading {
+  readonly sources: TemplateSources;
+  readonly index: VersionIndex;
+  yamlTexts(tree: string): Promise<Map<string, string>>;
+  /** Reads YAML as Heat does; one that remembers what this reading already parsed, when it has one. */
+  readonly load?: (text: string) => HeatYamlLoad;
 }
 
 export interface FileBody {
@@ -177,21 +187,36 @@ export class Registry {
    * file. Throws NotFoundError.
    */
   async sources(t: TemplateId): Promise<TemplateSources> {
+    return this.read(t, async (r) => r.sources);
+  }
+
+  /** The same as sources(), read in-process; throws NotDirect (see readDirect). */
+  async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
+    return this.readDirect(t, async (r) => r.sources);
+  }
+
+  /** Runs `f` on a template's sources and its trees' YAML texts, read through git from one ref snapshot. Throws NotFoundError. */
+  async read<R>(t: TemplateId, f: (r: TemplateReading) => Promise<R>): Promise<R> {
     const { gitDir, refs, index } = await this.snapshot(t);
-    return this.sourcesOf(t, gitDir, refs, index, this.factsReader);
+    const sources = await this.sourcesOf(t, gitDir, refs, index, this.factsReader);
+    return f({ sources, index, yamlTexts: (tree) => this.yamlTexts(gitDir, tree) });
   }
 
   /**
-   * The same as sources(), read in-process (DirectRepo) without spawning git; throws NotDirect
-   * when the repository has something that reader does not understand (then use sources()).
+   * The same as read(), in-process (DirectRepo) without spawning git; throws NotDirect when the
+   * repository has something that reader does not understand (then use read()). Its reads are
+   * synchronous: for heal and rebuild, not for a request's path.
    */
-  async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
+  async readDirect<R>(t: TemplateId, f: (r: TemplateReading) => Promise<R>): Promise<R> {
     const gitDir = await this.store.require(t);
     const repo = new DirectRepo(gitDir);
     try {
       const refs = repo.readRefs();
-      const facts = new FactsReader({ listTree: async (_g, tree) => repo.listTree(tree), readBlob: async (_g, oid) => repo.readBlob(oid) }, 16);
-      return await this.sourcesOf(t, gitDir, refs, indexVersions(refs), facts);
+      const index = indexVersions(refs);
+      const load = memoHeatYaml(); // the latest entrypoint is read for its facts and again for the changelog
+      const facts = new FactsReader({ listTree: async (_g, tree) => repo.listTree(tree), readBlob: async (_g, oid) => repo.readBlob(oid) }, 16, load);
+      const sources = await this.sourcesOf(t, gitDir, refs, index, facts);
+      return await f({ sources, index, load, yamlTexts: async (tree) => yamlTextsOf([...repo.listTree(tree).values()], async (oid) => repo.readBlob(oid)) });
     } finally {
       repo.close();
     }

@@ -1,5 +1,5 @@
 // What a version says about itself: its manifest (heater.yaml) and its Heat interface; cached by tree id.
-import { loadHeatYaml } from '../heat/yaml';
+import { loadHeatYaml, type HeatYamlLoad } from '../heat/yaml';
 import type { ObjectReader } from '../git/objects';
 import { MANIFEST_FILE, validateManifest, type Manifest } from './manifest';
 import { extractInterface, type TemplateInterface } from './interface';
@@ -17,7 +17,11 @@ export interface VersionFacts {
 /** Reads version facts from the repo; a tree always has the same facts, so they are kept (bounded). */
 export class FactsReader {
   private readonly known = new Map<string, VersionFacts>();
-  constructor(private readonly objects: Pick<ObjectReader, 'listTree' | 'readBlob'>, private readonly max = 4096) {}
+  constructor(
+    private readonly objects: Pick<ObjectReader, 'listTree' | 'readBlob'>,
+    private readonly max = 4096,
+    private readonly load: (text: string) => HeatYamlLoad = loadHeatYaml,
+  ) {}
 
   /** The facts of the version whose root tree is `tree`. */
   async facts(gitDir: string, tree: string): Promise<VersionFacts> {
@@ -34,7 +38,7 @@ export class FactsReader {
     const entrypoint = manifest?.entrypoint ?? 'template.yaml';
     const entryText = /\.ya?ml$/i.test(entrypoint) ? await text(entrypoint) : null;
     let doc: unknown = null;
-    if (entryText !== null) { const r = loadHeatYaml(entryText); doc = r.ok ? r.value : null; }
+    if (entryText !== null) { const r = this.load(entryText); doc = r.ok ? r.value : null; }
     const facts: VersionFacts = { manifest, entrypoint, interface: doc === null ? null : extractInterface(doc) };
     this.known.set(tree, facts);
     if (this.known.size > this.max) this.known.delete(this.known.keys().next().value as string);

@@ -64,6 +64,23 @@ test('a link to a version: its entrypoint\'s URL, carrying the capability in the
   expect(audit).not.toContain(l.prefix.slice(l.prefix.lastIndexOf('/') + 1));
 });
 
+test('JSON that is not for everyone is kept by the client only: through a link, of a private namespace, a listing for a token', async () => {
+  const whole = await link();
+  const cc = async (url: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, { headers });
+    expect({ url, status: res.status }).toEqual({ url, status: 200 });
+    return res.headers.get('cache-control');
+  };
+  expect(await cc(`${whole.url}/versions`)).toBe('private, no-cache');
+  expect(await cc(api('/templates/vault/web/versions'), bearer('reader'))).toBe('private, no-cache');
+  expect(await cc(api('/templates'), bearer('reader'))).toBe('private, no-cache');
+  expect(await cc(api('/namespaces'), bearer('reader'))).toBe('private, no-cache');
+  // public answers to anyone stay as they were
+  expect(await cc(api('/templates/acme/web/versions'))).toBe('no-cache');
+  expect(await cc(api('/templates'))).toBe('no-cache');
+  expect(await cc(api('/templates/acme/web/versions'), bearer('other'))).toBe('no-cache');
+});
+
 test('the version is anything that resolves to one; without it the link is for the whole template (and its git remote)', async () => {
   expect((await link({ version: '^1.0' })).version).toBe('1.1.0');
   expect((await link({ version: 'latest' })).url).toMatch(/\/versions\/1\.1\.0\/files\/main\.yaml$/);

@@ -112,14 +112,55 @@ test('marks show at once; the stored comparisons survive a deleted index (heal) 
 
 test.each([
   ['/api/v1/templates/acme/none/changelog', 404],
-  ['/api/v1/templates/acme/stack/changelog?limit=5', 400],
+  ['/api/v1/templates/acme/stack/changelog?limit=5', 200],
+  ['/api/v1/templates/acme/stack/changelog?limit=0', 400],
+  ['/api/v1/templates/acme/stack/changelog?limit=101', 400],
+  ['/api/v1/templates/acme/stack/changelog?limit=2&limit=3', 400],
+  ['/api/v1/templates/acme/stack/changelog?page=2', 400],
+  ['/api/v1/templates/acme/stack/changelog?cursor=not-a-cursor', 400],
+  [`/api/v1/templates/acme/stack/changelog?cursor=${Buffer.from('{"v":"not semver"}').toString('base64url')}`, 400],
   ['/api/v1/templates/ACME/stack/changelog', 400],
 ])('GET %s -> %i', async (p, status) => {
   server = await startServer();
   await publish('acme/stack', '1.0.0', []);
   const res = await fetch(`${server.url}${p}`);
   expect(res.status).toBe(status);
-  if (status === 400 && p.includes('limit')) expect(await res.json()).toMatchObject({ detail: expect.stringContaining('limit') });
+  const body = await res.json() as { detail?: string; items?: unknown[]; total?: number };
+  if (status === 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  if (status === 400 && p.includes('limit=')) expect(body).toMatchObject({ detail: expect.stringContaining('limit') });
+  if (status === 400 && p.includes('page=')) expect(body).toMatchObject({ detail: expect.stringContaining('"page"') });
+  if (status === 200) expect(body).toMatchObject({ total: 1, items: [expect.objectContaining({ version: '1.0.0' })], nextCursor: null });
+});
+
+test('paged: pages walked with the cursor are the whole changelog, and stay put while versions are published and removed', async () => {
+  server = await startServer({ semver: 'warn' });
+  await history('acme/stack');
+  const whole = (await changelog('acme/stack')).body.items.map((e) => e.version);
+  const walk = async (limit: number) => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await fetch(`${server.url}/api/v1/templates/acme/stack/changelog?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      const body = await res.json() as { items: Entry[]; total: number; nextCursor: string | null };
+      expect(body.total).toBe(whole.length);
+      expect(body.items.length).toBeLessThanOrEqual(limit);
+      seen.push(...body.items.map((e) => e.version));
+      cursor = body.nextCursor;
+    } while (cursor);
+    return seen;
+  };
+  for (const limit of [1, 2, 5, 100]) expect(await walk(limit)).toEqual(whole);
+  const first = await fetch(`${server.url}/api/v1/templates/acme/stack/changelog?limit=2`);
+  const { items, nextCursor } = await first.json() as { items: Entry[]; nextCursor: string };
+  expect(items.map((e) => e.version)).toEqual(['2.0.0', '1.2.0']);
+  // a higher version and one below the page boundary are published, and the version the cursor names is removed
+  await publish('acme/stack', '3.0.0', [VIP, SECRET, AD, LB]);
+  await publish('acme/stack', '1.1.1', [VIP, SECRET]);
+  const del = await fetch(`${server.url}/api/v1/templates/acme/stack/versions/1.2.0`, { method: 'DELETE', headers: auth() });
+  expect(del.status).toBe(204);
+  const next = await (await fetch(`${server.url}/api/v1/templates/acme/stack/changelog?limit=2&cursor=${nextCursor}`)).json() as { items: Entry[]; total: number };
+  expect(next.items.map((e) => e.version)).toEqual(['1.1.1', '1.1.0']);
+  expect(next.total).toBe(6);
 });
 
 test('a private namespace\'s changelog is not found for a stranger', async () => {

@@ -84,6 +84,25 @@ test('dependencies of a version: the latest by default, any version by number', 
   expect((await get('acme/base/dependents?version=1.0.0')).status).toBe(400);
 });
 
+test('dependents paged: the pages are the whole list for each caller, a hidden use counted nowhere', async () => {
+  for (const headers of [{}, admin()]) {
+    const whole = (await get('acme/base/dependents', headers)).body;
+    const seen: unknown[] = [];
+    let cursor: unknown = null;
+    do {
+      const page = (await get(`acme/base/dependents?limit=2${cursor ? `&cursor=${String(cursor)}` : ''}`, headers)).body;
+      expect(page.total).toBe(whole.items.length);
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(whole.items);
+    expect(whole.nextCursor).toBeNull();
+  }
+  expect((await get('acme/base/dependents')).body.total).toBe(4);
+  expect((await get('acme/base/dependents', admin())).body.total).toBe(5);
+});
+
 test('the bodies are as docs/openapi.yaml describes them', async () => {
   for (const [p, schema] of [['acme/base/dependents', 'Dependents'], ['acme/app/dependencies', 'Dependencies'], ['beta/other/dependencies', 'Dependencies']] as const) {
     const { body } = await get(p, admin());
@@ -99,7 +118,11 @@ test.each([
   ['acme/app/dependencies?ref=1.0.0', 400],
   ['acme/none/dependencies', 404],
   ['acme/none/dependents', 404],
-  ['acme/base/dependents?limit=1', 400],
+  ['acme/base/dependents?limit=1', 200],
+  ['acme/base/dependents?limit=1000', 400],
+  ['acme/base/dependents?cursor=x', 400],
+  [`acme/base/dependents?cursor=${Buffer.from('{"t":"acme/app","v":"1.0.0","s":"0"}').toString('base64url')}`, 400],
+  ['acme/base/dependents?sort=name', 400],
 ])('GET %s -> %i', async (p, status) => {
   expect((await get(p)).status).toBe(status);
 });

@@ -1,5 +1,5 @@
 // The indexer: entries read from git through the registry, kept current by write events, healed from the repositories.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RepoStore, parseTemplateId } from '../../src/git/store';
@@ -114,6 +114,39 @@ test('write events keep the entry current: a new version, then nothing new, then
   await events.emit(event(web, 'template.delete'));
   expect(await entries()).toEqual([]);
   await events.emit({ ...event(), template: undefined, action: 'namespace.update' }); // nothing to re-read
+});
+
+test('a write whose reindex fails is tried again until it succeeds, without a restart', async () => {
+  await fetchInto();
+  await events.emit(event());
+  await work.commit({ 'template.yaml': hotTemplate(2) }, 'second');
+  await work.tag('v1.1.0');
+  await fetchInto();
+  // git cannot read the refs for a moment (a real fault: git itself refuses this repository)
+  const packed = path.join(store.gitDir(web), 'packed-refs');
+  await rm(packed, { force: true });
+  await mkdir(packed);
+  await expect(indexer.onWrite(event())).rejects.toThrow(/packed-refs/);
+  expect(indexer.behind).toBe(1);
+  expect((await entries())[0]?.latestVersion).toBe('1.0.0');
+  await rm(packed, { recursive: true });
+  for (let i = 0; i < 100 && indexer.behind > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(indexer.behind).toBe(0);
+  expect((await entries())[0]?.latestVersion).toBe('1.1.0');
+});
+
+test('a failed try is tried again later, and close() stops the tries', async () => {
+  await fetchInto();
+  const packed = path.join(store.gitDir(web), 'packed-refs');
+  await rm(packed, { force: true });
+  await mkdir(packed);
+  await expect(indexer.onWrite(event())).rejects.toThrow(/packed-refs/);
+  for (let i = 0; i < 60 && !warnings.some((w) => w.includes('try 2')); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(warnings.find((w) => w.includes('try 2'))).toMatch(/^catalog: cannot index acme\/web yet \(try 2\): .*packed-refs/);
+  expect(indexer.behind).toBe(1); // the second try waits twice as long
+  await indexer.close();
+  expect(indexer.behind).toBe(0);
+  await rm(packed, { recursive: true });
 });
 
 test('concurrent reindexes of one template end with the newest refs', async () => {

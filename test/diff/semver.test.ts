@@ -85,8 +85,16 @@ test.each([
 });
 
 test('namespace settings: read by anyone, changed only with the admin token, bad names refused', async () => {
-  expect(await (await fetch(`${server.url}/api/v1/namespaces/fresh`)).json()).toEqual({ namespace: 'fresh', settings: { semver: 'warn', anonymousRead: true } });
+  // a namespace with neither templates nor settings is not there, and answers as a private one does to a stranger
+  const fresh = await fetch(`${server.url}/api/v1/namespaces/fresh`);
+  expect(fresh.status).toBe(404);
+  const priv = await fetch(`${server.url}/api/v1/namespaces/hidden`, { method: 'PATCH', headers: auth, body: '{"anonymousRead":false}' });
+  expect(priv.status).toBe(200);
+  const hidden = await fetch(`${server.url}/api/v1/namespaces/hidden`);
+  expect([hidden.status, await hidden.json()]).toEqual([404, { ...(await fresh.json() as Record<string, unknown>), detail: 'There is no namespace hidden.', instance: expect.any(String) }]);
   expect((await fetch(`${server.url}/api/v1/namespaces/fresh`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"semver":"off"}' })).status).toBe(401);
+  expect((await fetch(`${server.url}/api/v1/namespaces/fresh`, { method: 'PATCH', headers: auth, body: '{}' })).status).toBe(200);
+  expect(await (await fetch(`${server.url}/api/v1/namespaces/fresh`)).json()).toEqual({ namespace: 'fresh', settings: { semver: 'warn', anonymousRead: true } });
   expect((await fetch(`${server.url}/api/v1/namespaces/Bad..Name`)).status).toBe(400);
   expect((await fetch(`${server.url}/api/v1/templates/compat/app/versions/main/compat`)).status).toBe(404);
 });

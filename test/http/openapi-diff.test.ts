@@ -173,8 +173,8 @@ describe('GET .../versions/{ref}/compat', () => {
 });
 
 describe('namespaces and the semver policy', () => {
-  test('GET: the defaults for any valid namespace; PATCH (admin): a partial update, then 422 semver-violation and warnings on publish', async () => {
-    expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toEqual({ namespace: 'strict', settings: { semver: 'warn', anonymousRead: true } });
+  test('GET: 404 before the namespace has templates or settings; PATCH (admin): a partial update, then 422 semver-violation and warnings on publish', async () => {
+    expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toMatchObject({ status: 404, code: 'namespace-not-found' });
     expect((await call('patch', NS, '/api/v1/namespaces/strict', asJson({ semver: 'enforce' }))).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce', anonymousRead: true } });
     expect((await call('patch', NS, '/api/v1/namespaces/strict', asJson({}))).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce', anonymousRead: true } });
     expect((await call('get', NS, '/api/v1/namespaces/strict')).json).toEqual({ namespace: 'strict', settings: { semver: 'enforce', anonymousRead: true } });

@@ -1,6 +1,6 @@
 // /api/v1/templates/:ns/:name/changelog, …/dependencies and …/dependents: what the index derived from a template's versions.
 import { Router, type Request } from 'express';
-import type { CatalogStore, VersionRecord } from '../../catalog/catalog-store';
+import type { CatalogStore, DependentUse as Dependent, VersionRecord } from '../../catalog/catalog-store';
 import type { TemplateId } from '../../git/store';
 import type { Registry } from '../../registry/registry';
 import { versionOfTag } from '../../registry/versions';
@@ -8,6 +8,8 @@ import { UseResolver } from '../../catalog/use-resolver';
 import type { TemplateUse } from '../../catalog/template-uses';
 import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
+import { badCursor, decodeOpaque, encodeOpaque, pageLimit } from '../cursor';
+import semver from 'semver';
 import type { Access } from '../access';
 import { templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
@@ -18,13 +20,57 @@ export interface HistoryDeps {
   readonly access: Access;
 }
 
-/** Throws InvalidInputError naming the first query parameter that is not in `known`. */
+/** Throws InvalidInputError naming the first query parameter that is not in `known`, or one given more than once. */
 function onlyParams(query: Readonly<Record<string, unknown>>, known: readonly string[], what: string): void {
-  for (const name of Object.keys(query)) {
-    if (known.includes(name)) continue;
-    throw new InvalidInputError(name, `"${name.slice(0, 60)}" is not a parameter of ${what}, which takes ${known.length > 0 ? known.join(', ') : 'none'}.`);
+  for (const [name, value] of Object.entries(query)) {
+    if (!known.includes(name)) throw new InvalidInputError(name, `"${name.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of ${what}, which takes ${known.length > 0 ? known.join(', ') : 'none'}.`);
+    if (typeof value !== 'string') throw new InvalidInputError(name, `${name} may be given only once.`);
   }
 }
+
+const PAGE = ['limit', 'cursor'];
+
+/**
+ * One page of `items` (in their order) after the item the cursor names: `after(item, mark)` says
+ * whether an item comes after the mark of the last item handed out, so a page boundary stays put
+ * while versions are published or removed.
+ */
+function pageOf<T, M extends Record<string, unknown>>(
+  items: readonly T[],
+  query: Readonly<Record<string, unknown>>,
+  mark: { of: (item: T) => M; valid: (m: Record<string, unknown>) => m is M; after: (item: T, m: M) => boolean },
+): { items: T[]; total: number; nextCursor: string | null } {
+  const limit = pageLimit(query.limit as string | undefined);
+  let from = 0;
+  if (query.cursor !== undefined) {
+    const m = decodeOpaque(query.cursor as string, 400);
+    if (!mark.valid(m)) throw badCursor();
+    // the item the cursor names, when it is still there (it settles ties the order leaves, such as build metadata); else the first after it
+    const seen = JSON.stringify(m);
+    const at = items.findIndex((x) => JSON.stringify(mark.of(x)) === seen);
+    from = at >= 0 ? at + 1 : items.findIndex((x) => mark.after(x, m));
+    if (from < 0) from = items.length;
+  }
+  const page = items.slice(from, from + limit);
+  const last = page[page.length - 1];
+  return { items: page, total: items.length, nextCursor: from + limit < items.length && last !== undefined ? encodeOpaque(mark.of(last)) : null };
+}
+
+// the changelog's order is by version, highest first: a page goes on below the last version it showed
+const byVersion = {
+  of: (rec: VersionRecord) => ({ v: rec.entry.version }),
+  valid: (m: Record<string, unknown>): m is { v: string } => typeof m.v === 'string' && semver.valid(m.v) !== null,
+  after: (rec: VersionRecord, m: { v: string }) => semver.lt(rec.entry.version, m.v),
+};
+
+// dependents come by template id, then version (highest first), then place in the version
+const byDependent = {
+  of: (d: Dependent) => ({ t: d.template, v: d.version, s: d.seq }),
+  valid: (m: Record<string, unknown>): m is { t: string; v: string; s: number } =>
+    typeof m.t === 'string' && typeof m.v === 'string' && semver.valid(m.v) !== null && typeof m.s === 'number' && Number.isSafeInteger(m.s),
+  after: (d: Dependent, m: { t: string; v: string; s: number }) =>
+    d.template > m.t || (d.template === m.t && (semver.lt(d.version, m.v) || (d.version === m.v && d.seq > m.s))),
+};
 
 /** Routes that answer from the catalog's per-version records. */
 export function historyRouter({ catalog, registry, access }: HistoryDeps): Router {
@@ -42,8 +88,9 @@ export function historyRouter({ catalog, registry, access }: HistoryDeps): Route
 
   r.route('/templates/:ns/:name/changelog').get(access.allow('read', 'template'), async (req, res) => {
     const t = templateParam(req);
-    onlyParams(req.query, [], 'the changelog');
-    res.json({ template: t.id, items: (await recordsOf(t)).map((rec) => rec.entry) });
+    onlyParams(req.query, PAGE, 'the changelog');
+    const page = pageOf(await recordsOf(t), req.query, byVersion);
+    res.json({ template: t.id, total: page.total, items: page.items.map((rec) => rec.entry), nextCursor: page.nextCursor });
   }).all(methodNotAllowed('GET, HEAD'));
 
   r.route('/templates/:ns/:name/dependencies').get(access.allow('read', 'template'), async (req, res) => {
@@ -61,16 +108,17 @@ export function historyRouter({ catalog, registry, access }: HistoryDeps): Route
 
   r.route('/templates/:ns/:name/dependents').get(access.allow('read', 'template'), async (req, res) => {
     const t = templateParam(req);
-    onlyParams(req.query, [], 'the dependents');
+    onlyParams(req.query, PAGE, 'the dependents');
     await recordsOf(t);
     const resolver = new UseResolver(registry);
     // a use from a namespace the caller may not read is left out, and counted nowhere
     const uses = (await catalog.dependents(t.id)).filter((d) => access.mayRead(req, d.namespace));
-    const items = await Promise.all(uses.map(async (d) => {
+    const page = pageOf(uses, req.query, byDependent);
+    const items = await Promise.all(page.items.map(async (d) => {
       const { template: _used, ...use } = d.use;
       return { template: d.template, version: d.version, isLatest: d.version === d.latestVersion, ...use, ...(await resolver.resolve(d.use)) };
     }));
-    res.json({ template: t.id, latestVersion: await resolver.latest(t.id), items });
+    res.json({ template: t.id, latestVersion: await resolver.latest(t.id), total: page.total, items, nextCursor: page.nextCursor });
   }).all(methodNotAllowed('GET, HEAD'));
   return r;
 }

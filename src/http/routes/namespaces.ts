@@ -6,6 +6,7 @@ import { parseSettings, type NamespaceSettingsStore } from '../../registry/names
 import type { Access } from '../access';
 import { namespaceParam } from '../params';
 import { InvalidInputError } from '../../errors/invalid-input-error';
+import { NotFoundError } from '../../errors/not-found-error';
 import { methodNotAllowed } from '../method-not-allowed';
 
 /** Reading settings is open (for a private namespace: to its readers); changing them takes admin on the namespace. */
@@ -21,6 +22,10 @@ export function namespacesRouter({ settings, access, events, catalog }: { settin
   r.route('/namespaces/:ns')
     .get(access.allow('read', 'namespace'), async (req, res) => {
       const ns = namespaceParam(req);
+      // a namespace is there once it holds a template or has settings of its own; one that is not
+      // answers as a private one does to a stranger, so a 404 never tells a private namespace apart
+      const known = settings.hasOwn(ns) || (await catalog.namespaces()).some((n) => n.namespace === ns);
+      if (!known) throw new NotFoundError('namespace-not-found', `There is no namespace ${ns}.`);
       res.json({ namespace: ns, settings: await settings.get(ns) });
     })
     .patch(access.allow('admin', 'namespace'), json({ limit: '4kb', strict: true }), async (req, res) => {
