@@ -4,7 +4,7 @@ import type { Config } from './config/config';
 import type { App } from './app';
 import { ConfigError } from './errors/config-error';
 import { StartupError } from './errors/startup-error';
-import { EXIT } from './cli/exit-codes';
+import { EXIT } from './cli/server-exit-codes';
 import { clientCli, isClientCommand } from './cli/client/program';
 // the server and the operator commands are loaded only when asked for: a client command starts in a third of the time
 

@@ -1,11 +1,11 @@
 // `heater --help`: every command (the server, the operator commands, the client commands), the server's options, the exit codes.
 import { usage } from '../config/config';
-import { EXIT } from './exit-codes';
+import { EXIT } from './server-exit-codes';
 import { TOKEN_COMMANDS, TOKEN_NOTES } from './token';
 import { LINK_COMMANDS } from './link';
 import { CLIENT_COMMANDS, CLIENT_NOTES } from './client/program';
 
-export { EXIT } from './exit-codes';
+export { EXIT } from './server-exit-codes';
 
 /** The text `heater --help` prints. */
 export function helpText(): string {

@@ -59,19 +59,18 @@ export class TreeWriter {
       return;
     }
     const root = await fs.realpath(this.dir);
-    for (const p of paths) {
-      const segments = p.split('/');
-      let at = root;
-      // every folder on the way must be a real folder inside root: a link there could lead anywhere
-      for (const s of segments.slice(0, -1)) {
-        at = path.join(at, s);
-        const st = await fs.lstat(at).catch(() => null);
-        if (!st) await fs.mkdir(at);
-        else if (!st.isDirectory()) throw new CliError(`${path.join(this.dir, path.relative(root, at))} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; not writing ${p} through it`, EXIT.failed);
-      }
-      // rename replaces a link at the last segment itself, never what it points to
-      await fs.rename(path.join(this.stage, ...segments), path.join(root, ...segments));
+    // every folder on the way must be a real folder inside root (a link there could lead anywhere):
+    // all checked before the first file moves, so a refusal leaves the folder as it was
+    const folders = new Set(paths.flatMap((p) => p.split('/').slice(0, -1).map((_s, i, all) => all.slice(0, i + 1).join('/'))));
+    const missing: string[] = [];
+    for (const f of [...folders].sort()) {
+      const st = await fs.lstat(path.join(root, ...f.split('/'))).catch(() => null);
+      if (!st) missing.push(f);
+      else if (!st.isDirectory()) throw new CliError(`${path.join(this.dir, f)} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; not writing ${paths.find((p) => p.startsWith(`${f}/`)) ?? f} through it`, EXIT.failed);
     }
+    for (const f of missing) await fs.mkdir(path.join(root, ...f.split('/')), { recursive: true });
+    // rename replaces a link at a file's own path itself, never what it points to
+    for (const p of paths) await fs.rename(path.join(this.stage, ...p.split('/')), path.join(root, ...p.split('/')));
     await this.discard();
   }
 
