@@ -32,7 +32,8 @@ export class Output {
 
   /** `text` in a style when colour is on. */
   style(style: Style, text: string): string {
-    return this.color ? styleText(style, text) : text;
+    // this printer decides (its own stream, NO_COLOR), so styleText must not judge process.stdout again
+    return this.color ? styleText(style, text, { validateStream: false }) : text;
   }
 
   /** The machine-readable result, on stdout. */
