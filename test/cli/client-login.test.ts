@@ -1,5 +1,6 @@
 // `heater login` / `logout` and which server and token the client uses: the saved file (0600), env overrides, private templates.
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { startServer, waitNoGitChildren, TOKEN, type TestServer } from '../helpers/server';
 import { CliUser } from '../helpers/cli';
@@ -106,4 +107,18 @@ test('a server that is not there is a failure (exit 1) in one line', async () =>
   const r = await user.run(['info', 'pub/web', '--url', `http://127.0.0.1:${port}`]);
   expect(r.code).toBe(1);
   expect(r.stderr).toBe(`heater info: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`);
+});
+
+test.each([
+  ['a 200 that is not JSON', 1, 200, 'text/html', '<html>hello</html>', /^heater info: http:\/\/127\.0\.0\.1:\d+ answered GET \/templates\/pub\/web with something that is not JSON; is it a Heater server\?\n$/],
+  ['a 502 without a problem document', 1, 502, 'text/html', '<html>bad gateway</html>', /^heater info: 502 Bad Gateway\n$/],
+  ['a 404 without a problem document', 3, 404, 'text/plain', 'nope', /^heater info: 404 Not Found\n$/],
+])('a server answering %s: one line, exit %i', async (_what, code, status, type, body, stderr) => {
+  const other = http.createServer((_req, res) => { res.writeHead(status, { 'Content-Type': type }); res.end(body); });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  try {
+    const r = await user.run(['info', 'pub/web', '--url', `http://127.0.0.1:${(other.address() as net.AddressInfo).port}`]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(stderr);
+  } finally { await new Promise((resolve) => other.close(resolve)); }
 });

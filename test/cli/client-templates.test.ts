@@ -218,6 +218,15 @@ describe('usage', () => {
     expect(r.stderr).toMatch(new RegExp(`^heater ${args[0]}: [^\\n]+\\n$`));
   });
 
+  test('heater --help lists every client command beside the server and operator ones', async () => {
+    const r = await user.run(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['login URL', 'logout', 'search [QUERY]', 'info NS/NAME', 'versions NS/NAME', 'get NS/NAME[@REF]', 'publish DIR', 'diff NS/NAME FROM TO',
+      'label NS/NAME LABEL REF', 'deprecate NS/NAME VERSION', 'yank NS/NAME VERSION', 'link NS/NAME[@REF]', 'changelog NS/NAME', 'dependents NS/NAME',
+      'token create', 'link rotate-secret', 'reindex']) expect(r.stdout).toContain(`  heater ${c}`);
+    expect(r.stdout).toContain('0 ok, 1 failure');
+  });
+
   test.each([['search'], ['get'], ['publish'], ['diff'], ['label'], ['deprecate'], ['yank'], ['link'], ['changelog'], ['dependents'], ['login'], ['logout'], ['info'], ['versions']])(
     'heater %s --help: exit 0, the usage and --json on stdout', async (command) => {
       const r = await user.run([command, '--help']);

@@ -12,10 +12,12 @@ export interface CliResult { readonly code: number; readonly stdout: string; rea
 export class CliUser {
   private constructor(readonly home: string) {}
 
+  /** A user with a fresh, empty HOME. */
   static create(): CliUser {
     return new CliUser(fs.mkdtempSync(path.join(os.tmpdir(), 'heater-cli-home-')));
   }
 
+  /** Where `heater login` saves, with XDG_CONFIG_HOME as run() sets it. */
   get configFile(): string {
     return path.join(this.home, 'xdg', 'heater', 'config.json');
   }
@@ -46,6 +48,7 @@ export class CliUser {
     return { code: r.code, body: JSON.parse(r.stdout) as T, stderr: r.stderr };
   }
 
+  /** Removes HOME and all in it (the saved login too). */
   remove(): void {
     fs.rmSync(this.home, { recursive: true, force: true });
   }

@@ -37,22 +37,36 @@ export class ApiClient {
   /** The JSON body of a request. Throws CliError: the server's problem, or a failure to reach it. */
   async json<T>(method: string, apiPath: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
     const res = await this.send(method, apiPath, opts.query, opts.body === undefined ? undefined : JSON.stringify(opts.body), 'application/json');
-    return await res.json() as T;
+    const text = await this.body(res, (r) => r.text());
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new CliError(`${this.baseUrl} answered ${method} ${apiPath} with something that is not JSON; is it a Heater server?`, EXIT.failed);
+    }
   }
 
   /** The body of a GET as text, asking for `accept`. Throws CliError. */
   async text(apiPath: string, query: Query, accept: string): Promise<string> {
-    return (await this.send('GET', apiPath, query, undefined, accept)).text();
+    return this.body(await this.send('GET', apiPath, query, undefined, accept), (r) => r.text());
   }
 
   /** The body of a GET as bytes. Throws CliError. */
   async bytes(apiPath: string): Promise<Buffer> {
-    return Buffer.from(await (await this.send('GET', apiPath, {}, undefined, '*/*')).arrayBuffer());
+    return Buffer.from(await this.body(await this.send('GET', apiPath, {}, undefined, '*/*'), (r) => r.arrayBuffer()));
   }
 
   /** A request answered without a body (204). Throws CliError. */
   async noContent(method: string, apiPath: string): Promise<void> {
-    await (await this.send(method, apiPath, {}, undefined, 'application/json')).arrayBuffer();
+    await this.body(await this.send(method, apiPath, {}, undefined, 'application/json'), (r) => r.arrayBuffer());
+  }
+
+  /** Reads an answer's body; a connection lost on the way is a CliError (exit 1). */
+  private async body<T>(res: Response, read: (r: Response) => Promise<T>): Promise<T> {
+    try {
+      return await read(res);
+    } catch (e) {
+      throw new CliError(`the answer of ${this.baseUrl} was cut short: ${reasonOf(e)}`, EXIT.failed);
+    }
   }
 
   private async send(method: string, apiPath: string, query: Query | undefined, body: string | undefined, accept: string): Promise<Response> {
