@@ -18,11 +18,10 @@ export class Context {
 
   constructor(readonly io: Io) {}
 
-  /** Adds --json and --url to `cmd`; returns it. */
-  common(cmd: Command): Command {
-    return cmd
-      .option('--json', 'print the result as JSON on stdout (the server\'s answer, or the object docs/cli.md describes)')
-      .option('--url <url>', 'the Heater server (default: $HEATER_URL, else the one of heater login)');
+  /** Adds --json and (unless the command names its server otherwise) --url to `cmd`; returns it. */
+  common(cmd: Command, opts: { url: boolean } = { url: true }): Command {
+    cmd.option('--json', 'print the result as JSON on stdout (the server\'s answer, or the object docs/cli.md describes)');
+    return opts.url ? cmd.option('--url <url>', 'the Heater server (default: $HEATER_URL, else the one of heater login)') : cmd;
   }
 
   /** The printer for a command with these options. */

@@ -26,22 +26,27 @@ async function entriesOf(dir: string): Promise<string[] | null> {
 }
 
 /**
- * A tree being written into `dir`. Files are staged in a fresh folder beside `dir` (the same file
- * system, so each move is a rename) and moved in by `commit`; `discard` removes the stage.
+ * A tree being written into `dir`. Files are staged in a fresh folder on the same file system (so
+ * each move is a rename) and moved in by `commit` once every one was checked; `discard` removes the stage.
  */
 export class TreeWriter {
   private constructor(readonly dir: string, private readonly stage: string, private readonly into: 'whole' | 'files') {}
 
-  /** Starts a tree for `dir`. Throws a usage CliError when `dir` holds anything and `force` is not given. */
+  /**
+   * Starts a tree for `dir`. Throws a usage CliError when `dir` holds anything and `force` is not
+   * given. The stage is a fresh folder beside an absent `dir` (moved in whole at the end), or inside
+   * an existing one (its files moved in one by one), so only `dir` and its parent's right to
+   * create it are ever needed.
+   */
   static async open(dir: string, force: boolean): Promise<TreeWriter> {
     const target = path.resolve(dir);
     const entries = await entriesOf(target);
     if (entries && entries.length > 0 && !force) throw usageError(`${dir} is not empty; give --force to write into it, or another -o DIR`);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    // mkdir, not mkdtemp (0700): the stage becomes the folder when it is moved whole, so it gets the umask's mode
-    const stage = path.join(path.dirname(target), `.heater-get-${randomBytes(6).toString('hex')}`);
+    if (!entries) await fs.mkdir(path.dirname(target), { recursive: true });
+    // mkdir, not mkdtemp (0700): a stage moved in whole becomes the folder, so it gets the umask's mode
+    const stage = path.join(entries ? target : path.dirname(target), `.heater-get-${randomBytes(6).toString('hex')}`);
     await fs.mkdir(stage);
-    return new TreeWriter(target, stage, entries && entries.length > 0 ? 'files' : 'whole');
+    return new TreeWriter(target, stage, entries ? 'files' : 'whole');
   }
 
   /** Stages one file (its path checked already). */
@@ -51,10 +56,9 @@ export class TreeWriter {
     await fs.writeFile(file, bytes, { mode: executable ? 0o755 : 0o644, flag: 'wx' });
   }
 
-  /** Moves the staged files into `dir`: the whole stage at once when `dir` is empty or absent, else file by file. */
+  /** Moves the staged files into `dir`: the whole stage at once when `dir` was absent, else file by file. */
   async commit(paths: readonly string[]): Promise<void> {
     if (this.into === 'whole') {
-      await fs.rmdir(this.dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
       await fs.rename(this.stage, this.dir);
       return;
     }

@@ -57,7 +57,7 @@ export function registerLogin(program: Command, ctx: Context): void {
   ctx.common(program.command('login')
     .description('check a token against a server and save both for the other commands')
     .argument('<url>', 'the server, like http://127.0.0.1:8080')
-    .option('--token-stdin', 'read the token from stdin (else $HEATER_TOKEN, else a prompt)'))
+    .option('--token-stdin', 'read the token from stdin (else $HEATER_TOKEN, else a prompt)'), { url: false })
     .action(async (rawUrl: string, opts: CommonOptions & { tokenStdin?: boolean }) => {
       const out = ctx.output(opts);
       const url = normalizeUrl(rawUrl);
@@ -69,9 +69,8 @@ export function registerLogin(program: Command, ctx: Context): void {
       out.line(`Logged in to ${url} as ${out.style('bold', who.name ?? '?')} (${who.scopes.join(', ') || 'no scopes'}); saved in ${file.file}`);
     });
 
-  program.command('logout')
-    .description('forget the saved server and token')
-    .option('--json', 'print {"loggedOut": true|false, "configFile": …} on stdout')
+  ctx.common(program.command('logout')
+    .description('forget the saved server and token'), { url: false })
     .action(async (opts: CommonOptions) => {
       const out = ctx.output(opts);
       const file = ConfigFile.locate(ctx.io.env);
