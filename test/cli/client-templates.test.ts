@@ -97,6 +97,29 @@ describe('publish', () => {
   });
 });
 
+describe('on a terminal', () => {
+  test('tables are coloured, unless NO_COLOR is set; --json never is', async () => {
+    const coloured = await user.onTerminal(['versions', 'cli/web']);
+    expect(coloured.code).toBe(0);
+    expect(coloured.screen).toContain('\x1b[1mVERSION');
+    const plain = await user.onTerminal(['versions', 'cli/web'], { env: { NO_COLOR: '1' } });
+    expect(plain.screen).toMatch(/^VERSION +CREATED/);
+    expect(plain.screen).not.toContain('\x1b[');
+    const json = await user.onTerminal(['versions', 'cli/web', '--json']);
+    expect(json.screen).not.toContain('\x1b[');
+    expect(JSON.parse(json.screen)).toMatchObject({ template: 'cli/web' });
+  });
+
+  test('publish shows its upload as a progress line, then clears it', async () => {
+    const dir = folder('big', { 'template.yaml': hotTemplate(9), 'data/blob.txt': 'x'.repeat(300_000) });
+    const r = await user.onTerminal(['publish', dir, '-t', 'cli/web', '--version', '9.0.0', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.screen).toMatch(/\r\x1b\[2Kpublish cli\/web 9\.0\.0: 2 files, [\d.]+ KiB of [\d.]+ KiB sent/);
+    expect(r.screen).toContain('files sent');
+    expect(r.screen).toMatch(/\r\x1b\[2KDry run: cli\/web 9\.0\.0 would be published/);
+  });
+});
+
 describe('reading', () => {
   test('search: a table for people, the server\'s page with --json, filters passed on', async () => {
     const table = await user.run(['search', 'web', '--keyword', 'nginx']);

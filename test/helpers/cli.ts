@@ -27,19 +27,34 @@ export class CliUser {
    * serving), in `cwd` (default: HOME), with stdin `input`; no HEATER_* variable of this process leaks in.
    */
   run(args: readonly string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<CliResult> {
+    return this.spawn(process.execPath, [MAIN, ...args], opts.env ?? {}, opts.input ?? '', opts.cwd);
+  }
+
+  private spawn(file: string, args: readonly string[], extraEnv: Record<string, string>, input: string, cwd?: string): Promise<CliResult> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('HEATER_') && k !== 'NO_COLOR') env[k] = v;
-    Object.assign(env, { HOME: this.home, XDG_CONFIG_HOME: path.join(this.home, 'xdg') }, opts.env ?? {});
-    const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: opts.cwd ?? this.home, stdio: ['pipe', 'pipe', 'pipe'] });
+    Object.assign(env, { HOME: this.home, XDG_CONFIG_HOME: path.join(this.home, 'xdg') }, extraEnv);
+    const child = spawn(file, args, { env, cwd: cwd ?? this.home, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.stdin.end(opts.input ?? '');
+    child.stdin.end(input);
     return new Promise((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
+  }
+
+  /**
+   * Runs `heater ARGS` on a terminal: under util-linux `script`, which gives it a pseudo-terminal
+   * for stdin, stdout and stderr alike; returns what the terminal showed (stdout and stderr mixed).
+   */
+  async onTerminal(args: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<{ code: number; screen: string }> {
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, MAIN, ...args].map(quote).join(' ');
+    const r = await this.spawn('script', ['-qec', command, '/dev/null'], opts.env ?? {}, '');
+    return { code: r.code, screen: r.stdout };
   }
 
   /** Runs `heater ARGS --json`; returns the exit code and stdout parsed. */

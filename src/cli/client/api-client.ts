@@ -34,9 +34,14 @@ export class ApiClient {
     return u.toString();
   }
 
-  /** The JSON body of a request. Throws CliError: the server's problem, or a failure to reach it. */
-  async json<T>(method: string, apiPath: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
-    const res = await this.send(method, apiPath, opts.query, opts.body === undefined ? undefined : JSON.stringify(opts.body), 'application/json');
+  /**
+   * The JSON body of a request. With `onUpload`, the request body is streamed in 64 KiB pieces and
+   * `onUpload(sent, total)` is called as each is taken. Throws CliError: the server's problem, or a
+   * failure to reach it.
+   */
+  async json<T>(method: string, apiPath: string, opts: { query?: Query; body?: unknown; onUpload?: (sent: number, total: number) => void } = {}): Promise<T> {
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const res = await this.send(method, apiPath, opts.query, payload && opts.onUpload ? counted(payload, opts.onUpload) : payload, 'application/json');
     const text = await this.body(res, (r) => r.text());
     try {
       return JSON.parse(text) as T;
@@ -69,19 +74,42 @@ export class ApiClient {
     }
   }
 
-  private async send(method: string, apiPath: string, query: Query | undefined, body: string | undefined, accept: string): Promise<Response> {
+  private async send(method: string, apiPath: string, query: Query | undefined, body: Buffer | CountedBody | undefined, accept: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept, 'User-Agent': USER_AGENT };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(this.url(apiPath, query), { method, headers, ...(body === undefined ? {} : { body }) });
+      const init: RequestInit = Buffer.isBuffer(body) ? { body }
+        // a stream of known length: sent with Content-Length, not chunked (fetch needs duplex for a stream body)
+        : body ? { body: body.stream, duplex: 'half', headers: { ...headers, 'Content-Length': String(body.length) } } : {};
+      res = await fetch(this.url(apiPath, query), { method, headers, ...init });
     } catch (e) {
       throw new CliError(`cannot reach ${this.baseUrl}: ${reasonOf(e)}`, EXIT.failed);
     }
     if (res.ok) return res;
     throw await problemError(res);
   }
+}
+
+/** A request body streamed with its length known. */
+interface CountedBody { readonly stream: ReadableStream<Uint8Array>; readonly length: number }
+
+const UPLOAD_PIECE = 64 * 1024;
+
+/** `payload` as a stream that calls `onUpload(sent, total)` as fetch takes each piece. */
+function counted(payload: Buffer, onUpload: (sent: number, total: number) => void): CountedBody {
+  let sent = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= payload.length) { controller.close(); return; }
+      const piece = payload.subarray(sent, sent + UPLOAD_PIECE);
+      sent += piece.length;
+      controller.enqueue(piece);
+      onUpload(sent, payload.length);
+    },
+  });
+  return { stream, length: payload.length };
 }
 
 /** Why a fetch failed, in a few words (undici puts the system error in `cause`). */

@@ -51,11 +51,13 @@ export function registerPublish(program: Command, ctx: Context): void {
     .action(async (dir: string, opts: CommonOptions & { template: string; version: string; message?: string; dryRun?: boolean }) => {
       const { out, api } = await ctx.connect(opts);
       const files = await filesOf(dir);
-      const size = [...files.values()].reduce((n, f) => n + f.base64.length * 3 / 4, 0);
-      out.progress(`publish ${opts.template} ${opts.version}: uploading ${files.size} files, ${formatBytes(size)}…`);
       const body = { version: opts.version, ...(opts.message === undefined ? {} : { message: opts.message }), files: Object.fromEntries(files) };
       const query = opts.dryRun ? { dryRun: 'true' } : {};
-      const answer = await api.json<DryRun & Published>('POST', templatePath(opts.template, '/versions'), { query, body });
+      const label = `publish ${opts.template} ${opts.version}`;
+      const onUpload = (sent: number, total: number) => out.progress(sent < total
+        ? `${label}: ${files.size} files, ${formatBytes(sent)} of ${formatBytes(total)} sent`
+        : `${label}: ${files.size} files sent (${formatBytes(total)}); the server checks them…`);
+      const answer = await api.json<DryRun & Published>('POST', templatePath(opts.template, '/versions'), { query, body, onUpload });
       out.clearProgress();
       if (out.isJson) { out.json(answer); return; }
       for (const w of answer.warnings) out.note(`${out.style('yellow', 'warning:')} ${w}`);
