@@ -151,6 +151,16 @@ test('symbolic links of a version are listed but not served: get skips them and 
   expect(j.body.skipped).toEqual([{ path: 'alias.yaml', mode: '120000', reason: 'a symbolic link, which the server does not serve' }]);
 });
 
+test('on a terminal get counts the files as they come, then says where it wrote them', async () => {
+  const dir = path.join(work, 'tty');
+  const r = await user.onTerminal(['get', 'get/web@1.2.0', '-o', dir, '--url', server.url]);
+  expect(r.code).toBe(0);
+  expect(r.screen).toMatch(/\r\x1b\[2Kget get\/web@1\.2\.0: 1\/4 files, \d+ B of \d+ B/);
+  expect(r.screen).toMatch(/\r\x1b\[2Kget get\/web@1\.2\.0: 4\/4 files/);
+  expect(r.screen).toMatch(/Wrote get\/web 1\.2\.0 \(commit [0-9a-f]{12}, 4 files, [\d.]+ \w+\) to .*tty\r?\n$/);
+  expect(listing(dir)).toHaveLength(7);
+});
+
 test.each([['not-a-version'], ['9.x']])('get of a ref that matches nothing (%s) is exit 3 and writes nothing', async (ref) => {
   const dir = path.join(work, 'none');
   expect((await user.run(['get', `get/web@${ref}`, '-o', dir, '--url', server.url])).code).toBe(3);
