@@ -47,6 +47,15 @@ test('without XDG_CONFIG_HOME the file is ~/.config/heater/config.json; HEATER_T
   expect(fs.statSync(r.body.configFile).mode & 0o777).toBe(0o600);
 });
 
+test('on a terminal without a token given, login asks for it', async () => {
+  const r = await user.onTerminal(['login', server.url], { typed: `${TOKEN}\r` });
+  expect(r.code).toBe(0);
+  // (the keystrokes are typed ahead, before the prompt turns echo off, so the terminal may show them)
+  expect(r.screen).toContain('Token: ');
+  expect(r.screen).toContain('Logged in to');
+  expect(JSON.parse(fs.readFileSync(user.configFile, 'utf8'))).toEqual({ url: server.url, token: TOKEN });
+});
+
 test.each([
   ['a token the server does not know', 4, ['login', 'URL', '--token-stdin'], 'heater_not_a_real_token'],
   ['an empty stdin', 2, ['login', 'URL', '--token-stdin'], ''],

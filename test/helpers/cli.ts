@@ -48,12 +48,13 @@ export class CliUser {
 
   /**
    * Runs `heater ARGS` on a terminal: under util-linux `script`, which gives it a pseudo-terminal
-   * for stdin, stdout and stderr alike; returns what the terminal showed (stdout and stderr mixed).
+   * for stdin, stdout and stderr alike, `typed` going to its stdin as keystrokes; returns what the
+   * terminal showed (stdout and stderr mixed).
    */
-  async onTerminal(args: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<{ code: number; screen: string }> {
+  async onTerminal(args: readonly string[], opts: { env?: Record<string, string>; typed?: string } = {}): Promise<{ code: number; screen: string }> {
     const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
     const command = [process.execPath, MAIN, ...args].map(quote).join(' ');
-    const r = await this.spawn('script', ['-qec', command, '/dev/null'], opts.env ?? {}, '');
+    const r = await this.spawn('script', ['-qec', command, '/dev/null'], opts.env ?? {}, opts.typed ?? '');
     return { code: r.code, screen: r.stdout };
   }
 
