@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-// Process entry: load the configuration, start the server, stop cleanly on SIGINT/SIGTERM.
-import { loadConfig, type Config } from './config/config';
+// Process entry: load the configuration, start the server, stop cleanly on SIGINT/SIGTERM; or run a command.
+import type { Config } from './config/config';
+import type { App } from './app';
 import { ConfigError } from './errors/config-error';
 import { StartupError } from './errors/startup-error';
-import { createApp, type App } from './app';
-import { tokenCli } from './cli/token';
-import { linkCli } from './cli/link';
-import { reindexCli } from './cli/reindex';
-import { EXIT, helpText } from './cli/help';
+import { EXIT } from './cli/server-exit-codes';
+import { clientCli, isClientCommand } from './cli/client/program';
+// the server and the operator commands are loaded only when asked for: a client command starts in a third of the time
 
 /** Ends the process for a start-up failure: one sentence on stderr (the stack too at debug level), exit 2. */
 function cannotStart(why: string, e?: unknown, config?: Config): never {
@@ -18,13 +17,19 @@ function cannotStart(why: string, e?: unknown, config?: Config): never {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (isClientCommand(argv)) {
+    process.exitCode = await clientCli(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+    return;
+  }
   if (argv[0] === 'token') {
+    const { tokenCli } = await import('./cli/token.js');
     process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     return;
   }
-  if (argv[0] === 'reindex') { process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
-  if (argv[0] === 'link') { process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return; }
+  if (argv[0] === 'reindex') { const { reindexCli } = await import('./cli/reindex.js'); process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
+  if (argv[0] === 'link') { const { linkCli } = await import('./cli/link.js'); process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
+  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write((await import('./cli/help.js')).helpText()); return; }
+  const [{ loadConfig }, { createApp }] = await Promise.all([import('./config/config.js'), import('./app.js')]);
   let config: Config;
   try {
     config = loadConfig(process.env, argv);

@@ -1,10 +1,11 @@
-// `heater --help`: every command (the server, the token and link commands), the server's options, the exit codes.
+// `heater --help`: every command (the server, the operator commands, the client commands), the server's options, the exit codes.
 import { usage } from '../config/config';
+import { EXIT } from './server-exit-codes';
 import { TOKEN_COMMANDS, TOKEN_NOTES } from './token';
 import { LINK_COMMANDS } from './link';
+import { CLIENT_COMMANDS, CLIENT_NOTES } from './client/program';
 
-/** Exit codes of the server process; docs/operations.md says the same. */
-export const EXIT = Object.freeze({ stopped: 0, failed: 1, notStarted: 2 });
+export { EXIT } from './server-exit-codes';
 
 /** The text `heater --help` prints. */
 export function helpText(): string {
@@ -13,9 +14,15 @@ export function helpText(): string {
     '  heater [options]    serve the data directory: the git remote and the REST API under /api/v1',
     ...TOKEN_COMMANDS,
     ...LINK_COMMANDS,
+    '  heater reindex [--repos DIR]                       rebuild the catalog index (server stopped)',
     '  heater --help       this text',
     '',
     ...TOKEN_NOTES,
+    '',
+    'Client commands (talk to a running server over its REST API; heater COMMAND --help for each):',
+    ...CLIENT_COMMANDS,
+    '',
+    ...CLIENT_NOTES,
     '',
     usage(),
     `Exit codes: ${EXIT.stopped} after SIGTERM or SIGINT; ${EXIT.notStarted} when the server cannot start (a bad option,`,

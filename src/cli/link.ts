@@ -9,7 +9,8 @@ export const LINK_COMMANDS: readonly string[] = [
   '  heater link rotate-secret [--repos DIR]            every read link signed so far stops working',
   '  heater link revoke NAMESPACE/NAME ID [--repos DIR] one read link stops working',
 ];
-const USAGE = ['Usage:', ...LINK_COMMANDS, 'DIR defaults to $HEATER_REPOS, else ./repos. A running server sees the change at once.', ''].join('\n');
+const USAGE = ['Usage:', ...LINK_COMMANDS, 'DIR defaults to $HEATER_REPOS, else ./repos. A running server sees the change at once.',
+  'To make a read link through a server\'s REST API: heater link NS/NAME[@REF] [--expires 24h] (heater link --help).', ''].join('\n');
 
 /** Runs the link command; returns the exit code. Output goes to `err` (there is no secret to print). */
 export async function linkCli(argv: readonly string[], env: NodeJS.ProcessEnv, err: (s: string) => void): Promise<number> {

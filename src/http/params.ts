@@ -25,3 +25,26 @@ export function baseUrl(publicUrl: string, req: Request): string {
 export function cloneUrl(publicUrl: string, req: Request, id: string): string {
   return `${baseUrl(publicUrl, req)}/${id}.git`;
 }
+
+/** One string query parameter, or undefined; a repeated one is a 400. */
+export function singleQuery(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new InvalidInputError(name, `Give ${name} once.`);
+  return v;
+}
+
+/** A true/false query flag, false when absent; anything else (given twice, `yes`, `1`) is InvalidInputError. */
+export function flagQuery(req: Request, name: string): boolean {
+  const v = singleQuery(req, name);
+  if (v !== undefined && v !== 'true' && v !== 'false') throw new InvalidInputError(name, `${name} must be true or false.`);
+  return v === 'true';
+}
+
+/** Throws InvalidInputError naming the first query parameter that is not in `known`, or one given more than once. */
+export function onlyParams(query: Readonly<Record<string, unknown>>, known: readonly string[], what: string): void {
+  for (const [name, value] of Object.entries(query)) {
+    if (!known.includes(name)) throw new InvalidInputError(name, `"${name.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of ${what}, which takes ${known.length > 0 ? known.join(', ') : 'none'}.`);
+    if (typeof value !== 'string') throw new InvalidInputError(name, `${name} may be given only once.`);
+  }
+}

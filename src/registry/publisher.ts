@@ -9,11 +9,11 @@ import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { ValidationFailedError } from '../errors/validation-failed-error';
 import { SemverViolationError } from '../errors/semver-violation-error';
-import { labelProblem, unreadableVersion, versionOfTag, type Version, type VersionMark } from './versions';
+import { labelProblem, unreadableVersion, versionOfTag, type Version, type VersionIndex, type VersionMark } from './versions';
 import { isValidated, MAX_YAML_BYTES } from './tree-check';
 import { validateTree } from './validate/validate-tree';
 import { formatProblem, isError, type ValidationProblem } from './validate/problem';
-import type { Registry } from './registry';
+import type { Registry, SemverJudgement } from './registry';
 
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const MAX_MESSAGE = 2000;
@@ -54,6 +54,26 @@ export function validateFiles(files: readonly NewFile[]): ValidationProblem[] {
   return [...problems, ...validateTree({ paths: new Set(files.map((f) => f.path)), texts }).problems];
 }
 
+/** Validates an upload; returns its warnings as lines, throws ValidationFailedError when anything refuses it. */
+function checkedFiles(t: TemplateId, version: string, files: readonly NewFile[]): string[] {
+  const problems = validateFiles(files);
+  const errors = problems.filter(isError);
+  // warnings never refuse; the caller gets them with the published version
+  if (errors.length > 0) throw new ValidationFailedError(errors, `Version ${version} of ${t.id}`);
+  return problems.filter((p) => !isError(p)).map(formatProblem);
+}
+
+/** Throws ConflictError when `version` is published already, in any spelling; versions are immutable. */
+function refuseExisting(t: TemplateId, version: string, index: VersionIndex): void {
+  const existing = index.byVersion.get(version);
+  if (existing) throw new ConflictError('version-exists', `Version ${version} of ${t.id} already exists (tag ${existing.tag} at ${existing.ref.commit.slice(0, 12)}); versions are immutable.`);
+}
+
+/** The YAML texts of an upload that the semver check compares (path → text). */
+function yamlTexts(files: readonly NewFile[]): Map<string, string> {
+  return new Map(files.filter((f) => isValidated(f.path) && f.content.length <= MAX_YAML_BYTES).map((f) => [f.path, f.content.toString('utf8')]));
+}
+
 /** Every write that does not come through git push. Each takes the repo lock and ends in one ref transaction. */
 export class Publisher {
   constructor(private readonly store: RepoStore, private readonly registry: Registry, private readonly events: WriteEvents) {}
@@ -64,11 +84,7 @@ export class Publisher {
    * Throws ValidationFailedError (nothing written), ConflictError when the version exists.
    */
   async publish(t: TemplateId, version: string, message: string, files: readonly NewFile[], who: Actor): Promise<{ version: Version; warnings: string[] }> {
-    const problems = validateFiles(files);
-    const errors = problems.filter(isError);
-    // warnings never refuse; the caller gets them with the published version
-    if (errors.length > 0) throw new ValidationFailedError(errors, `Version ${version} of ${t.id}`);
-    const noticed = problems.filter((p) => !isError(p)).map(formatProblem);
+    const noticed = checkedFiles(t, version, files);
     let created = false;
     if (!(await this.store.exists(t))) {
       try { await this.store.create(t); created = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
@@ -78,10 +94,8 @@ export class Publisher {
     let published = false;
     try {
       const { refs, index } = await this.registry.snapshot(t);
-      const existing = index.byVersion.get(version);
-      if (existing) throw new ConflictError('version-exists', `Version ${version} of ${t.id} already exists (tag ${existing.tag} at ${existing.ref.commit.slice(0, 12)}); versions are immutable.`);
-      const texts = new Map(files.filter((f) => isValidated(f.path) && f.content.length <= MAX_YAML_BYTES).map((f) => [f.path, f.content.toString('utf8')]));
-      const semver = await this.registry.semverFindings(t, gitDir, version, texts);
+      refuseExisting(t, version, index);
+      const semver = await this.registry.semverFindings(t, gitDir, version, yamlTexts(files));
       if (semver.refuse.length > 0) throw new SemverViolationError(semver.refuse);
       const me = identity(who);
       const branch = `refs/heads/${refs.defaultBranch}`;
@@ -105,6 +119,22 @@ export class Publisher {
       // a template this call created for a publish that then failed is removed again, as a refused push-to-create is
       if (created && !published) await this.registry.removeIfEmpty(t, gitDir, () => false).catch(() => { /* best effort */ });
     }
+  }
+
+  /**
+   * Everything a publish of `files` as `version` would check, writing nothing (no template, object,
+   * ref, audit line or write event): the validation, the version being new, the namespace's semver
+   * policy against the highest lower version. Returns the judgement and the warnings the publish
+   * would answer; throws what the publish would (ValidationFailedError, ConflictError,
+   * SemverViolationError), so a refused dry run is the refused publish.
+   */
+  async dryRun(t: TemplateId, version: string, files: readonly NewFile[]): Promise<{ judgement: SemverJudgement; warnings: string[] }> {
+    const noticed = checkedFiles(t, version, files);
+    const exists = await this.store.exists(t);
+    if (exists) refuseExisting(t, version, (await this.registry.snapshot(t)).index);
+    const judgement = await this.registry.semverJudgement(t, exists ? this.store.gitDir(t) : null, version, yamlTexts(files));
+    if (judgement.policy === 'enforce' && judgement.lines.length > 0) throw new SemverViolationError(judgement.lines);
+    return { judgement, warnings: [...noticed, ...(judgement.policy === 'warn' ? judgement.lines : [])] };
   }
 
   /** Points label `name` at what `ref` resolves to. Throws InvalidInputError for a bad name, NotFoundError for a bad ref. */

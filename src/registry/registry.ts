@@ -12,7 +12,7 @@ import { previousVersion, RANK, tagsNaming, tagsNamingIn, yamlTextsOf } from './
 import { SemVer } from 'semver';
 import { bumpSuffices, compatibility, versionBump, type Compat } from '../diff/compat';
 import type { Bump } from '../diff/heat-summary';
-import type { NamespaceSettingsStore } from './namespace-settings';
+import type { NamespaceSettingsStore, SemverPolicy } from './namespace-settings';
 import { FactsReader, type VersionFacts } from './version-facts';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
@@ -393,6 +393,24 @@ export class Registry {
     readTexts?: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<{ refuse: string[]; warn: string[] }> {
     const { semver: policy } = await this.settings.get(t.namespace);
     if (policy === 'off') return { refuse: [], warn: [] };
+    const lines = semverLines(await this.judgeBump(gitDir, version, texts, earlier, readTexts));
+    return policy === 'enforce' ? { refuse: lines, warn: [] } : { refuse: [], warn: lines };
+  }
+
+  /**
+   * The bump publishing `version` with these YAML texts needs against the highest lower published
+   * version, the step its number makes and the namespace's policy, whatever that policy is (a dry
+   * run says it even with `off`). `gitDir` null: a template that does not exist yet.
+   */
+  async semverJudgement(t: TemplateId, gitDir: string | null, version: string, texts: ReadonlyMap<string, string>): Promise<SemverJudgement> {
+    const { semver: policy } = await this.settings.get(t.namespace);
+    const judged = gitDir === null ? { ...FIRST_VERSION, version } : await this.judgeBump(gitDir, version, texts, []);
+    return { ...judged, policy, lines: semverLines(judged) };
+  }
+
+  private async judgeBump(gitDir: string, version: string, texts: ReadonlyMap<string, string>,
+    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[],
+    readTexts?: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<BumpJudgement> {
     const index = indexVersions(await this.refs.get(gitDir));
     const target = new SemVer(version);
     // the version below: among those published, and those created earlier in the same push
@@ -402,16 +420,11 @@ export class Registry {
       .sort((x, y) => y.semver.compare(x.semver))[0];
     const useEarlier = pushed !== undefined && (!published || pushed.semver.compare(published.semver) > 0);
     const against = useEarlier ? { version: pushed.version, semver: pushed.semver } : published ? { version: published.version, semver: published.semver } : null;
-    if (!against) return { refuse: [], warn: [] };
+    if (!against) return { ...FIRST_VERSION, version };
     const before = useEarlier ? await pushed.texts() : await (readTexts ?? ((tree: string) => this.yamlTexts(gitDir, tree)))((published as Version).ref.tree);
     const compat = compatibility(before, texts);
     const actual = versionBump(against.semver, target);
-    if (bumpSuffices(actual, compat.required)) return { refuse: [], warn: [] };
-    const lines = [
-      `version ${version} is a ${actual} step from ${against.version}, but its changes need a ${compat.required} one:`,
-      ...compat.changes.filter((c) => RANK[c.bump] > RANK[actual]).slice(0, 50).map((c) => `  ${c.file}: ${c.detail} (${c.breaking ? 'breaking' : 'compatible'}, ${c.bump})`),
-    ];
-    return policy === 'enforce' ? { refuse: lines, warn: [] } : { refuse: [], warn: lines };
+    return { version, against: against.version, compat, actual, ok: bumpSuffices(actual, compat.required) };
   }
 
   /**
@@ -455,6 +468,33 @@ export class Registry {
   async treeOf(gitDir: string, r: Resolution): Promise<string> {
     return r.tree || this.objects.commitTree(gitDir, r.commit);
   }
+}
+
+/** The semver verdict on a version about to be published: what it is compared with, the bump its changes need, the step its number makes. */
+export interface BumpJudgement {
+  readonly version: string;
+  /** The highest lower version, or null for the first one (never judged). */
+  readonly against: string | null;
+  readonly compat: Compat;
+  readonly actual: Bump;
+  readonly ok: boolean;
+}
+
+/** A BumpJudgement with the namespace's policy and the lines that policy refuses or warns with (none when ok). */
+export interface SemverJudgement extends BumpJudgement {
+  readonly policy: SemverPolicy;
+  readonly lines: readonly string[];
+}
+
+const FIRST_VERSION = Object.freeze({ against: null, compat: { required: 'none', breaking: false, changes: [] }, actual: 'none', ok: true } as const);
+
+/** The lines a refusal or a warning says: the step, the step needed, each change that needs more (at most 50). */
+function semverLines(j: BumpJudgement): string[] {
+  if (j.ok) return [];
+  return [
+    `version ${j.version} is a ${j.actual} step from ${j.against ?? 'nothing'}, but its changes need a ${j.compat.required} one:`,
+    ...j.compat.changes.filter((c) => RANK[c.bump] > RANK[j.actual]).slice(0, 50).map((c) => `  ${c.file}: ${c.detail} (${c.breaking ? 'breaking' : 'compatible'}, ${c.bump})`),
+  ];
 }
 
 function idOf(t: TemplateId) {

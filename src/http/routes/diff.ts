@@ -1,26 +1,18 @@
 // GET /api/v1/templates/:ns/:name/diff: what changed between two refs, as a patch, as JSON, structurally.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { createHash } from 'node:crypto';
 import type { Registry } from '../../registry/registry';
 import type { Resolution } from '../../registry/resolve';
 import { parseFilePath } from '../../registry/registry';
 import type { Differ, Side } from '../../diff/differ';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { templateParam } from '../params';
+import { flagQuery, singleQuery, templateParam } from '../params';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
 import { cacheControl, matches } from '../file-response';
 
 const MAX_CONTEXT = 1000;
 const MAX_PATHS = 100;
-
-/** One string query parameter, or undefined; a repeated one is a 400. */
-function single(req: Request, name: string): string | undefined {
-  const v = req.query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new InvalidInputError(name, `Give ${name} once.`);
-  return v;
-}
 
 /** Parses context=N: 0 to MAX_CONTEXT lines (git's default is 3). */
 export function parseContext(raw: string | undefined): number {
@@ -37,13 +29,6 @@ export function parsePaths(raw: unknown): string[] {
   return [...new Set(list.map((p) => parseFilePath(p.replace(/\/+$/, '').split('/'))))].sort();
 }
 
-/** A true/false query flag, false when absent. */
-function flag(req: Request, name: string): boolean {
-  const v = single(req, name);
-  if (v !== undefined && v !== 'true' && v !== 'false') throw new InvalidInputError(name, `${name} must be true or false.`);
-  return v === 'true';
-}
-
 function side(r: Resolution) {
   return { requested: r.requested, resolvedBy: r.resolvedBy, version: r.version?.version ?? null, commit: r.commit };
 }
@@ -53,15 +38,15 @@ export function diffRouter({ registry, differ, access }: { registry: Registry; d
   const r = Router();
   r.route('/templates/:ns/:name/diff').get(access.allow('read', 'template'), async (req, res) => {
     const t = templateParam(req);
-    const fromRef = single(req, 'from');
-    const toRef = single(req, 'to');
+    const fromRef = singleQuery(req, 'from');
+    const toRef = singleQuery(req, 'to');
     if (!fromRef || !toRef) throw new InvalidInputError('from', 'Give both from= and to=: each a version, range, label, commit id or "latest" (e.g. from=1.2.0&to=latest).');
-    const context = parseContext(single(req, 'context'));
+    const context = parseContext(singleQuery(req, 'context'));
     const paths = parsePaths(req.query.paths);
-    const format = single(req, 'format') ?? (req.accepts(['application/json', 'text/x-diff']) === 'text/x-diff' ? 'patch' : 'json');
+    const format = singleQuery(req, 'format') ?? (req.accepts(['application/json', 'text/x-diff']) === 'text/x-diff' ? 'patch' : 'json');
     if (format !== 'json' && format !== 'patch') throw new InvalidInputError('format', 'format must be json or patch.');
-    const structural = flag(req, 'structural');
-    const binary = flag(req, 'binary');
+    const structural = flagQuery(req, 'structural');
+    const binary = flagQuery(req, 'binary');
 
     const [a, b] = await Promise.all([registry.resolve(t, fromRef), registry.resolve(t, toRef)]);
     const gitDir = a.gitDir;

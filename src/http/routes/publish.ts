@@ -6,7 +6,7 @@ import { filesFromJson, filesFromTarGz } from '../../registry/upload';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
 import type { Access } from '../access';
-import { templateParam } from '../params';
+import { flagQuery, onlyParams, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
 export interface PublishDeps {
@@ -18,6 +18,7 @@ export interface PublishDeps {
   readonly maxFileBytes: number;
 }
 
+const PUBLISH_PARAMS = ['version', 'message', 'dryRun'];
 const TAR_GZ = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/tar+gzip'];
 
 function objectBody(req: Request, shape: string): Record<string, unknown> {
@@ -36,6 +37,9 @@ export function publishRouter({ publisher, access, maxBodyBytes, maxFileBytes }:
     json({ limit: Math.ceil(maxBodyBytes * 4 / 3) + 65536, strict: true }), raw({ type: TAR_GZ, limit: maxBodyBytes }),
     async (req, res) => {
       const t = templateParam(req);
+      // version and message are read from the query for a .tar.gz only (a JSON body carries them), as before
+      onlyParams(req.query, PUBLISH_PARAMS, 'a publish');
+      const dryRun = flagQuery(req, 'dryRun');
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       let version: string;
       let message: string;
@@ -52,6 +56,14 @@ export function publishRouter({ publisher, access, maxBodyBytes, maxFileBytes }:
         files = filesFromTarGz(req.body, maxFileBytes);
       } else {
         throw new UnsupportedMediaTypeError(`Publish with Content-Type application/json (files inline) or application/gzip (a .tar.gz, with ?version=), not ${type || 'none'}.`);
+      }
+      if (dryRun) {
+        const { judgement: j, warnings } = await publisher.dryRun(t, version, files);
+        res.json({
+          template: t.id, version, tag: `v${version}`, message: message || `Release ${version}`, dryRun: true, semver: j.policy,
+          against: j.against, required: j.compat.required, actual: j.actual, ok: j.ok, breaking: j.compat.breaking, changes: j.compat.changes, warnings,
+        });
+        return;
       }
       const { version: v, warnings } = await publisher.publish(t, version, message, files, access.actor(req));
       res.status(201).location(`/api/v1/templates/${t.id}/versions/${v.version}`).json({ template: t.id, ...versionInfo(v), warnings });
