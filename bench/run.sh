@@ -107,6 +107,8 @@ if [ "${SKIP_MICRO:-0}" != 1 ]; then
   [ -d "$BENCH_FIXTURES/bench/small.git" ] || "$here/make-fixtures.sh" "$BENCH_FIXTURES" small >&2
   echo "bench: validation of a version, warm (bench/validate.mjs)" >&2
   node "$here/validate.mjs" | tee "$BENCH_WORK/validate.md"
+  echo "bench: the structural diff of two 6 KB templates, warm (bench/structural.mjs)" >&2
+  node "$here/structural.mjs" | tee "$BENCH_WORK/structural.md"
   echo "bench: diffs against spawning git diff (bench/diff.mjs)" >&2
   node "$here/diff.mjs" | tee "$BENCH_WORK/diff.md"
   node "$here/resolve.mjs"

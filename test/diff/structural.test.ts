@@ -228,18 +228,10 @@ test('a large list with no common elements still diffs, pairwise', () => {
   expect(changes.every((c) => c.kind === 'changed')).toBe(true);
 });
 
-test('two 6 KB templates diff in under 5 ms (median of 20)', () => {
+test('two 6 KB templates: the corpus pair the bench times (bench/structural.mjs) diffs to its changes', () => {
   const pair = loadPairs().find((p) => p.name === 'web-stack-upgrade');
   if (!pair) throw new Error('web-stack-upgrade is missing from the corpus');
   expect(pair.before.length).toBeGreaterThan(5500);
   const before: unknown = parse(pair.before), after: unknown = parse(pair.after);
   expect(structuralDiff(before, after).changes.length).toBeGreaterThan(5);
-  const times: number[] = [];
-  for (let run = 0; run < 20; run++) {
-    const start = performance.now();
-    structuralDiff(before, after);
-    times.push(performance.now() - start);
-  }
-  times.sort((x, y) => x - y);
-  expect(times[10]).toBeLessThan(5);
 });

@@ -114,7 +114,7 @@ test('a clone of a repo with 150 tags sends a gzip body, which the server inflat
     await many.cleanup();
     await rm(dir, { recursive: true, force: true });
   }
-});
+}, 120_000); // 300 git processes build the fixture: slow on a loaded machine, so a wider bound than jest's 30 s
 
 test('a push larger than http.postBuffer arrives chunked after the 0000 probe and lands', async () => {
   const w = await WorkRepo.create();
