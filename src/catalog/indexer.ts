@@ -90,6 +90,15 @@ export class Indexer {
     return next;
   }
 
+  /**
+   * What reindex(t) would do now, without writing anything: 'unchanged' when the entry holds what
+   * git holds (a stale stat stamp alone does not count), else 'added', 'changed' or 'removed' (or
+   * 'absent'). Read in-process where it can. Errors (an unreadable repository) pass through.
+   */
+  async compare(t: TemplateId): Promise<ReindexOutcome> {
+    return (await this.plan(t, await this.catalog.stamp(t.id), undefined, true)).outcome;
+  }
+
   private async read(t: TemplateId, knownFiles?: string): Promise<ReindexOutcome> {
     // one template on a write: through git (its readers are asynchronous, so a large blob never holds up the event loop)
     const { outcome, write } = await this.plan(t, await this.catalog.stamp(t.id), knownFiles, false);

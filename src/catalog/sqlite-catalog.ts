@@ -1,6 +1,6 @@
 // The embedded catalog store: one SQLite file (WAL) with an FTS5 table over names, descriptions and keywords.
 import Database from 'better-sqlite3';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type {
   AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
@@ -133,6 +133,25 @@ export class SqliteCatalog implements CatalogStore {
     }
     for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(f, { force: true });
     return SqliteCatalog.init(new Database(file), why);
+  }
+
+  /**
+   * Opens an index that exists, as it is: never removed or rebuilt (a running server may have it
+   * open). Returns why it cannot be used instead (absent, unreadable, another schema version).
+   */
+  static openExisting(file: string): SqliteCatalog | string {
+    if (!existsSync(file)) return 'there is no index file (a server builds it at its next start)';
+    let db: Database.Database;
+    try { db = new Database(file, { fileMustExist: true }); } catch (e) { return `it could not be opened (${(e as Error).message})`; }
+    try {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version !== SCHEMA_VERSION) throw new Error(`its schema version is ${version}, this Heater's is ${SCHEMA_VERSION}`);
+      if ((db.pragma('quick_check', { simple: true }) as string) !== 'ok') throw new Error('it failed its integrity check');
+      return SqliteCatalog.ready(db, null);
+    } catch (e) {
+      db.close();
+      return (e as Error).message;
+    }
   }
 
   private static init(db: Database.Database, why: string | null): SqliteCatalog {

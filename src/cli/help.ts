@@ -3,6 +3,7 @@ import { usage } from '../config/config';
 import { EXIT } from './server-exit-codes';
 import { TOKEN_COMMANDS, TOKEN_NOTES } from './token';
 import { LINK_COMMANDS } from './link';
+import { FSCK_COMMAND } from './fsck';
 import { CLIENT_COMMANDS, CLIENT_NOTES } from './client/program';
 
 export { EXIT } from './server-exit-codes';
@@ -15,6 +16,7 @@ export function helpText(): string {
     ...TOKEN_COMMANDS,
     ...LINK_COMMANDS,
     '  heater reindex [--repos DIR]                       rebuild the catalog index (server stopped)',
+    FSCK_COMMAND,
     '  heater --help       this text',
     '',
     ...TOKEN_NOTES,

@@ -3,14 +3,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/config';
 import { ConfigError } from '../errors/config-error';
-import { RepoStore } from '../git/store';
-import { RefCache } from '../git/refs';
-import { CatFilePool } from '../git/catfile-pool';
-import { ObjectReader } from '../git/objects';
-import { NamespaceSettingsStore } from '../registry/namespace-settings';
-import { Registry } from '../registry/registry';
 import { SqliteCatalog } from '../catalog/sqlite-catalog';
 import { Indexer } from '../catalog/indexer';
+import { openOfflineRegistry } from './offline-registry';
 import { CATALOG_FILE } from '../catalog/catalog-store';
 
 const USAGE = `Usage: heater reindex [--repos DIR]
@@ -31,11 +26,8 @@ export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const root = await fs.realpath(config.reposDir).catch(() => null);
   if (!root) { err(`heater reindex: there is no data directory ${config.reposDir}.\n`); return 1; }
-  const store = new RepoStore(root);
+  const { store, registry, close } = openOfflineRegistry(root, config);
   await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
-  const pool = new CatFilePool(config.maxReaders);
-  const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
-  const registry = new Registry(store, new RefCache(), new ObjectReader(pool, config.cacheBytes), pool, settings, { maxFileBytes: config.maxFileBytes });
   const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
   try {
     const report = await new Indexer(store, registry, catalog, (msg) => err(`heater: ${msg}\n`)).rebuild();
@@ -43,6 +35,6 @@ export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv
     return report.failed > 0 ? 1 : 0;
   } finally {
     catalog.close();
-    pool.close();
+    close();
   }
 }

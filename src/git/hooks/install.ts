@@ -7,12 +7,24 @@ import { randomBytes } from 'node:crypto';
 // The script ships beside this module (copied into dist/ by the build; read from src/ under ts-jest).
 const PRE_RECEIVE = readFileSync(path.join(__dirname, 'pre-receive.sh'), 'utf8');
 
+/** Whether a repository's hooks/pre-receive is Heater's current script (and executable), missing, or something else. */
+export type HookState = 'current' | 'missing' | 'stale';
+
+/** The state of hooks/pre-receive in `gitDir`; never throws (an unreadable hook is stale). */
+export async function hookState(gitDir: string): Promise<HookState> {
+  const target = path.join(gitDir, 'hooks', 'pre-receive');
+  const st = await fs.stat(target).catch(() => null);
+  if (!st) return 'missing';
+  const current = await fs.readFile(target, 'utf8').catch(() => null);
+  // git runs a hook only when it is executable: one that is not lets every push through unchecked
+  return current === PRE_RECEIVE && (st.mode & 0o100) !== 0 ? 'current' : 'stale'; // owner's bit: a umask may clear the others'
+}
+
 /** Writes hooks/pre-receive (mode 0755) when it is missing or differs; atomic by rename. */
 export async function installHooks(gitDir: string): Promise<void> {
+  if (await hookState(gitDir) === 'current') return;
   const hooks = path.join(gitDir, 'hooks');
   const target = path.join(hooks, 'pre-receive');
-  const current = await fs.readFile(target, 'utf8').catch(() => null);
-  if (current === PRE_RECEIVE) return;
   await fs.mkdir(hooks, { recursive: true });
   const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
   await fs.writeFile(tmp, PRE_RECEIVE, { mode: 0o755 });
