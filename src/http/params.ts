@@ -25,3 +25,11 @@ export function baseUrl(publicUrl: string, req: Request): string {
 export function cloneUrl(publicUrl: string, req: Request, id: string): string {
   return `${baseUrl(publicUrl, req)}/${id}.git`;
 }
+
+/** Throws InvalidInputError naming the first query parameter that is not in `known`, or one given more than once. */
+export function onlyParams(query: Readonly<Record<string, unknown>>, known: readonly string[], what: string): void {
+  for (const [name, value] of Object.entries(query)) {
+    if (!known.includes(name)) throw new InvalidInputError(name, `"${name.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of ${what}, which takes ${known.length > 0 ? known.join(', ') : 'none'}.`);
+    if (typeof value !== 'string') throw new InvalidInputError(name, `${name} may be given only once.`);
+  }
+}

@@ -11,21 +11,13 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import { badCursor, decodeOpaque, encodeOpaque, pageLimit } from '../cursor';
 import semver from 'semver';
 import type { Access } from '../access';
-import { templateParam } from '../params';
+import { onlyParams, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
 export interface HistoryDeps {
   readonly catalog: CatalogStore;
   readonly registry: Registry;
   readonly access: Access;
-}
-
-/** Throws InvalidInputError naming the first query parameter that is not in `known`, or one given more than once. */
-function onlyParams(query: Readonly<Record<string, unknown>>, known: readonly string[], what: string): void {
-  for (const [name, value] of Object.entries(query)) {
-    if (!known.includes(name)) throw new InvalidInputError(name, `"${name.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of ${what}, which takes ${known.length > 0 ? known.join(', ') : 'none'}.`);
-    if (typeof value !== 'string') throw new InvalidInputError(name, `${name} may be given only once.`);
-  }
 }
 
 const PAGE = ['limit', 'cursor'];

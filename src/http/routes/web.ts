@@ -1,0 +1,37 @@
+// The web catalog: hashed assets, sign-in, the catalog, template, files and diff pages; errors as HTML pages.
+import { Router } from 'express';
+import type { WebSessionStore } from '../../auth/web-sessions';
+import { NotFoundError } from '../../errors/not-found-error';
+import type { Logger } from '../../log/logger';
+import type { AssetTable } from '../../web/assets';
+import { WebPages } from '../web-pages';
+import { webCatalogRouter, type WebCatalogDeps } from './web-catalog';
+import { webFilesRouter, type WebFilesDeps } from './web-files';
+import { webSessionRouter } from './web-session';
+
+export interface WebDeps extends Omit<WebCatalogDeps, 'pages'>, Omit<WebFilesDeps, 'pages'> {
+  readonly webSessions: WebSessionStore;
+  readonly assets: AssetTable;
+  readonly sessionSeconds: number;
+  readonly log: Logger;
+}
+
+/** The pages' router, mounted before the API's JSON 404. */
+export function webRouter(deps: WebDeps): Router {
+  const pages = new WebPages(deps.webSessions, deps.access, deps.assets, deps.log);
+  const byUrl = new Map(Object.values(deps.assets).map((a) => [a.url, a]));
+  const r = Router();
+  r.get('/assets/:file', (req, res) => {
+    const a = byUrl.get(req.path);
+    if (!a) throw new NotFoundError('route-not-found', `There is no asset ${req.path}; asset URLs change with their content, so reload the page.`);
+    res.setHeader('Content-Type', a.type);
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable'); // the URL names the content
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(a.body);
+  });
+  r.use(webSessionRouter({ access: deps.access, pages, sessions: deps.webSessions, sessionSeconds: deps.sessionSeconds }));
+  r.use(webCatalogRouter({ ...deps, pages }));
+  r.use(webFilesRouter({ ...deps, pages }));
+  r.use(pages.errors);
+  return r;
+}

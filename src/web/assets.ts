@@ -1,0 +1,46 @@
+// The web catalog's static assets (CSS, JS, highlight and diff themes), each under a content-hashed URL served by Heater.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** One asset: where it is served, its bytes and type. */
+export interface Asset {
+  /** `/assets/<name>.<hash>.<ext>`: the URL changes when the bytes do, so it may be cached for good. */
+  readonly url: string;
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+/** The assets pages link to, by role. */
+export interface AssetTable {
+  readonly css: Asset;
+  readonly js: Asset;
+  /** highlight.js's GitHub themes, the dark one under prefers-color-scheme: dark. */
+  readonly highlight: Asset;
+  /** diff2html's own stylesheet. */
+  readonly diff: Asset;
+}
+
+const own = (file: string) => readFileSync(path.join(__dirname, 'assets', file));
+const dep = (id: string) => readFileSync(require.resolve(id));
+
+function asset(name: string, ext: 'css' | 'js', body: Buffer): Asset {
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  return { url: `/assets/${name}.${hash}.${ext}`, body, type: ext === 'css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' };
+}
+
+/** Reads every asset once (at start-up); throws when a file is missing, so a broken install does not start. */
+export function loadAssets(): AssetTable {
+  const highlight = Buffer.concat([
+    dep('highlight.js/styles/github.css'),
+    Buffer.from('\n@media (prefers-color-scheme: dark) {\n'),
+    dep('highlight.js/styles/github-dark.css'),
+    Buffer.from('\n}\n'),
+  ]);
+  return {
+    css: asset('heater', 'css', own('heater.css')),
+    js: asset('heater', 'js', own('heater.js')),
+    highlight: asset('highlight', 'css', highlight),
+    diff: asset('diff2html', 'css', dep('diff2html/bundles/css/diff2html.min.css')),
+  };
+}
