@@ -5,7 +5,7 @@
 /** A pattern ready to run as Python's `re.match`, or why JavaScript cannot run it the same way. */
 export type PythonPattern = { readonly ok: true; readonly regex: RegExp } | { readonly ok: false; readonly reason: string };
 
-// Python 3's str.isspace(), which `\s` and str.strip() use (JavaScript's \s differs: \uFEFF, \x1c-\x1f).
+/** Python 3's str.isspace() as a class body, which `\s` and str.strip() use (JavaScript's \s differs: \uFEFF, \x1c-\x1f). */
 export const PY_SPACE = '\\t\\n\\v\\f\\r\\u{1c}-\\u{20}\\u{85}\\u{a0}\\u{1680}\\u{2000}-\\u{200a}\\u{2028}\\u{2029}\\u{202f}\\u{205f}\\u{3000}';
 // Python 3's Unicode \d is category Nd and \w is str.isalnum() or "_"; JavaScript's are ASCII only.
 const DIGIT = '\\p{Nd}';
@@ -168,6 +168,9 @@ export function pythonPattern(pattern: string): PythonPattern {
   try {
     const t = new Translator(pattern);
     t.run();
+    // Python's IGNORECASE compares lowercase forms (sre_compile's _ignorecase_fixes): İ and ı
+    // match i there, never in JavaScript's case folding; values are mapped (matchesWhole), patterns refused
+    if (t.flags.includes('i') && /\\u\{13[01]\}/.test(t.out)) throw new Refused('a dotted or dotless i in a case-insensitive pattern');
     result = { ok: true, regex: new RegExp(`^(?:${t.out})`, t.flags) };
   } catch (e) {
     result = { ok: false, reason: e instanceof Refused ? e.message : `it does not compile (${(e as Error).message})` };
@@ -181,6 +184,6 @@ export function pythonPattern(pattern: string): PythonPattern {
  * match Python finds, not the longest: `a|ab` refuses "ab"). Only for a pattern that translated.
  */
 export function matchesWhole(regex: RegExp, value: string): boolean {
-  const m = regex.exec(value);
+  const m = regex.exec(regex.flags.includes('i') ? value.replace(/[\u0130\u0131]/g, 'i') : value);
   return m !== null && m[0].length === value.length;
 }

@@ -59,7 +59,11 @@ def deps_case(text):
     parsed = template_format.parse(text)
     types = {r.get('type') for r in (parsed.get('resources') or {}).values() if isinstance(r, dict)}
     registry = {ty: heat_oracle.OPAQUE for ty in types if isinstance(ty, str) and not known_type(ty)}
-    t = template.Template(parsed, env=environment.Environment({'resource_registry': registry}))
+    # conditions and resource names may read parameters: a placeholder for each one without a default
+    placeholder = {'number': 0, 'boolean': False, 'json': {}}
+    params = {name: placeholder.get(p.get('type'), 'x') for name, p in (parsed.get('parameters') or {}).items()
+              if isinstance(p, dict) and p.get('default') is None}
+    t = template.Template(parsed, env=environment.Environment({'resource_registry': registry, 'parameters': params}))
     stk = stack_mod.Stack(CTX, 'judge', t)
     defs = t.resource_definitions(stk)
     edges = sorted({(name, dep) for name, d in defs.items() for dep in d.required_resource_names()})

@@ -14,6 +14,9 @@ const PATTERN_VALUES = ['abc', 'ab', 'a', 'a\n', 'ABC', 'xx', 'xxx', 'é', '١',
 const PATTERNS = ['[a-z]+', 'a|ab', '\\d+', '[A-Za-z][-\\w.]*', 'a$', '^ab', '(?i)abc', 'x{,2}', '\\w+', '[^\\s]+', '.+', '(?P<x>a)(?P=x)',
   'a{', '[]a]+', '\\$\\d+', '[a\\-z]+', '(?s).+', '[\\w-]+', '\\S+', '[x-y]|-', 'a*?', '(a|ab)(c|bcd)?', '[\\d]+', '\\x61+', '[\\u0061-\\u0063]+', '(?:foo|fo)o?'];
 
+const CASELESS = ['(?i)[a-z]+', '(?i)k', '(?i)s', '(?i)i', '(?i)I', '(?i)é', '(?i)[à-ÿ]+', '(?i)σ+', '(?i)[^i]', '(?i)ǆ'];
+const CASELESS_VALUES = ['K', 'ſ', 'İ', 'ı', 'k', 'S', 'É', 'ÿ', 'Ÿ', 'ß', 'ẞ', 'Σ', 'ς', 'ǅ', 'Ǆ', 'i', 'I'];
+
 /** Each schema with the raw values to try on it; '' means "left blank". */
 export const VALUE_TABLE: readonly { schema: Schema; raws: readonly string[] }[] = [
   { schema: { type: 'string' }, raws: ['', ...STRINGS] },
@@ -24,6 +27,8 @@ export const VALUE_TABLE: readonly { schema: Schema; raws: readonly string[] }[]
   { schema: { type: 'string', hidden: true }, raws: ['', 's3cret'] },
   { schema: { type: 'string', hidden: true, default: 'pw' }, raws: ['', 'other'] },
   ...PATTERNS.map((p) => ({ schema: { type: 'string', constraints: [{ allowed_pattern: p }] }, raws: PATTERN_VALUES })),
+  // IGNORECASE: Python compares lowercase forms, JavaScript folds case; they differ on the Turkish i
+  ...CASELESS.map((p) => ({ schema: { type: 'string', constraints: [{ allowed_pattern: p }] }, raws: CASELESS_VALUES })),
   { schema: { type: 'number' }, raws: ['', ...NUMBERS] },
   { schema: { type: 'number', default: 3 }, raws: ['', '4', 'x'] },
   { schema: { type: 'number', constraints: [{ range: { min: 1, max: 10 } }] }, raws: NUMBERS },
