@@ -9,6 +9,8 @@ export interface HeatVerdict {
   values?: Record<string, string>;
   edges?: [string, string][];
   resources?: string[];
+  stack_edges?: [string, string][];
+  types?: Record<string, string>;
 }
 
 /** Heat's verdict on each case, in order (see heat_judge.py for the modes). */

@@ -9,8 +9,10 @@ Reads JSON lines on stdin, writes one JSON line per input line:
   {"mode": "env", "template": "HOT text", "env": "environment file text"}
       -> {"ok": bool, "error": str, "values": {name: value}}   every parameter's value after validation
   {"mode": "deps", "template": "HOT text"}
-      -> {"ok": bool, "error": str, "edges": [[from, to], ...]}   each resource definition's
-         required_resource_names() (depends_on, get_resource and get_attr in properties and metadata)
+      -> {"ok": bool, "error": str, "edges": [[from, to], ...], "resources": [...]}   each resource
+         definition's required_resource_names() (depends_on, get_resource and get_attr in properties
+         and metadata); when the stack's resources build offline, also "stack_edges" (Stack.dependencies,
+         with the implicit ones of Resource.add_dependencies) and "types" (name -> type)
 Uses the repository's Heat oracle (test/heat/oracle) for Heat's set-up and offline stubs:
 custom constraints are treated as satisfied there, as the launch form does.
 """
@@ -67,7 +69,15 @@ def deps_case(text):
     stk = stack_mod.Stack(CTX, 'judge', t)
     defs = t.resource_definitions(stk)
     edges = sorted({(name, dep) for name, d in defs.items() for dep in d.required_resource_names()})
-    return {'edges': edges, 'resources': sorted(defs)}
+    out = {'edges': edges, 'resources': sorted(defs)}
+    try:
+        # the whole graph, with the type-specific implicit dependencies (Resource.add_dependencies)
+        graph = stk.dependencies.graph()
+        out['stack_edges'] = sorted({(r.name, d.name) for r, ds in graph.items() for d in ds})
+        out['types'] = {name: stk[name].type() for name in defs}
+    except Exception:  # a resource that needs the cloud to be built: the explicit edges only
+        pass
+    return out
 
 
 def judge(case):
