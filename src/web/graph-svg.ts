@@ -53,8 +53,13 @@ function idOf(graph: ResourceGraph): string {
 
 const num = (n: number) => String(Math.round(n * 10) / 10);
 
-function header(id: string, width: number, height: number, title: string, desc: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="hg" role="img" aria-labelledby="${id}-t ${id}-d" width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}">`
+/**
+ * role="img" makes its children presentational, and a link inside one is then an interactive
+ * control nested in an image (axe-core's nested-interactive, a serious violation): a graph with
+ * links is a labelled group instead, whose links keep their own names.
+ */
+function header(id: string, width: number, height: number, title: string, desc: string, hasLinks = false): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="hg" role="${hasLinks ? 'group' : 'img'}" aria-labelledby="${id}-t ${id}-d" width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}">`
     + `<title id="${id}-t">${xmlEscape(title)}</title><desc id="${id}-d">${xmlEscape(desc)}</desc><style>${STYLE}</style>`;
 }
 
@@ -76,7 +81,8 @@ function drawNode(n: GraphNode, x: number, y: number, width: number): string {
 
 /**
  * The graph laid out (dagre, dependencies above what needs them) as a standalone SVG string:
- * role="img" with <title> and <desc> (the dependencies in words), each node a box with its name
+ * role="img" (role="group" when it holds links, see header) labelled by its <title> and <desc>
+ * (the dependencies in words), each node a box with its name
  * and type, nested templates as links, edges as arrows (dashed for depends_on), styled by CSS
  * classes and currentColor. Every text is XML-escaped. Deterministic for the same graph. Over
  * MAX_DRAWN_NODES resources, a small SVG saying the graph is too large to draw. Throws nothing.
@@ -108,7 +114,8 @@ export function renderGraphSvg(graph: ResourceGraph): string {
   for (const { e } of kinds.values()) g.setEdge(e.from, e.to);
   dagre.layout(g);
   const size = g.graph();
-  let out = header(id, size.width ?? 0, size.height ?? 0, title, describe(graph));
+  const hasLinks = graph.nodes.some((n) => safeHref(n.href) !== null);
+  let out = header(id, size.width ?? 0, size.height ?? 0, title, describe(graph), hasLinks);
   out += `<defs><marker id="${id}-a" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0L10,5L0,10z"/></marker></defs><g class="edges">`;
   for (const { e, kinds: ks } of kinds.values()) {
     const points: readonly { x: number; y: number }[] = g.edge(e.from, e.to)?.points ?? [];

@@ -101,7 +101,9 @@ describe('renderGraphSvg', () => {
   test('escapes every name and type, links nested templates, refuses script URLs', () => {
     const [parsed] = parseXml([svg]);
     expect(parsed?.error).toBeUndefined();
-    expect(parsed).toMatchObject({ root: '{http://www.w3.org/2000/svg}svg', role: 'img' });
+    // a link inside role="img" would be an interactive control nested in an image (axe: nested-interactive)
+    expect(parsed).toMatchObject({ root: '{http://www.w3.org/2000/svg}svg', role: 'group', title: 'Resources of the template and their dependencies' });
+    expect(parseXml([renderGraphSvg(resourceGraph({ resources: { a: { type: 'x.yaml' } } })) as string])[0]?.role).toBe('img');
     expect(parsed?.texts).toEqual(['<script>alert(1)</script>', 'OS::Nova::Server', 'a&b', 'nested/"child".yaml', 'bad\uFFFDname', 'javascript.yaml']);
     expect(parsed?.links).toEqual(['/t/acme/web/files/nested/"child".yaml']);
     expect(svg).not.toContain('<script');
