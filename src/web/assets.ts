@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 
 /** One asset: where it is served, its bytes and type. */
 export interface Asset {
@@ -19,6 +20,8 @@ export interface AssetTable {
   readonly highlight: Asset;
   /** diff2html's own stylesheet. */
   readonly diff: Asset;
+  /** The launch form's checks (checkValue, the server's own) bundled for the browser. */
+  readonly launch: Asset;
 }
 
 const own = (file: string) => readFileSync(path.join(__dirname, 'assets', file));
@@ -27,6 +30,14 @@ const dep = (id: string) => readFileSync(require.resolve(id));
 function asset(name: string, ext: 'css' | 'js', body: Buffer): Asset {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
   return { url: `/assets/${name}.${hash}.${ext}`, body, type: ext === 'css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' };
+}
+
+/** launch-client and what it imports (value-check, python-regex, python-values: no Node imports) as one browser script, by esbuild. */
+function launchScript(): Buffer {
+  const out = buildSync({ entryPoints: [require.resolve('./launch-client')], bundle: true, format: 'iife', platform: 'browser', target: 'es2020', minify: true, legalComments: 'none', write: false, logLevel: 'silent' });
+  const file = out.outputFiles[0];
+  if (!file) throw new Error('esbuild made no launch script');
+  return Buffer.from(file.contents);
 }
 
 /** Reads every asset once (at start-up); throws when a file is missing, so a broken install does not start. */
@@ -42,5 +53,6 @@ export function loadAssets(): AssetTable {
     js: asset('heater', 'js', own('heater.js')),
     highlight: asset('highlight', 'css', highlight),
     diff: asset('diff2html', 'css', dep('diff2html/bundles/css/diff2html.min.css')),
+    launch: asset('launch', 'js', launchScript()),
   };
 }

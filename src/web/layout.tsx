@@ -18,6 +18,8 @@ export interface PageOptions {
   readonly title: string;
   /** Extra stylesheets: the highlight theme on file pages, diff2html's on the diff page. */
   readonly styles?: readonly ('highlight' | 'diff')[];
+  /** Extra scripts: the launch form's checks. */
+  readonly scripts?: readonly 'launch'[];
   readonly children: ComponentChildren;
 }
 
@@ -51,7 +53,7 @@ function Header({ ctx }: { ctx: PageContext }) {
 }
 
 /** The whole HTML document of a page, `<!doctype html>` first. */
-export function renderPage(ctx: PageContext, { title, styles = [], children }: PageOptions): string {
+export function renderPage(ctx: PageContext, { title, styles = [], scripts = [], children }: PageOptions): string {
   const doc = (
     <html lang="en">
       <head>
@@ -62,6 +64,7 @@ export function renderPage(ctx: PageContext, { title, styles = [], children }: P
         <link rel="stylesheet" href={ctx.assets.css.url} />
         {styles.map((s) => <link rel="stylesheet" href={ctx.assets[s].url} />)}
         <script src={ctx.assets.js.url} defer />
+        {scripts.map((s) => <script src={ctx.assets[s].url} defer />)}
       </head>
       <body>
         <Header ctx={ctx} />

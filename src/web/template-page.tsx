@@ -46,6 +46,8 @@ export interface TemplateView {
   readonly isPrivate: boolean;
   /** The signed-in token may make read links for this template. */
   readonly mayShare: boolean;
+  /** The resources drawn as an SVG (escaped by its renderer), or null when there are none. */
+  readonly graph: string | null;
   /** A read link made by the POST this page answers. */
   readonly link: { readonly url: string; readonly expires: string } | null;
 }
@@ -212,6 +214,7 @@ export function renderTemplatePage(ctx: PageContext, v: TemplateView): string {
           <div class="primary">
             <nav class="tabs" aria-label="This version">
               <a href={`${versionPath(d.id, ref)}/files`}>Files ({v.files.length})</a>
+              {facts.interface ? <a href={`${versionPath(d.id, ref)}/launch`}>Launch form</a> : null}
               <a href={`/api/v1/templates/${d.id}/versions/${encodeURIComponent(ref)}/archive.tar.gz`}>Download .tar.gz</a>
               <a href={`/api/v1/templates/${d.id}/versions/${encodeURIComponent(ref)}/archive.zip`}>Download .zip</a>
             </nav>
@@ -219,6 +222,13 @@ export function renderTemplatePage(ctx: PageContext, v: TemplateView): string {
               <h2 id="readme">README</h2>
               {v.readme === null ? <p class="muted">This version has no README.</p> : <div class="markdown" dangerouslySetInnerHTML={{ __html: v.readme }} />}
             </section>
+            {v.graph === null ? null : (
+              <section aria-labelledby="graph">
+                <h2 id="graph">Resources</h2>
+                <p class="small">Arrows point from a resource to what it needs (dashed: depends_on). Nested templates link to their pages.</p>
+                <div class="graph scroll" dangerouslySetInnerHTML={{ __html: v.graph }} />
+              </section>
+            )}
             <VersionsTable v={v} />
             <Changelog v={v} />
             <Uses v={v} />

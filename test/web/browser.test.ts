@@ -6,6 +6,8 @@ import { startServer, TOKEN, type TestServer } from '../helpers/server';
 import { publishFixtures } from './fixtures';
 
 const AXE = readFileSync(require.resolve('axe-core'), 'utf8');
+// what environmentFile writes for the values the launch test fills in: every string double-quoted, numbers as numbers
+const ENV = 'parameters:\n  "flavor": "m1.large"\n  "port": 8080\n  "key_name": "ada"\n';
 const SHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
 
 interface AxeResult { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }
@@ -135,6 +137,33 @@ test('sign in to see a private template, make a read link, sign out', async () =
   }
 });
 
+test('the resource graph, then the launch form: checked as you type, the environment file downloaded', async () => {
+  await page.goto(`${server.url}/t/acme/web`);
+  expect(await page.locator('.graph svg .node').count()).toBe(2);
+  expect(await page.locator('.graph svg a.node').getAttribute('href')).toBe('/t/acme/web/v/2.0.0/files/lib/disk.yaml'); // the nested template
+  await page.locator('.tabs a', { hasText: 'Launch form' }).click();
+  await page.waitForURL(/\/v\/2\.0\.0\/launch$/);
+  expect(await page.locator('#p-admin_password').getAttribute('type')).toBe('password'); // hidden: masked
+  expect(await page.locator('#p-admin_password').inputValue()).toBe(''); // and its default is never sent to the page
+  expect(await check(page, 'launch')).toEqual([]);
+  await page.locator('#p-port').fill('eighty');
+  await page.waitForSelector('#p-port-problems li');
+  expect(await page.locator('#p-port-problems').textContent()).toContain('is not a number');
+  await page.locator('#p-port').fill('8080');
+  await page.waitForFunction(() => document.querySelectorAll('#p-port-problems li').length === 0);
+  await page.locator('#p-key_name').fill('ada');
+  await page.locator('#p-flavor').selectOption('m1.large');
+  await page.locator('#stack_name').fill('shop');
+  await page.locator('form[data-launch-form] button[type=submit]').click();
+  await page.waitForSelector('#environment');
+  expect(await page.locator('#environment').textContent()).toBe(ENV);
+  expect(await page.locator('#launch-command').inputValue()).toBe(`openstack stack create -t '${server.url}/api/v1/templates/acme/web/versions/2.0.0/files/template.yaml' -e 'environment.yaml' 'shop'`);
+  expect(await check(page, 'launch-result')).toEqual([]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button', { hasText: 'Download environment.yaml' }).click()]);
+  expect(download.suggestedFilename()).toBe('environment.yaml');
+  expect(readFileSync(await download.path(), 'utf8')).toBe(ENV);
+});
+
 test('every page reads without JavaScript', async () => {
   const plain = await browser.newContext({ javaScriptEnabled: false });
   const p = await plain.newPage();
@@ -150,6 +179,7 @@ test('every page reads without JavaScript', async () => {
       ['/t/acme/web/diff?from=1.0.0&to=2.0.0', '.summary', 'key_name'],
       ['/t/acme/web/diff?from=1.0.0&to=2.0.0&view=split', '.d2h-file-side-diff', 'nginx'],
       ['/sign-in', 'form.stack', 'Token'],
+      ['/t/acme/web/v/2.0.0/launch', 'form.launch', 'An SSH key'],
     ];
     for (const [url, selector, text] of pages) {
       await p.goto(`${server.url}${url}`);
@@ -162,6 +192,13 @@ test('every page reads without JavaScript', async () => {
     await p.waitForURL(/q=postgres/);
     expect(await results(p)).toEqual(['acme/db']);
     await p.screenshot({ path: path.join(SHOTS, 'catalog-no-js.png'), fullPage: true }); // axe needs scripts: it ran on these pages above
+    // the launch form without JS: the server checks, and answers the problems
+    await p.goto(`${server.url}/t/acme/web/v/2.0.0/launch`);
+    await p.locator('#p-port').fill('eighty');
+    await p.locator('form.launch button[type=submit]').click();
+    expect(await p.locator('#p-port-problems').textContent()).toContain('is not a number');
+    expect(await p.locator('#p-key_name-problems').textContent()).toContain('A value is required.');
+    await p.screenshot({ path: path.join(SHOTS, 'launch-no-js-problems.png'), fullPage: true });
   } finally {
     await plain.close();
   }

@@ -35,6 +35,8 @@ authors:
   - name: Ada Author
 `;
 
+const DISK = 'heat_template_version: 2021-04-16\nresources:\n  volume:\n    type: OS::Cinder::Volume\n    properties:\n      size: 1\n';
+
 const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#c33"/></svg>';
 
 async function call(s: TestServer, method: string, path: string, body: unknown): Promise<void> {
@@ -42,18 +44,19 @@ async function call(s: TestServer, method: string, path: string, body: unknown):
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
 }
 
-/** Publishes acme/web 1.0.0, 1.1.0 (deprecated), 2.0.0 (breaking), acme/db 1.0.0 and the private secret/vault 1.0.0. */
+/** Publishes acme/web 1.0.0, 1.1.0 (deprecated), 2.0.0 (breaking, with a nested template), acme/db 1.0.0 and the private secret/vault 1.0.0. */
 export async function publishFixtures(s: TestServer): Promise<void> {
-  const web = (version: string, params: string, readme: string) => call(s, 'POST', '/api/v1/templates/acme/web/versions', {
+  const web = (version: string, params: string, readme: string, nested = false) => call(s, 'POST', '/api/v1/templates/acme/web/versions', {
     version, message: `release ${version}`,
     files: {
-      'template.yaml': hot(params), 'heater.yaml': manifest(['web', 'nginx'], 'Apache-2.0'), 'logo.svg': LOGO,
+      ...(nested ? { 'lib/disk.yaml': DISK } : {}),
+      'template.yaml': hot(params, nested ? '  disk:\n    type: lib/disk.yaml\n    depends_on: server\n' : ''), 'heater.yaml': manifest(['web', 'nginx'], 'Apache-2.0'), 'logo.svg': LOGO,
       'README.md': readme, 'scripts/install.sh': { text: '#!/bin/sh\necho hello\n', executable: true },
     },
   });
   await web('1.0.0', '', '# Web\n\nServes **nginx**.\n');
   await web('1.1.0', '  port:\n    type: number\n    default: 80\n', '# Web\n\nServes **nginx** on a port.\n');
-  await web('2.0.0', '  port:\n    type: number\n    default: 80\n  key_name:\n    type: string\n    description: An SSH key\n', '# Web\n\nServes **nginx**. <script>alert(1)</script>\n\nSee [the script](scripts/install.sh).\n');
+  await web('2.0.0', '  port:\n    type: number\n    default: 80\n  key_name:\n    type: string\n    description: An SSH key\n', '# Web\n\nServes **nginx**. <script>alert(1)</script>\n\nSee [the script](scripts/install.sh).\n', true);
   await call(s, 'POST', '/api/v1/templates/acme/web/versions/1.1.0/deprecate', { message: 'Use 2.0.0' });
   await call(s, 'POST', '/api/v1/templates/acme/db/versions', {
     version: '1.0.0', files: { 'template.yaml': 'heat_template_version: 2021-04-16\ndescription: PostgreSQL\nresources:\n  vol:\n    type: OS::Cinder::Volume\n    properties:\n      size: 1\n', 'heater.yaml': 'description: PostgreSQL on a volume\nkeywords: [db, postgres]\nlicense: MIT\n' },

@@ -48,6 +48,7 @@ test.each([
   ['/t/acme/web/v/1.0.0/files/template.yaml?line=3', 'line'],
   ['/t/acme/web/diff?from=1.0.0&to=2.0.0&context=9', 'context'],
   ['/sign-in?redirect=/', 'redirect'],
+  ['/t/acme/web/v/2.0.0/launch?stack=x', 'stack'],
 ])('GET %s -> a 400 page naming %s', async (url, name) => {
   const r = await get(url);
   expect(r.status).toBe(400);
@@ -74,6 +75,7 @@ test.each([
   ['/?limit=1000', 400],
   ['/?cursor=nope', 400],
   ['/t/acme/web/nothing', 404],
+  ['/t/acme/web/v/9.0.0/launch', 404],
   ['/t/secret/vault', 404],
   ['/t/secret/vault/v/1.0.0/files', 404],
   ['/assets/heater.0000000000000000.css', 404],
@@ -212,4 +214,50 @@ test('a token revoked while signed in ends the session at the next page', async 
   expect(r.headers.get('location')).toBe('/t/secret/vault');
   expect(setCookie(r, 'heater_session')).toMatch(/Max-Age=0/);
   expect((await get('/t/secret/vault')).status).toBe(404);
+});
+
+describe('the launch form without JavaScript', () => {
+  /** The form's page, its form cookie and its CSRF field. */
+  async function launchForm(): Promise<{ cookie: string; csrf: string; html: string }> {
+    const r = await get('/t/acme/web/v/2.0.0/launch');
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    return { cookie: valueOf(setCookie(r, 'heater_form')), csrf: hidden(html, 'csrf'), html };
+  }
+
+  test('a hidden parameter is a password input whose default never reaches the page', async () => {
+    const { html } = await launchForm();
+    expect(html).toMatch(/<input id="p-admin_password" name="p.admin_password"[^>]*type="password" value(?:="")? /);
+    expect(html).not.toContain('changeme');
+  });
+
+  test('problems are answered 422 on the page, each under its field', async () => {
+    const { cookie, csrf } = await launchForm();
+    const r = await post('/t/acme/web/v/2.0.0/launch', { csrf, stack_name: '1st', 'p.port': 'eighty', 'p.flavor': 'm1.huge' }, cookie);
+    expect(r.status).toBe(422);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const html = await r.text();
+    for (const [id, text] of [['stack_name', 'starts with a letter'], ['p-port', 'is not a number'], ['p-key_name', 'A value is required.'], ['p-flavor', 'not one of m1.small, m1.large']]) {
+      expect([id, new RegExp(`<ul id="${id}-problems"[^>]*>(.*?)</ul>`).exec(html)?.[1]]).toEqual([id, expect.stringContaining(text ?? '')]);
+    }
+  });
+
+  test('a valid form shows the file and the command; download=1 answers the file as an attachment', async () => {
+    const { cookie, csrf } = await launchForm();
+    const form = { csrf, stack_name: 'shop', 'p.key_name': 'ada', 'p.port': '80', 'p.flavor': 'm1.small' };
+    const page = await post('/t/acme/web/v/2.0.0/launch', form, cookie);
+    expect(page.status).toBe(200);
+    expect(/id="launch-command"[^>]*value="([^"]+)"/.exec(await page.text())?.[1]).toBe(`openstack stack create -t '${server.url}/api/v1/templates/acme/web/versions/2.0.0/files/template.yaml' -e 'environment.yaml' 'shop'`);
+    const file = await post('/t/acme/web/v/2.0.0/launch', { ...form, download: '1' }, cookie);
+    expect(file.headers.get('content-disposition')).toBe('attachment; filename="environment.yaml"');
+    expect(file.headers.get('content-type')).toBe('application/yaml');
+    expect(await file.text()).toBe('parameters:\n  "key_name": "ada"\n'); // the defaults left as they were are not repeated
+  });
+
+  test('a launch POST without the form cookie\'s value is 403', async () => {
+    const { cookie } = await launchForm();
+    const r = await post('/t/acme/web/v/2.0.0/launch', { csrf: 'nope', stack_name: 'shop', 'p.key_name': 'ada' }, cookie);
+    expect(r.status).toBe(403);
+    expect((await post('/t/acme/web/v/2.0.0/launch', { stack_name: 'shop', 'p.key_name': 'ada' })).status).toBe(403);
+  });
 });

@@ -7,12 +7,17 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Registry } from '../../registry/registry';
 import { renderCatalogPage, type CatalogState } from '../../web/catalog-page';
 import { renderMarkdown } from '../../web/markdown';
-import { filePath, renderTemplatePage, type TemplateView } from '../../web/template-page';
+import { filePath, renderTemplatePage, versionPath, type TemplateView } from '../../web/template-page';
+import { renderGraphSvg, resourceGraph } from '../../web/resource-graph';
+import { loadHeatYaml } from '../../heat/yaml';
+import { parseTemplateUrl } from '../../registry/template-url';
+import { MAX_YAML_BYTES } from '../../registry/tree-check';
+import type { TreeFile } from '../../git/objects';
 import type { Access } from '../access';
 import { encodeCursor, parseListing } from '../catalog-params';
 import { searchCatalog } from '../catalog-search';
 import { methodNotAllowed } from '../method-not-allowed';
-import { baseUrl, cloneUrl, onlyParams, templateParam } from '../params';
+import { cloneUrl, fileUrl, onlyParams, templateParam } from '../params';
 import { linkRequest, makeReadLink, type MadeLink, type ReadLinkDeps } from '../read-link';
 import type { WebPages } from '../web-pages';
 
@@ -29,6 +34,34 @@ const PAGE_PARAMS = ['q', 'keyword', 'namespace', 'resource_type', 'parameter', 
 const README = /^readme(?:\.md|\.markdown)?$/i;
 // The README is rendered when it is at most this big; a bigger one is a link to its file page.
 const MAX_README_BYTES = 512 * 1024;
+
+/**
+ * The parsed entrypoint of a version (as Heat reads its YAML), or null when it is missing, too big
+ * to parse here, or not YAML. Throws what registry.file throws for a file that vanished.
+ */
+export async function entrypointTemplate(registry: Registry, t: TemplateId, commit: string, entrypoint: string, files: readonly TreeFile[]): Promise<unknown> {
+  const file = files.find((f) => f.path === entrypoint);
+  if (!file || file.size > MAX_YAML_BYTES) return null;
+  const { body } = await registry.file(t, commit, entrypoint);
+  if (!Buffer.isBuffer(body)) { body.kill(); return null; }
+  const parsed = loadHeatYaml(body.toString('utf8'));
+  return parsed.ok ? parsed.value : null;
+}
+
+/** The SVG of a template's resources; a nested template links to its file page, or to the page of the Heater template it names. */
+function graphOf(id: string, at: string, entrypoint: string, template: unknown): string | null {
+  const folder = entrypoint.includes('/') ? entrypoint.slice(0, entrypoint.lastIndexOf('/') + 1) : '';
+  const hrefOf = (type: string): string | null => {
+    const used = parseTemplateUrl(type);
+    if (used) return versionPath(used.template, used.ref);
+    if (!/\.(?:ya?ml|template)$/.test(type) || /^[a-z][a-z0-9+.-]*:|^\//i.test(type)) return null;
+    const path = (folder + type).split('/').reduce<string[]>((out, part) => (part === '..' ? out.slice(0, -1) : part === '.' || part === '' ? out : [...out, part]), []).join('/');
+    return filePath(id, at, path);
+  };
+  const graph = resourceGraph(template, hrefOf);
+  // the SVG's own <style> is inline style, which the pages' CSP refuses: heater.css carries the same rules
+  return graph.nodes.length === 0 ? null : renderGraphSvg(graph).replace(/<style>[^<]*<\/style>/, '');
+}
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 const one = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -95,7 +128,8 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
       detail, cloneUrl: cloneUrl(publicUrl, req, t.id), versions, facts, files, readme, dependencies, dependents, link,
       selected: { requested: ref, resolvedBy: resolution.resolvedBy, version: v?.version ?? null, commit: resolution.commit, deprecated: v?.deprecated ?? null, yanked: v?.yanked ?? null },
       changelog: records.map((rec) => rec.entry),
-      templateUrl: `${baseUrl(publicUrl, req)}/api/v1/templates/${t.id}/versions/${encodeURIComponent(at)}/files/${facts.entrypoint.split('/').map(encodeURIComponent).join('/')}`,
+      templateUrl: fileUrl(publicUrl, req, t.id, at, facts.entrypoint),
+      graph: graphOf(t.id, at, facts.entrypoint, await entrypointTemplate(registry, t, resolution.commit, facts.entrypoint, files)),
       isPrivate: !target.anonymousRead,
       mayShare: pages.sessionOf(req) !== undefined && access.may(req, 'share', target),
     };

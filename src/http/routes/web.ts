@@ -8,6 +8,7 @@ import { WebPages } from '../web-pages';
 import { webCatalogRouter, type WebCatalogDeps } from './web-catalog';
 import { webFilesRouter, type WebFilesDeps } from './web-files';
 import { webSessionRouter } from './web-session';
+import { webLaunchRouter } from './web-launch';
 
 export interface WebDeps extends Omit<WebCatalogDeps, 'pages'>, Omit<WebFilesDeps, 'pages'> {
   readonly webSessions: WebSessionStore;
@@ -31,7 +32,8 @@ export function webRouter(deps: WebDeps): Router {
   });
   r.use(webSessionRouter({ access: deps.access, pages, sessions: deps.webSessions, sessionSeconds: deps.sessionSeconds }));
   r.use(webCatalogRouter({ ...deps, pages }));
-  r.use(webFilesRouter({ ...deps, pages }));
+  r.use(webLaunchRouter({ ...deps, pages }));
+  r.use(webFilesRouter({ ...deps, pages })); // last: it answers the other /t/… paths with a 404 page
   r.use(pages.errors);
   return r;
 }
