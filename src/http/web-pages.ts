@@ -28,16 +28,21 @@ export function cookieOf(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** A cookie's Set-Cookie value with our attributes: HttpOnly, SameSite=Strict, Path=/, Secure over https. */
-export function cookieValue(req: Request, name: string, value: string, maxAgeSeconds: number): string {
-  return `${name}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${req.secure ? '; Secure' : ''}`;
-}
 
 /** The per-request state of pages. */
 export class WebPages {
   private readonly sessions = new WeakMap<Request, { session: WebSession; user: string }>();
 
-  constructor(private readonly store: WebSessionStore, private readonly access: Access, readonly assets: AssetTable, private readonly log: Logger) {}
+  constructor(private readonly store: WebSessionStore, private readonly access: Access, readonly assets: AssetTable, private readonly log: Logger, private readonly publicUrl: string) {}
+
+  /**
+   * A cookie's Set-Cookie value with our attributes: HttpOnly, SameSite=Strict, Path=/, and Secure
+   * when the request came over https: TLS to us, or a HEATER_PUBLIC_URL in https (a proxy terminates it).
+   */
+  cookie(req: Request, name: string, value: string, maxAgeSeconds: number): string {
+    const https = req.secure || this.publicUrl.startsWith('https:');
+    return `${name}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${https ? '; Secure' : ''}`;
+  }
 
   /**
    * The first handler of every page: pages authenticate by the session cookie alone (an
@@ -62,7 +67,7 @@ export class WebPages {
       } catch (e) {
         if (!(e instanceof UnauthenticatedError)) throw e;
         this.store.destroy(s.id);
-        res.setHeader('Set-Cookie', cookieValue(req, SESSION_COOKIE, '', 0));
+        res.setHeader('Set-Cookie', this.cookie(req, SESSION_COOKIE, '', 0));
         res.redirect(303, req.originalUrl);
         return;
       }
@@ -90,7 +95,7 @@ export class WebPages {
     const existing = cookieOf(req, FORM_COOKIE);
     if (existing !== undefined && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
     const fresh = randomToken();
-    res.append('Set-Cookie', cookieValue(req, FORM_COOKIE, fresh, 86_400));
+    res.append('Set-Cookie', this.cookie(req, FORM_COOKIE, fresh, 86_400));
     return fresh;
   }
 

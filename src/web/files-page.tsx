@@ -1,15 +1,15 @@
 // The files of a version (`…/v/:ref/files`) and one file (`…/v/:ref/files/*path`): highlighted, each line an anchor.
 import type { TreeFile } from '../git/objects';
 import { renderPage, type PageContext } from './layout';
-import { filePath, versionPath } from './template-page';
+import { filePath, versionPath, type Downloads } from './template-page';
 
 /** Where the page sits: the template, the ref in the URL and what it resolved to. */
 export interface FilesPlace {
   readonly id: string;
   readonly ref: string;
   readonly version: string | null;
-  /** The raw file and archive URLs start with this (`/api/v1/templates/ns/name/versions/ref`). */
-  readonly rawBase: string;
+  /** Where raw files and archives are downloaded (see downloadsOf). */
+  readonly downloads: Downloads;
 }
 
 function Crumbs({ p, file }: { p: FilesPlace; file?: string }) {
@@ -22,7 +22,7 @@ function Crumbs({ p, file }: { p: FilesPlace; file?: string }) {
 }
 
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
-const rawOf = (p: FilesPlace, file: string) => `${p.rawBase}/files/${file.split('/').map(encodeURIComponent).join('/')}`;
+const rawOf = (p: FilesPlace, file: string) => p.downloads.raw(file);
 
 /** The list of a version's files. */
 export function renderFileList(ctx: PageContext, p: FilesPlace, files: readonly TreeFile[]): string {
@@ -32,7 +32,7 @@ export function renderFileList(ctx: PageContext, p: FilesPlace, files: readonly 
       <>
         <Crumbs p={p} />
         <h1>Files of {p.id} <span class="version">{p.version ?? p.ref}</span></h1>
-        <p><a href={`${p.rawBase}/archive.tar.gz`}>Download .tar.gz</a> · <a href={`${p.rawBase}/archive.zip`}>Download .zip</a></p>
+        <p><a href={p.downloads.archive('tar.gz')}>Download .tar.gz</a> · <a href={p.downloads.archive('zip')}>Download .zip</a></p>
         <div class="scroll">
           <table>
             <thead><tr><th scope="col">Path</th><th scope="col">Size</th><th scope="col">Raw</th></tr></thead>
@@ -64,7 +64,7 @@ export function renderFile(ctx: PageContext, p: FilesPlace, file: TreeFile, line
       <>
         <Crumbs p={p} file={file.path} />
         <h1 class="mono">{file.path}</h1>
-        <p>{size(file.size)} · <a href={rawOf(p, file.path)}>Raw</a> · <a href={`${p.rawBase}/archive.tar.gz`}>Download .tar.gz</a></p>
+        <p>{size(file.size)} · <a href={rawOf(p, file.path)}>Raw</a> · <a href={p.downloads.archive('tar.gz')}>Download .tar.gz</a></p>
         {lines === null ? <p>This file is binary or too large to show here; <a href={rawOf(p, file.path)}>download it</a>.</p> : (
           <div class="code scroll" role="region" aria-label={`Contents of ${file.path}`} tabIndex={0}>
             <table class="lines hljs">

@@ -59,7 +59,25 @@ export function versionPath(id: string, ref: string): string {
 
 /** The path of a file's page at a ref. */
 export function filePath(id: string, ref: string, file: string): string {
-  return `${versionPath(id, ref)}/files/${file.split('/').map(encodeURIComponent).join('/')}`;
+  return `${versionPath(id, ref)}/files/${encodePath(file)}`;
+}
+
+/** Where a version's raw files and archives are downloaded from. */
+export interface Downloads {
+  raw(file: string): string;
+  archive(format: 'tar.gz' | 'zip'): string;
+}
+
+const encodePath = (file: string) => file.split('/').map(encodeURIComponent).join('/');
+
+/**
+ * The REST API's file and archive URLs for a public template; for a private one the pages' own
+ * (`…/v/{ref}/raw/{path}`, `…/v/{ref}/archive.tar.gz`), which the session cookie opens: the API
+ * takes tokens, not cookies.
+ */
+export function downloadsOf(id: string, ref: string, isPrivate: boolean): Downloads {
+  const base = isPrivate ? versionPath(id, ref) : `/api/v1/templates/${id}/versions/${encodeURIComponent(ref)}`;
+  return { raw: (file) => `${base}/${isPrivate ? 'raw' : 'files'}/${encodePath(file)}`, archive: (format) => `${base}/archive.${format}` };
 }
 
 /** The shell-quoted form of a word when it needs quotes. */
@@ -215,8 +233,8 @@ export function renderTemplatePage(ctx: PageContext, v: TemplateView): string {
             <nav class="tabs" aria-label="This version">
               <a href={`${versionPath(d.id, ref)}/files`}>Files ({v.files.length})</a>
               {facts.interface ? <a href={`${versionPath(d.id, ref)}/launch`}>Launch form</a> : null}
-              <a href={`/api/v1/templates/${d.id}/versions/${encodeURIComponent(ref)}/archive.tar.gz`}>Download .tar.gz</a>
-              <a href={`/api/v1/templates/${d.id}/versions/${encodeURIComponent(ref)}/archive.zip`}>Download .zip</a>
+              <a href={downloadsOf(d.id, ref, v.isPrivate).archive('tar.gz')}>Download .tar.gz</a>
+              <a href={downloadsOf(d.id, ref, v.isPrivate).archive('zip')}>Download .zip</a>
             </nav>
             <section aria-labelledby="readme">
               <h2 id="readme">README</h2>

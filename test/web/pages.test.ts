@@ -261,3 +261,38 @@ describe('the launch form without JavaScript', () => {
     expect((await post('/t/acme/web/v/2.0.0/launch', { stack_name: 'shop', 'p.key_name': 'ada' })).status).toBe(403);
   });
 });
+
+test('a private template\'s files and archives are downloaded through the pages, with the session', async () => {
+  const cookie = await signIn(TOKEN);
+  const list = await (await get('/t/secret/vault/v/1.0.0/files', { Cookie: cookie })).text();
+  expect(list).toContain('href="/t/secret/vault/v/1.0.0/raw/template.yaml"');
+  expect(list).toContain('href="/t/secret/vault/v/1.0.0/archive.tar.gz"');
+  const raw = await get('/t/secret/vault/v/1.0.0/raw/template.yaml', { Cookie: cookie });
+  expect(raw.status).toBe(200);
+  expect(raw.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+  expect(raw.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+  expect(await raw.text()).toContain('description: Vault');
+  const tgz = await get('/t/secret/vault/v/1.0.0/archive.tar.gz', { Cookie: cookie });
+  expect([tgz.status, tgz.headers.get('content-disposition')]).toEqual([200, 'attachment; filename="vault-1.0.0.tar.gz"']);
+  await tgz.arrayBuffer();
+  expect((await get('/t/secret/vault/v/1.0.0/raw/template.yaml')).status).toBe(404); // signed out: as if it did not exist
+  expect((await get('/t/secret/vault/v/1.0.0/archive.zip')).status).toBe(404);
+  // a public template's links go to the REST API
+  expect(await (await get('/t/acme/web/v/1.0.0/files')).text()).toContain('href="/api/v1/templates/acme/web/versions/1.0.0/files/template.yaml"');
+});
+
+test('behind https (HEATER_PUBLIC_URL), the cookies are Secure', async () => {
+  const https = await startServer({ publicUrl: 'https://heater.example' });
+  try {
+    const form = await fetch(`${https.url}/sign-in`);
+    const cookie = form.headers.getSetCookie().find((c) => c.startsWith('heater_form='));
+    expect(cookie).toMatch(/; HttpOnly; SameSite=Strict; Path=\/; Max-Age=86400; Secure$/);
+    const r = await fetch(`${https.url}/sign-in`, {
+      method: 'POST', redirect: 'manual', body: new URLSearchParams({ csrf: hidden(await form.text(), 'csrf'), token: TOKEN }).toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: valueOf(cookie) },
+    });
+    expect(r.headers.getSetCookie().find((c) => c.startsWith('heater_session='))).toMatch(/; HttpOnly; SameSite=Strict; Path=\/; Max-Age=28800; Secure$/);
+  } finally {
+    await https.close();
+  }
+});

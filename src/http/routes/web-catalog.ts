@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Registry } from '../../registry/registry';
 import { renderCatalogPage, type CatalogState } from '../../web/catalog-page';
 import { renderMarkdown } from '../../web/markdown';
-import { filePath, renderTemplatePage, versionPath, type TemplateView } from '../../web/template-page';
+import { downloadsOf, filePath, renderTemplatePage, versionPath, type TemplateView } from '../../web/template-page';
 import { renderGraphSvg, resourceGraph } from '../../web/resource-graph';
 import { loadHeatYaml } from '../../heat/yaml';
 import { parseTemplateUrl } from '../../registry/template-url';
@@ -79,10 +79,10 @@ function stateOf(q: Readonly<Record<string, unknown>>): CatalogState {
 export function webCatalogRouter(deps: WebCatalogDeps): Router {
   const { catalog, registry, access, pages, publicUrl } = deps;
   const r = Router();
-  // a template's own icon (a path in it) is served by the files API; an icon elsewhere is not loaded (CSP), nor a private one (no cookie there)
   const isPublic = (ns: string) => { const t = access.namespace(ns); return t.kind === 'namespace' && t.anonymousRead; };
-  const iconOf = (e: CatalogEntry) => (e.icon !== null && !/^[a-z][a-z0-9+.-]*:/i.test(e.icon) && e.latestVersion !== null && isPublic(e.namespace)
-    ? `/api/v1/templates/${e.id}/versions/${e.latestVersion}/files/${e.icon.split('/').map(encodeURIComponent).join('/')}` : null);
+  // a template's own icon (a path in it); one elsewhere is not loaded (the CSP allows our images only)
+  const iconOf = (e: CatalogEntry) => (e.icon !== null && !/^[a-z][a-z0-9+.-]*:/i.test(e.icon) && e.latestVersion !== null
+    ? downloadsOf(e.id, e.latestVersion, !isPublic(e.namespace)).raw(e.icon) : null);
 
   r.route('/').get(pages.session, access.allow('read', 'registry'), async (req, res) => {
     // a plain form sends its empty fields (sort=&order=): on a page, empty means not given
@@ -112,7 +112,7 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
       const { body } = await registry.file(t, resolution.commit, readmeFile.path);
       readme = Buffer.isBuffer(body) ? renderMarkdown(body.toString('utf8'), readmeFile.path, {
         page: (p) => filePath(t.id, at, p),
-        raw: (p) => `/api/v1/templates/${t.id}/versions/${encodeURIComponent(at)}/files/${p.split('/').map(encodeURIComponent).join('/')}`,
+        raw: (p) => downloadsOf(t.id, at, !access.template(t).anonymousRead).raw(p),
       }) : (body.kill(), null);
     }
     const resolver = new UseResolver(registry);

@@ -10,6 +10,9 @@ import type { Resolution } from '../../registry/resolve';
 import { renderDiffPage, type DiffLayout } from '../../web/diff-page';
 import { renderFile, renderFileList, type FilesPlace } from '../../web/files-page';
 import { highlightLines } from '../../web/highlight';
+import { downloadsOf } from '../../web/template-page';
+import { sendFile } from '../file-response';
+import { sendArchive } from '../archive-response';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
 import { onlyParams, templateParam } from '../params';
@@ -25,8 +28,8 @@ export interface WebFilesDeps {
 // A file page shows at most this much text; past it, the raw link (a browser chokes on a 100k-row table).
 const MAX_SHOWN_BYTES = 2 * 1024 * 1024;
 
-function placeOf(id: string, ref: string, r: Resolution): FilesPlace {
-  return { id, ref, version: r.version?.version ?? null, rawBase: `/api/v1/templates/${id}/versions/${encodeURIComponent(ref)}` };
+function placeOf(id: string, ref: string, r: Resolution, isPrivate: boolean): FilesPlace {
+  return { id, ref, version: r.version?.version ?? null, downloads: downloadsOf(id, ref, isPrivate) };
 }
 
 /** Text when the bytes are UTF-8 without NUL (what git calls text, near enough), else null. */
@@ -46,7 +49,7 @@ export function webFilesRouter({ registry, differ, access, pages }: WebFilesDeps
     const t = templateParam(req);
     const ref = String(req.params.ref);
     const { gitDir, resolution } = await registry.resolve(t, ref);
-    pages.send(res, renderFileList(pages.context(req), placeOf(t.id, ref, resolution), await registry.files(gitDir, resolution)));
+    pages.send(res, renderFileList(pages.context(req), placeOf(t.id, ref, resolution, !access.template(t).anonymousRead), await registry.files(gitDir, resolution)));
   }).all(methodNotAllowed('GET, HEAD'));
 
   r.route('/t/:ns/:name/v/:ref/files/*path').get(...page, async (req, res) => {
@@ -57,8 +60,22 @@ export function webFilesRouter({ registry, differ, access, pages }: WebFilesDeps
     const { resolution, file, body } = await registry.file(t, ref, path);
     const text = Buffer.isBuffer(body) && file.size <= MAX_SHOWN_BYTES ? textOf(body) : null;
     if (!Buffer.isBuffer(body)) body.kill();
-    pages.send(res, renderFile(pages.context(req), placeOf(t.id, ref, resolution), file, text === null ? null : highlightLines(text.replace(/\n$/, ''), path)));
+    pages.send(res, renderFile(pages.context(req), placeOf(t.id, ref, resolution, !access.template(t).anonymousRead), file, text === null ? null : highlightLines(text.replace(/\n$/, ''), path)));
   }).all(methodNotAllowed('GET, HEAD'));
+
+  // raw files and archives for the pages of private templates: the session cookie opens them, as a token opens the API's
+  r.route('/t/:ns/:name/v/:ref/raw/*path').get(pages.session, access.allow('read', 'version'), async (req, res) => {
+    onlyParams(req.query, [], 'a raw file');
+    const path = parseFilePath((req.params as { path?: string[] }).path ?? []);
+    const { resolution, file, body } = await registry.file(templateParam(req), String(req.params.ref), path);
+    sendFile(req, res, resolution, file, path, body, access.audience(req));
+  }).all(methodNotAllowed('GET, HEAD'));
+  for (const format of ['tar.gz', 'zip'] as const) {
+    r.route(`/t/:ns/:name/v/:ref/archive.${format}`).get(pages.session, access.allow('read', 'version'), async (req, res) => {
+      onlyParams(req.query, [], 'an archive');
+      await sendArchive(registry, req, res, templateParam(req), String(req.params.ref), format, access.audience(req));
+    }).all(methodNotAllowed('GET, HEAD'));
+  }
 
   r.route('/t/:ns/:name/diff').get(...page, async (req: Request, res) => {
     onlyParams(req.query, ['from', 'to', 'view'], 'the diff page');

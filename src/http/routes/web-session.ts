@@ -7,7 +7,7 @@ import { renderSignInPage } from '../../web/sign-in-page';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
 import { onlyParams } from '../params';
-import { cookieValue, SESSION_COOKIE, type WebPages } from '../web-pages';
+import { SESSION_COOKIE, type WebPages } from '../web-pages';
 
 export interface WebSessionDeps {
   readonly access: Access;
@@ -49,7 +49,7 @@ export function webSessionRouter({ access, pages, sessions, sessionSeconds }: We
     const old = pages.sessionOf(req);
     if (old) sessions.destroy(old.id);
     const s = sessions.create(token.trim()); // a new id at every sign-in: a planted cookie value never becomes a session
-    res.setHeader('Set-Cookie', cookieValue(req, SESSION_COOKIE, s.id, sessionSeconds));
+    res.setHeader('Set-Cookie', pages.cookie(req, SESSION_COOKIE, s.id, sessionSeconds));
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(303, localPath(next));
   }).all(methodNotAllowed('GET, HEAD, POST'));
@@ -57,7 +57,7 @@ export function webSessionRouter({ access, pages, sessions, sessionSeconds }: We
   r.route('/sign-out').post(pages.session, access.allow('read', 'anywhere'), form, pages.checkForm, (req, res) => {
     const s = pages.sessionOf(req);
     if (s) sessions.destroy(s.id);
-    res.setHeader('Set-Cookie', cookieValue(req, SESSION_COOKIE, '', 0));
+    res.setHeader('Set-Cookie', pages.cookie(req, SESSION_COOKIE, '', 0));
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(303, '/');
   }).all(methodNotAllowed('POST'));

@@ -19,7 +19,7 @@ export interface WebDeps extends Omit<WebCatalogDeps, 'pages'>, Omit<WebFilesDep
 
 /** The pages' router, mounted before the API's JSON 404. */
 export function webRouter(deps: WebDeps): Router {
-  const pages = new WebPages(deps.webSessions, deps.access, deps.assets, deps.log);
+  const pages = new WebPages(deps.webSessions, deps.access, deps.assets, deps.log, deps.publicUrl);
   const byUrl = new Map(Object.values(deps.assets).map((a) => [a.url, a]));
   const r = Router();
   r.get('/assets/:file', (req, res) => {
