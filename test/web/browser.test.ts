@@ -164,6 +164,30 @@ test('the resource graph, then the launch form: checked as you type, the environ
   expect(readFileSync(await download.path(), 'utf8')).toBe(ENV);
 });
 
+test('dark mode, a phone-sized screen and the keyboard', async () => {
+  const dark = await browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+  const p = await dark.newPage();
+  try {
+    for (const [url, name] of [['/', 'catalog'], ['/t/acme/web', 'template'], ['/t/acme/web/v/2.0.0/files/template.yaml', 'file'], ['/t/acme/web/diff?from=1.0.0&to=2.0.0', 'diff'], ['/t/acme/web/v/2.0.0/launch', 'launch']]) {
+      await p.goto(`${server.url}${url}`);
+      expect([url, await p.evaluate(() => getComputedStyle(document.body).backgroundColor)]).toEqual([url, 'rgb(13, 17, 23)']);
+      // nothing but the scrolling regions (code, tables, the diff) is wider than the screen
+      const wide = await p.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll, .d2h-wrapper, .d2h-file-list-wrapper')).map((e) => `${e.tagName}.${e.className}`).slice(0, 5));
+      expect([url, wide]).toEqual([url, []]);
+      expect([url, await check(p, `${name}-dark-phone`)]).toEqual([url, []]);
+    }
+    // the first Tab reaches the skip link, which moves the focus to the content
+    await p.goto(`${server.url}/t/acme/web`);
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await p.keyboard.press('Enter');
+    await p.waitForURL(/#main$/);
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('main');
+  } finally {
+    await dark.close();
+  }
+});
+
 test('every page reads without JavaScript', async () => {
   const plain = await browser.newContext({ javaScriptEnabled: false });
   const p = await plain.newPage();

@@ -39,6 +39,11 @@ function textOf(body: Buffer): string | null {
   return text.includes('\uFFFD') ? null : text;
 }
 
+/** diff2html's scrolling boxes made reachable by the keyboard (a region that scrolls sideways needs focus: WCAG 2.1.1). */
+function focusable(html: string): string {
+  return html.replace(/<div class="(d2h-file-diff|d2h-file-side-diff)">/g, '<div class="$1" tabindex="0">');
+}
+
 /** Routes of the files and diff pages. */
 export function webFilesRouter({ registry, differ, access, pages }: WebFilesDeps): Router {
   const r = Router();
@@ -97,7 +102,7 @@ export function webFilesRouter({ registry, differ, access, pages }: WebFilesDeps
       id: t.id, from: side(fromRef, a.resolution), to: side(toRef, b.resolution), layout, summary, fileCount: files.length,
       versions: versions.map((x) => x.version),
       // diff2html escapes every line it draws; auto follows prefers-color-scheme
-      html: files.length === 0 ? '' : diffHtml(raw.toString('utf8'), { outputFormat: layout === 'split' ? 'side-by-side' : 'line-by-line', drawFileList: true, matching: 'lines', colorScheme: ColorSchemeType.AUTO }),
+      html: files.length === 0 ? '' : focusable(diffHtml(raw.toString('utf8'), { outputFormat: layout === 'split' ? 'side-by-side' : 'line-by-line', drawFileList: true, matching: 'lines', colorScheme: ColorSchemeType.AUTO })),
     }));
   }).all(methodNotAllowed('GET, HEAD'));
 
