@@ -37,7 +37,9 @@ export interface TemplateView {
   readonly files: readonly TreeFile[];
   /** Sanitised HTML of the README, or null when the version has none. */
   readonly readme: string | null;
+  /** The highest versions' changelog entries; `changelogTotal` counts them all. */
   readonly changelog: readonly ChangelogEntry[];
+  readonly changelogTotal: number;
   readonly dependencies: readonly (TemplateUse & ResolvedUse)[];
   readonly dependents: readonly DependentRow[];
   /** The entrypoint's URL at this version (what Heat is given). */
@@ -142,6 +144,7 @@ function Changelog({ v }: { v: TemplateView }) {
   return (
     <section aria-labelledby="changelog">
       <h2 id="changelog">Changelog</h2>
+      {v.changelogTotal > v.changelog.length ? <p class="small">The {v.changelog.length} highest of {v.changelogTotal} versions.</p> : null}
       {v.changelog.length === 0 ? <p>Nothing yet.</p> : (
         <ol class="changelog">
           {v.changelog.map((c) => (
@@ -290,6 +293,22 @@ export function renderTemplatePage(ctx: PageContext, v: TemplateView): string {
             <Share ctx={ctx} v={v} />
           </aside>
         </div>
+      </>
+    ),
+  });
+}
+
+/** The page of a template that has no version yet: how to publish one. */
+export function renderUnreleasedPage(ctx: PageContext, d: TemplateDetail, cloneUrl: string): string {
+  return renderPage(ctx, {
+    title: d.id,
+    children: (
+      <>
+        <nav aria-label="Breadcrumb" class="crumbs"><a href="/">Templates</a> / <a href={`/?namespace=${encodeURIComponent(d.namespace)}`}>{d.namespace}</a> / {d.name}</nav>
+        <h1>{d.id}</h1>
+        <p class="lead">{d.description}</p>
+        <p>No version is published yet. Push a version tag to it, or publish one over the REST API.</p>
+        <CopyLine id="clone" label="Clone" text={`git clone ${cloneUrl}`} />
       </>
     ),
   });

@@ -296,3 +296,17 @@ test('behind https (HEATER_PUBLIC_URL), the cookies are Secure', async () => {
     await https.close();
   }
 });
+
+test('a template without a version yet has a page saying how to publish one', async () => {
+  const made = await fetch(`${server.url}/api/v1/templates`, {
+    method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ namespace: 'acme', name: 'empty', description: 'Nothing yet' }),
+  });
+  expect(made.status).toBe(201);
+  const r = await get('/t/acme/empty');
+  expect(r.status).toBe(200);
+  const html = await r.text();
+  expect(html).toContain('No version is published yet.');
+  expect(html).toContain(`git clone ${server.url}/acme/empty.git`);
+  expect((await get('/t/acme/empty/v/1.0.0')).status).toBe(404);
+  await fetch(`${server.url}/api/v1/templates/acme/empty`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
+});

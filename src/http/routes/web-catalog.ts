@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Registry } from '../../registry/registry';
 import { renderCatalogPage, type CatalogState } from '../../web/catalog-page';
 import { renderMarkdown } from '../../web/markdown';
-import { downloadsOf, filePath, renderTemplatePage, versionPath, type TemplateView } from '../../web/template-page';
+import { downloadsOf, filePath, renderTemplatePage, renderUnreleasedPage, versionPath, type TemplateView } from '../../web/template-page';
 import { renderGraphSvg, resourceGraph } from '../../web/resource-graph';
 import { loadHeatYaml } from '../../heat/yaml';
 import { parseTemplateUrl } from '../../registry/template-url';
@@ -62,6 +62,9 @@ function graphOf(id: string, at: string, entrypoint: string, template: unknown):
   // the SVG's own <style> is inline style, which the pages' CSP refuses: heater.css carries the same rules
   return graph.nodes.length === 0 ? null : renderGraphSvg(graph).replace(/<style>[^<]*<\/style>/, '');
 }
+
+// The template page shows the changelog of this many versions, highest first (each entry may list many changes).
+const MAX_CHANGELOG = 50;
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 const one = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -127,7 +130,7 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
     return {
       detail, cloneUrl: cloneUrl(publicUrl, req, t.id), versions, facts, files, readme, dependencies, dependents, link,
       selected: { requested: ref, resolvedBy: resolution.resolvedBy, version: v?.version ?? null, commit: resolution.commit, deprecated: v?.deprecated ?? null, yanked: v?.yanked ?? null },
-      changelog: records.map((rec) => rec.entry),
+      changelog: records.slice(0, MAX_CHANGELOG).map((rec) => rec.entry), changelogTotal: records.length,
       templateUrl: fileUrl(publicUrl, req, t.id, at, facts.entrypoint),
       graph: graphOf(t.id, at, facts.entrypoint, await entrypointTemplate(registry, t, resolution.commit, facts.entrypoint, files)),
       isPrivate: !target.anonymousRead,
@@ -138,7 +141,12 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
   const templatePage = (refOf: (req: Request) => string) => [pages.session, access.allow('read', 'template'), async (req: Request, res: Response) => {
     onlyParams(req.query, [], 'the template page');
     const t = templateParam(req);
-    pages.send(res, renderTemplatePage(pages.context(req), await templateView(req, t, refOf(req), null)));
+    const ref = refOf(req);
+    if (ref === 'latest' && (await registry.versions(t)).length === 0) {
+      pages.send(res, renderUnreleasedPage(pages.context(req), await registry.get(t), cloneUrl(publicUrl, req, t.id)));
+      return;
+    }
+    pages.send(res, renderTemplatePage(pages.context(req), await templateView(req, t, ref, null)));
   }] as const;
 
   r.route('/t/:ns/:name').get(...templatePage(() => 'latest')).all(methodNotAllowed('GET, HEAD'));
