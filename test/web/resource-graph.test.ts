@@ -103,6 +103,12 @@ describe('renderGraphSvg', () => {
     expect(parseXml([renderGraphSvg({ nodes: nodes.slice(0, 300), edges: [] }) as string])[0]?.texts).toHaveLength(600);
   });
 
+  test('over 3000 linked pairs: the same note, before any layout', () => {
+    const nodes = Array.from({ length: 100 }, (_, i) => ({ id: `r${i}`, type: 'OS::Heat::None', href: null }));
+    const edges = nodes.flatMap((a, i) => nodes.slice(0, i).map((b) => ({ from: a.id, to: b.id, kind: 'get_attr' as const })));
+    expect(parseXml([renderGraphSvg({ nodes, edges }) as string])[0]?.texts?.[0]).toMatch(/4950 dependencies: too many to draw/);
+  });
+
   test('every corpus template draws as well-formed XML with a box for each resource', () => {
     const graphs = corpusTemplates().map((t) => resourceGraph(t.value));
     const parsed = parseXml(graphs.map((g) => renderGraphSvg(g) as string));
