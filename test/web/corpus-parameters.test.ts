@@ -1,8 +1,7 @@
 // checkValue against Heat on the parameters real templates declare: each corpus parameter's own
 // schema with a set of probe values per type.
 import { checkValue, launchForm } from '../../src/web/launch-form';
-import { corpusTemplates } from './corpus';
-import { judgeWithHeat } from './heat-judge';
+import { corpusTemplates, judgeWithHeat } from './heat-judge';
 
 const PROBES: Readonly<Record<string, readonly string[]>> = {
   string: ['', 'abc', 'Abc123', 'P@ssw0rd!1', 'a.b-c', 'user@example.com', 'x'.repeat(300), 'é', 'a b', 'm1.small', '10.0.0.0/24', 'Aa1!Aa1!', 'ab', '1', 'true', 'ubuntu-22.04'],

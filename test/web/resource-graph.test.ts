@@ -1,8 +1,7 @@
 // The resource graph: its edges judged against Heat's own dependencies on the corpus, and the SVG.
 import { spawnSync } from 'node:child_process';
 import { renderGraphSvg, resourceGraph, type ResourceGraph } from '../../src/web/resource-graph';
-import { corpusTemplates } from './corpus';
-import { judgeWithHeat } from './heat-judge';
+import { corpusTemplates, judgeWithHeat } from './heat-judge';
 
 const pairsOf = (edges: readonly { from: string; to: string }[]) => [...new Set(edges.map((e) => `${e.from} -> ${e.to}`))].sort();
 
