@@ -9,6 +9,8 @@ const dagre = require('@dagrejs/dagre') as typeof import('@dagrejs/dagre', { wit
 
 /** Past this many resources the picture is unreadable and the layout slow: a note instead. */
 export const MAX_DRAWN_NODES = 300;
+/** Likewise past this many linked pairs (dagre's crossing reduction grows with the edges, not the nodes). */
+export const MAX_DRAWN_EDGES = 3000;
 const MAX_LABEL = 40;
 const CHAR_WIDTH = 7.2; // px per character at the 12px font of the style below
 const NODE_HEIGHT = 42;
@@ -85,13 +87,17 @@ function drawNode(n: GraphNode, x: number, y: number, width: number): string {
  * (the dependencies in words), each node a box with its name
  * and type, nested templates as links, edges as arrows (dashed for depends_on), styled by CSS
  * classes and currentColor. Every text is XML-escaped. Deterministic for the same graph. Over
- * MAX_DRAWN_NODES resources, a small SVG saying the graph is too large to draw. Throws nothing.
+ * MAX_DRAWN_NODES resources or MAX_DRAWN_EDGES linked pairs, a small SVG saying the graph is too
+ * large to draw. Throws nothing.
  */
 export function renderGraphSvg(graph: ResourceGraph): string {
   const id = idOf(graph);
   const title = 'Resources of the template and their dependencies';
-  if (graph.nodes.length > MAX_DRAWN_NODES) {
-    const note = `This template has ${graph.nodes.length} resources: too many to draw (the limit is ${MAX_DRAWN_NODES}).`;
+  const pairs = new Set(graph.edges.map((e) => JSON.stringify([e.from, e.to]))).size;
+  if (graph.nodes.length > MAX_DRAWN_NODES || pairs > MAX_DRAWN_EDGES) {
+    const note = graph.nodes.length > MAX_DRAWN_NODES
+      ? `This template has ${graph.nodes.length} resources: too many to draw (the limit is ${MAX_DRAWN_NODES}).`
+      : `This template has ${pairs} dependencies: too many to draw (the limit is ${MAX_DRAWN_EDGES}).`;
     return `${header(id, 480, 40, title, note)}<text x="8" y="24" fill="currentColor">${xmlEscape(note)}</text></svg>`;
   }
   const g = new dagre.graphlib.Graph({ multigraph: false });

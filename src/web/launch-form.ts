@@ -95,7 +95,10 @@ function fieldOf(template: unknown, p: TemplateParameter): LaunchField {
 
 /**
  * The launch form of a parsed HOT template (loadHeatYaml's value): its parameter_groups first,
- * in order, then one unlabelled group of the parameters no group names, as Horizon draws them.
+ * in order, then one unlabelled group of the parameters no group names, in declaration order.
+ * (Horizon's stacks/forms.py `_build_parameter_fields` drops those when groups exist, and sorts by
+ * name when none do; keeping them means every parameter can be filled in.) Labels, help texts,
+ * `required` (no default) and password inputs for hidden parameters are Horizon's.
  * `{ groups: [] }` for what is not a HOT template. Throws nothing.
  */
 export function launchForm(template: unknown): LaunchForm {

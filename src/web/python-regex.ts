@@ -23,6 +23,8 @@ class Translator {
   out = '';
   flags = 'u';
   private isDotAll = false;
+  /** What each open group's `)` becomes. */
+  private readonly closers: string[] = [];
 
   constructor(pattern: string) { this.chars = [...pattern]; }
 
@@ -37,6 +39,7 @@ class Translator {
   run(): void {
     this.globalFlags();
     while (this.i < this.chars.length) this.out += this.atom();
+    if (this.closers.length > 0) throw new Refused('a group is not closed');
   }
 
   /** `(?is)` at the very start: Python 3.11 allows global flags nowhere else. */
@@ -60,7 +63,12 @@ class Translator {
       // without MULTILINE, Python's $ also matches just before a final newline
       case '$': return '(?:$|(?=\\n$))';
       case '(': return this.group();
-      case ')': case '|': return c;
+      case ')': {
+        const close = this.closers.pop();
+        if (close === undefined) throw new Refused('a ")" closes no group');
+        return close;
+      }
+      case '|': return c;
       case '*': case '+': case '?': return c + this.lazy();
       case '{': return this.brace();
       case '[': return this.charClass();
@@ -85,12 +93,16 @@ class Translator {
     return `{${lo},${hi ?? ''}}${this.lazy()}`;
   }
 
+  /** An opening group; its closer is pushed for the matching `)`. */
   private group(): string {
-    if (this.peek() !== '?') return '(';
+    const open = (text: string, close = ')') => { this.closers.push(close); return text; };
+    if (this.peek() !== '?') return open('(');
     const r = this.rest();
-    for (const open of ['?:', '?=', '?!', '?<=', '?<!']) if (r.startsWith(open)) { this.i += open.length; return `(${open}`; }
+    if (r.startsWith('?:')) { this.i += 2; return open('(?:'); }
+    // Python may repeat a lookaround (`(?=x)*`, a real template's); JavaScript only a group holding one
+    for (const look of ['?=', '?!', '?<=', '?<!']) if (r.startsWith(look)) { this.i += look.length; return open(`(?:(${look}`, '))'); }
     const named = /^\?P<([A-Za-z_][A-Za-z0-9_]*)>/.exec(r);
-    if (named) { this.i += named[0].length; return `(?<${named[1]}>`; }
+    if (named) { this.i += named[0].length; return open(`(?<${named[1]}>`); }
     const ref = /^\?P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(r);
     if (ref) { this.i += ref[0].length; return `\\k<${ref[1]}>`; }
     const comment = /^\?#[^)]*\)/.exec(r);
@@ -136,6 +148,13 @@ class Translator {
 
   /** `[...]`: a `]` first is a literal, `-` first or last is a literal, ranges need two single characters. */
   private charClass(): string {
+    // a class of one negated escape (`[\S]`, a real template's) is that escape; mixed with others it is refused
+    const lone = /^(\^?)\\([DWS])\]/.exec(this.rest());
+    if (lone) {
+      this.i += lone[0].length;
+      const body = { D: DIGIT, W: WORD, S: PY_SPACE }[lone[2] as 'D' | 'W' | 'S'];
+      return lone[1] ? `[${body}]` : `[^${body}]`;
+    }
     let out = '[';
     if (this.peek() === '^') { this.i++; out += '^'; }
     let isFirst = true;

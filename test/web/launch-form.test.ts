@@ -1,4 +1,6 @@
 // The launch form: its shape from a template, checkValue judged against Heat, the environment file and command.
+import fs from 'node:fs';
+import path from 'node:path';
 import { checkValue, environmentFile, launchForm, stackCreateCommand, type LaunchField } from '../../src/web/launch-form';
 import { judgeWithHeat } from './heat-judge';
 import { VALUE_TABLE, type Schema } from './value-cases';
@@ -113,4 +115,20 @@ describe('environmentFile', () => {
 test('stackCreateCommand quotes every argument for a POSIX shell', () => {
   expect(stackCreateCommand({ stackName: "web's", templateUrl: 'https://h/t.yaml?a=1&b=$(x)', environmentFile: 'my env.yaml' }))
     .toBe("openstack stack create -t 'https://h/t.yaml?a=1&b=$(x)' -e 'my env.yaml' 'web'\\''s'");
+});
+
+test('checkValue runs in a browser: value-check.ts and what it imports use no Node module and no package', () => {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = fs.readFileSync(file, 'utf8');
+    for (const [, isType, from = ''] of source.matchAll(/^import (type )?[^'"]*from '([^']+)'/gm)) {
+      if (isType) continue; // erased by the compiler
+      expect([file, from]).toEqual([file, expect.stringMatching(/^\.\//)]);
+      visit(path.join(path.dirname(file), `${from}.ts`));
+    }
+  };
+  visit(path.join(__dirname, '../../src/web/value-check.ts'));
+  expect([...seen].map((f) => path.basename(f)).sort()).toEqual(['python-regex.ts', 'python-values.ts', 'value-check.ts']);
 });

@@ -1,29 +1,7 @@
 // The resource graph: its edges judged against Heat's own dependencies on the corpus, and the SVG.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadHeatYaml } from '../../src/heat/yaml';
 import { renderGraphSvg, resourceGraph, type ResourceGraph } from '../../src/web/resource-graph';
-import { judgeWithHeat } from './heat-judge';
-
-/** Every distinct HOT text with resources in the Heat corpus and the changelog pairs. */
-function corpusTemplates(): { name: string; text: string; value: unknown }[] {
-  const texts = new Map<string, string>();
-  const corpus = fs.readFileSync(path.join(__dirname, '../heat/corpus/sets.jsonl'), 'utf8');
-  for (const line of corpus.split('\n').filter(Boolean)) {
-    const set = JSON.parse(line) as { id: string; files: Record<string, unknown> };
-    for (const [file, body] of Object.entries(set.files)) if (typeof body === 'string') texts.set(body, `${set.id}:${file}`);
-  }
-  const pairs = path.join(__dirname, '../catalog/changelog-pairs');
-  for (const file of fs.readdirSync(pairs, { recursive: true, encoding: 'utf8' })) {
-    if (/\.ya?ml$/.test(file)) texts.set(fs.readFileSync(path.join(pairs, file), 'utf8'), `changelog-pairs/${file}`);
-  }
-  return [...texts].flatMap(([text, name]) => {
-    const r = loadHeatYaml(text);
-    const v = r.ok ? (r.value as { heat_template_version?: unknown; resources?: unknown } | null) : null;
-    return v && v.heat_template_version !== undefined && typeof v.resources === 'object' && v.resources !== null ? [{ name, text, value: v }] : [];
-  });
-}
+import { corpusTemplates, judgeWithHeat } from './heat-judge';
 
 const pairsOf = (edges: readonly { from: string; to: string }[]) => [...new Set(edges.map((e) => `${e.from} -> ${e.to}`))].sort();
 
@@ -122,6 +100,12 @@ describe('renderGraphSvg', () => {
     expect(parsed?.texts?.[0]).toMatch(/301 resources: too many to draw/);
     expect(big.length).toBeLessThan(2000);
     expect(parseXml([renderGraphSvg({ nodes: nodes.slice(0, 300), edges: [] }) as string])[0]?.texts).toHaveLength(600);
+  });
+
+  test('over 3000 linked pairs: the same note, before any layout', () => {
+    const nodes = Array.from({ length: 100 }, (_, i) => ({ id: `r${i}`, type: 'OS::Heat::None', href: null }));
+    const edges = nodes.flatMap((a, i) => nodes.slice(0, i).map((b) => ({ from: a.id, to: b.id, kind: 'get_attr' as const })));
+    expect(parseXml([renderGraphSvg({ nodes, edges }) as string])[0]?.texts?.[0]).toMatch(/4950 dependencies: too many to draw/);
   });
 
   test('every corpus template draws as well-formed XML with a box for each resource', () => {
