@@ -310,3 +310,13 @@ test('a template without a version yet has a page saying how to publish one', as
   expect((await get('/t/acme/empty/v/1.0.0')).status).toBe(404);
   await fetch(`${server.url}/api/v1/templates/acme/empty`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
 });
+
+test('a browser asking for a path that is no page gets a 404 page; other clients keep the JSON 404', async () => {
+  const page = await get('/no/such/page', { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+  expect([page.status, page.headers.get('content-type')]).toEqual([404, 'text/html; charset=utf-8']);
+  expect(await page.text()).toContain('There is no page /no/such/page.');
+  const api = await get('/no/such/page');
+  expect([api.status, api.headers.get('content-type')]).toEqual([404, 'application/problem+json']);
+  const apiHtml = await get('/api/v1/nothing', { Accept: 'text/html' });
+  expect([apiHtml.status, apiHtml.headers.get('content-type')]).toEqual([404, 'application/problem+json']);
+});

@@ -34,6 +34,12 @@ export function webRouter(deps: WebDeps): Router {
   r.use(webCatalogRouter({ ...deps, pages }));
   r.use(webLaunchRouter({ ...deps, pages }));
   r.use(webFilesRouter({ ...deps, pages })); // last: it answers the other /t/… paths with a 404 page
+  // a browser that asks for a page that does not exist gets a page; API and git clients keep the JSON 404 after this router
+  r.use(async (req, res, next) => {
+    const isBrowser = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/api/') && /\btext\/html\b/.test(req.headers.accept ?? '');
+    if (!isBrowser) { next(); return; }
+    await pages.session(req, res, () => next(new NotFoundError('route-not-found', `There is no page ${req.path.slice(0, 200)}. The catalog is at /.`)));
+  });
   r.use(pages.errors);
   return r;
 }
