@@ -44,7 +44,7 @@ async function call(s: TestServer, method: string, path: string, body: unknown):
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
 }
 
-/** Publishes acme/web 1.0.0, 1.1.0 (deprecated), 2.0.0 (breaking, with a nested template), acme/db 1.0.0 and the private secret/vault 1.0.0. */
+/** Publishes acme/web 1.0.0 (yanked), 1.1.0 (deprecated, labelled stable), 2.0.0 (breaking, with a nested template), acme/db 1.0.0 and the private secret/vault 1.0.0. */
 export async function publishFixtures(s: TestServer): Promise<void> {
   const web = (version: string, params: string, readme: string, nested = false) => call(s, 'POST', '/api/v1/templates/acme/web/versions', {
     version, message: `release ${version}`,
@@ -58,6 +58,8 @@ export async function publishFixtures(s: TestServer): Promise<void> {
   await web('1.1.0', '  port:\n    type: number\n    default: 80\n', '# Web\n\nServes **nginx** on a port.\n');
   await web('2.0.0', '  port:\n    type: number\n    default: 80\n  key_name:\n    type: string\n    description: An SSH key\n', '# Web\n\nServes **nginx**. <script>alert(1)</script>\n\nSee [the script](scripts/install.sh).\n', true);
   await call(s, 'POST', '/api/v1/templates/acme/web/versions/1.1.0/deprecate', { message: 'Use 2.0.0' });
+  await call(s, 'POST', '/api/v1/templates/acme/web/versions/1.0.0/yank', { reason: 'Breaks the network' });
+  await call(s, 'PUT', '/api/v1/templates/acme/web/labels/stable', { ref: '1.1.0' });
   await call(s, 'POST', '/api/v1/templates/acme/db/versions', {
     version: '1.0.0', files: { 'template.yaml': 'heat_template_version: 2021-04-16\ndescription: PostgreSQL\nresources:\n  vol:\n    type: OS::Cinder::Volume\n    properties:\n      size: 1\n', 'heater.yaml': 'description: PostgreSQL on a volume\nkeywords: [db, postgres]\nlicense: MIT\n' },
   });

@@ -320,3 +320,15 @@ test('a browser asking for a path that is no page gets a 404 page; other clients
   const apiHtml = await get('/api/v1/nothing', { Accept: 'text/html' });
   expect([apiHtml.status, apiHtml.headers.get('content-type')]).toEqual([404, 'application/problem+json']);
 });
+
+test('versions show their marks, labels where they point, the catalog the labels too', async () => {
+  const html = await (await get('/t/acme/web')).text();
+  const row = (v: string) => new RegExp(`<tr[^>]*><th scope="row"><a href="/t/acme/web/v/${v.replace(/\./g, '\\.')}"[^]*?</tr>`).exec(html)?.[0] ?? '';
+  expect(row('1.0.0')).toContain('yanked');
+  expect(row('1.0.0')).toContain('Breaks the network');
+  expect(row('1.1.0')).toContain('deprecated');
+  expect(row('2.0.0')).not.toMatch(/yanked|deprecated/);
+  expect(html).toContain('<a href="/t/acme/web/v/stable">stable</a> → 1.1.0');
+  expect(await (await get('/t/acme/web/v/1.0.0')).text()).toContain('<strong>Yanked:</strong> Breaks the network');
+  expect(await (await get('/?q=nginx')).text()).toContain('<span class="badge">stable → 1.1.0</span>');
+});
