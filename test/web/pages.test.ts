@@ -332,3 +332,18 @@ test('versions show their marks, labels where they point, the catalog the labels
   expect(await (await get('/t/acme/web/v/1.0.0')).text()).toContain('<strong>Yanked:</strong> Breaks the network');
   expect(await (await get('/?q=nginx')).text()).toContain('<span class="badge">stable → 1.1.0</span>');
 });
+
+test('pages of results follow the API\'s cursors, and every state is a URL', async () => {
+  const ids = (html: string) => [...html.matchAll(/<h3><a href="\/t\/([^"]+)">/g)].map((m) => m[1]);
+  const first = await (await get('/?limit=1&sort=name')).text();
+  expect(ids(first)).toEqual(['acme/db']);
+  expect(first).toContain('<strong>2</strong> templates');
+  const next = /<a rel="next" href="([^"]+)"/.exec(first)?.[1]?.replace(/&amp;/g, '&') ?? '';
+  expect(next).toMatch(/^\/\?sort=name&limit=1&cursor=[\w-]+$/);
+  const second = await (await get(next)).text();
+  expect(ids(second)).toEqual(['acme/web']);
+  expect(second).not.toContain('rel="next"');
+  expect(second).toContain('<a href="/?sort=name&amp;limit=1">First page</a>');
+  // a facet link keeps the other filters and starts again at the first page
+  expect(second).toContain('href="/?keyword=nginx&amp;sort=name&amp;limit=1"');
+});
