@@ -40,7 +40,13 @@ function launchScript(): Buffer {
   return Buffer.from(file.contents);
 }
 
-/** Reads every asset once (at start-up); throws when a file is missing, so a broken install does not start. */
+let launch: Asset | undefined;
+
+/**
+ * Reads every asset (at start-up); throws when a file is missing, so a broken install does not
+ * start. The launch script is bundled when a page first names it, once per process: esbuild
+ * costs a few hundred milliseconds of CPU that a server showing no launch form never needs.
+ */
 export function loadAssets(): AssetTable {
   const highlight = Buffer.concat([
     dep('highlight.js/styles/github.css'),
@@ -53,6 +59,9 @@ export function loadAssets(): AssetTable {
     js: asset('heater', 'js', own('heater.js')),
     highlight: asset('highlight', 'css', highlight),
     diff: asset('diff2html', 'css', dep('diff2html/bundles/css/diff2html.min.css')),
-    launch: asset('launch', 'js', launchScript()),
+    get launch(): Asset {
+      launch ??= asset('launch', 'js', launchScript());
+      return launch;
+    },
   };
 }

@@ -20,10 +20,11 @@ export interface WebDeps extends Omit<WebCatalogDeps, 'pages'>, Omit<WebFilesDep
 /** The pages' router, mounted before the API's JSON 404. */
 export function webRouter(deps: WebDeps): Router {
   const pages = new WebPages(deps.webSessions, deps.access, deps.assets, deps.log, deps.publicUrl);
-  const byUrl = new Map(Object.values(deps.assets).map((a) => [a.url, a]));
   const r = Router();
   r.get('/assets/:file', (req, res) => {
-    const a = byUrl.get(req.path);
+    const { css, js, highlight, diff } = deps.assets;
+    // the launch script is asked for (and so bundled) only by its own URL
+    const a = [css, js, highlight, diff].find((x) => x.url === req.path) ?? (req.path.startsWith('/assets/launch.') && deps.assets.launch.url === req.path ? deps.assets.launch : undefined);
     if (!a) throw new NotFoundError('route-not-found', `There is no asset ${req.path}; asset URLs change with their content, so reload the page.`);
     res.setHeader('Content-Type', a.type);
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable'); // the URL names the content
