@@ -29,12 +29,18 @@ import { MemoryFailureCounter } from './auth/failure-counter';
 import { TokenStore } from './auth/token-store';
 import { ReadLinks } from './auth/read-links';
 import { Access } from './http/access';
+import { MemoryWebSessions } from './auth/web-sessions';
+import { loadAssets } from './web/assets';
 import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { StartupError, systemReason } from './errors/startup-error';
 import { fastFiles } from './http/fast-files';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
+
+// A browser stays signed in for a working day; past 10,000 signed-in browsers the oldest session ends.
+const SESSION_SECONDS = 8 * 3600;
+const MAX_SESSIONS = 10_000;
 
 export interface App {
   readonly server: http.Server;
@@ -117,7 +123,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const healNote = `catalog: ${healed.unchanged} templates unchanged, ${healed.added} added, ${healed.changed} changed, ${healed.removed} removed, ${healed.failed} unreadable (${healed.ms} ms)`;
   if (healed.added + healed.changed + healed.removed + healed.failed > 0) log.info(healNote); else log.debug(healNote);
   const publisher = new Publisher(store, registry, events);
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+    webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL

@@ -1,4 +1,4 @@
-// The Express application: git remote first (no body parsers on it), then the REST API, then errors.
+// The Express application: git remote first (no body parsers on it), then the REST API, the web pages, then errors.
 import express, { type Express } from 'express';
 import { access } from 'node:fs/promises';
 import { gitRouter, type GitDeps } from './routes/git';
@@ -15,6 +15,9 @@ import { tokensRouter } from './routes/tokens';
 import { linksRouter } from './routes/links';
 import { historyRouter } from './routes/history';
 import { auditRouter } from './routes/audit';
+import { webRouter } from './routes/web';
+import type { WebSessionStore } from '../auth/web-sessions';
+import type { AssetTable } from '../web/assets';
 import type { ReadLinks } from '../auth/read-links';
 import type { Publisher } from '../registry/publisher';
 import type { WriteEvents } from '../events/write-events';
@@ -36,6 +39,10 @@ export interface HttpDeps extends GitDeps {
   readonly reposDir: string;
   readonly maxBodyBytes: number;
   readonly maxFileBytes: number;
+  readonly webSessions: WebSessionStore;
+  readonly assets: AssetTable;
+  /** How long a web session lives, in seconds. */
+  readonly sessionSeconds: number;
 }
 
 /** Builds the Express app from the services app.ts made. */
@@ -59,6 +66,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
   }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), historyRouter(deps), auditRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
+  app.use(webRouter(deps)); // the web catalog's pages: `/`, `/t/…`, `/sign-in`, `/assets/…`
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });
