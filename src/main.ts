@@ -8,6 +8,7 @@ import { tokenCli } from './cli/token';
 import { linkCli } from './cli/link';
 import { reindexCli } from './cli/reindex';
 import { EXIT, helpText } from './cli/help';
+import { createLogger } from './log/logger';
 
 /** Ends the process for a start-up failure: one sentence on stderr (the stack too at debug level), exit 2. */
 function cannotStart(why: string, e?: unknown, config?: Config): never {
@@ -32,10 +33,11 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) cannotStart(e.problems.join('; '));
     throw e;
   }
+  const log = createLogger(config.logLevel);
   let app: App;
   let url: string;
   try {
-    app = await createApp(config);
+    app = await createApp(config, { log });
     url = await app.listen();
   } catch (e) {
     // a StartupError says what is wrong; anything else is unexpected, but still one line unless debugging
@@ -44,9 +46,17 @@ async function main(): Promise<void> {
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (stopping) process.exit(EXIT.failed);
+      if (stopping) {
+        log.warn(`${sig} again: exiting at once`);
+        app.abort();
+        process.exit(EXIT.failed);
+      }
       stopping = true;
-      void app.close().then(() => process.exit(EXIT.stopped));
+      log.info(`${sig}: shutting down; requests in flight have ${config.shutdownGraceMs / 1000} s to finish (a second signal exits at once)`);
+      void app.close().then(() => { log.info('shutdown: done'); process.exit(EXIT.stopped); }, (e: unknown) => {
+        log.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(EXIT.failed);
+      });
     });
   }
   process.stdout.write(`heater: serving ${config.reposDir} on ${url}\n`);

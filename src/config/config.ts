@@ -41,6 +41,8 @@ export interface Config {
   readonly cacheBytes: number;
   /** Most repositories with a live `git cat-file` reader at once. */
   readonly maxReaders: number;
+  /** After SIGTERM/SIGINT, how long requests in flight (clones, pushes, publishes) may take to finish before they are cut, in milliseconds. */
+  readonly shutdownGraceMs: number;
 }
 
 interface Key<K extends keyof Config> {
@@ -108,6 +110,8 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
   { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
+  { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'HEATER_SHUTDOWN_GRACE', fallback: '30', help: 'seconds requests in flight may take to finish after SIGTERM/SIGINT before they are cut',
+    parse: (raw) => integer(0, 3600)(raw) * 1000 },
 ];
 
 /** The server's options for `--help`, one line per key of KEYS: flag, environment variable, meaning, default. */
@@ -141,8 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[], cwd:
   return Object.freeze(out as unknown as Config);
 }
 
-/** A Config for tests: defaults, a port of 0 and quiet logs, with `overrides` on top. */
+/** A Config for tests: defaults, a port of 0, quiet logs and a 10 s shutdown grace, with `overrides` on top. */
 export function testConfig(overrides: Partial<Config> & { reposDir: string }): Config {
-  const base = loadConfig({ HEATER_PORT: '0', HEATER_LOG_LEVEL: 'error' }, []);
+  const base = loadConfig({ HEATER_PORT: '0', HEATER_LOG_LEVEL: 'error', HEATER_SHUTDOWN_GRACE: '10' }, []);
   return Object.freeze({ ...base, ...overrides });
 }

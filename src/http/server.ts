@@ -23,6 +23,7 @@ import { problemHandler } from './problem';
 import { requestId } from './request-id';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
+import type { Readiness } from './readiness';
 
 export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
@@ -36,6 +37,7 @@ export interface HttpDeps extends GitDeps {
   readonly reposDir: string;
   readonly maxBodyBytes: number;
   readonly maxFileBytes: number;
+  readonly readiness: Readiness;
 }
 
 /** Builds the Express app from the services app.ts made. */
@@ -54,6 +56,13 @@ export function createHttpApp(deps: HttpDeps): Express {
     try { await access(deps.reposDir); } catch { throw new UnavailableError(`The data directory ${deps.reposDir} is not readable.`); }
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await deps.readiness.check();
+    res.setHeader('Cache-Control', 'no-store');
+    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`);
+    if (!ready) throw new UnavailableError(`Not ready: ${failing.join('; ')}.`, { members: { checks } });
+    res.json({ status: 'ready', checks });
   });
   app.use('/api/v1', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
