@@ -37,6 +37,7 @@ import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
 import { Drain } from './http/drain';
 import { Readiness } from './http/readiness';
+import { FAST_FILES_ROUTE, logAccess, noteRoute } from './http/access-log';
 
 export interface App {
   readonly server: http.Server;
@@ -133,7 +134,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const server = http.createServer((req, res) => {
     drain?.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
-    if (!fast(req, res)) app(req, res);
+    logAccess(req, res, log); // after takeLink: the access line never sees a link
+    if (fast(req, res)) noteRoute(req, FAST_FILES_ROUTE); else app(req, res);
   });
   drain = new Drain(server);
   const stopping = drain;

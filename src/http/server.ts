@@ -21,6 +21,7 @@ import type { WriteEvents } from '../events/write-events';
 import type { CatalogStore } from '../catalog/catalog-store';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
+import { noteMount } from './access-log';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
 import type { Readiness } from './readiness';
@@ -64,7 +65,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     if (!ready) throw new UnavailableError(`Not ready: ${failing.join('; ')}.`, { members: { checks } });
     res.json({ status: 'ready', checks });
   });
-  app.use('/api/v1', (_req, res, next) => {
+  app.use('/api/v1', noteMount, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
   }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), historyRouter(deps), auditRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
