@@ -10,7 +10,7 @@ import { RepoStore } from './git/store';
 import { RefCache } from './git/refs';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
-import { git, signalAllGit, stopAllGit } from './git/exec';
+import { git, runningGit, signalAllGit, stopAllGit } from './git/exec';
 import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
@@ -38,6 +38,8 @@ import type { PushContext } from './http/routes/git';
 import { Drain } from './http/drain';
 import { Readiness } from './http/readiness';
 import { FAST_FILES_ROUTE, logAccess, noteRoute } from './http/access-log';
+import { Metrics } from './metrics/metrics';
+import type { AccessRecord } from './log/logger';
 
 export interface App {
   readonly server: http.Server;
@@ -116,6 +118,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
+  const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind });
+  events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
   events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); await auditIndex.catchUp(); });
@@ -127,14 +131,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const healNote = `catalog: ${healed.unchanged} templates unchanged, ${healed.added} added, ${healed.changed} changed, ${healed.removed} removed, ${healed.failed} unreadable (${healed.ms} ms)`;
   if (healed.added + healed.changed + healed.removed + healed.failed > 0) log.info(healNote); else log.debug(healNote);
   const publisher = new Publisher(store, registry, events);
+  const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   let drain: Drain | null = null; // made with the server, below; the readiness check asks it
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain?.isDraining ?? false });
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     drain?.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
-    logAccess(req, res, log); // after takeLink: the access line never sees a link
+    logAccess(req, res, accessed); // after takeLink: the access line never sees a link
     if (fast(req, res)) noteRoute(req, FAST_FILES_ROUTE); else app(req, res);
   });
   drain = new Drain(server);

@@ -43,6 +43,8 @@ export interface Config {
   readonly maxReaders: number;
   /** After SIGTERM/SIGINT, how long requests in flight (clones, pushes, publishes) may take to finish before they are cut, in milliseconds. */
   readonly shutdownGraceMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; when empty, /metrics is open. */
+  readonly metricsToken: string;
 }
 
 interface Key<K extends keyof Config> {
@@ -74,6 +76,12 @@ const addresses = (raw: string): readonly string[] => Object.freeze(raw.split(/[
   return item;
 }));
 
+/** A secret given by the operator: empty (none), or 16 to 256 printable characters without spaces. */
+const secret = (raw: string): string => {
+  if (raw !== '' && !/^[\x21-\x7e]{16,256}$/.test(raw)) throw new Error('must be 16 to 256 printable characters without spaces');
+  return raw;
+};
+
 /** Every configuration key. The README's table and `--help` are generated from this list. */
 export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'host', flag: '--host', env: 'HEATER_HOST', fallback: '127.0.0.1', help: 'address to listen on',
@@ -90,7 +98,7 @@ export const KEYS: readonly Key<keyof Config>[] = [
       return url.href.replace(/\/+$/, '');
     } },
   { key: 'adminToken', flag: '--admin-token', env: 'HEATER_ADMIN_TOKEN', fallback: '', shownDefault: 'generated at first start, stored hashed', help: 'the admin token',
-    parse: (raw) => { if (raw !== '' && !/^[\x21-\x7e]{16,256}$/.test(raw)) throw new Error('must be 16 to 256 printable characters without spaces'); return raw; } },
+    parse: secret },
   { key: 'logLevel', flag: '--log-level', env: 'HEATER_LOG_LEVEL', fallback: 'info', help: 'error, warn, info or debug',
     parse: (raw) => { if (raw !== 'error' && raw !== 'warn' && raw !== 'info' && raw !== 'debug') throw new Error(`must be error, warn, info or debug, got "${raw}"`); return raw; } },
   { key: 'requestTimeoutMs', flag: '--request-timeout', env: 'HEATER_REQUEST_TIMEOUT', fallback: '3600', help: 'seconds one request (a long push) may take; 0 = no limit',
@@ -112,6 +120,8 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'HEATER_SHUTDOWN_GRACE', fallback: '30', help: 'seconds requests in flight may take to finish after SIGTERM/SIGINT before they are cut',
     parse: (raw) => integer(0, 3600)(raw) * 1000 },
+  { key: 'metricsToken', flag: '--metrics-token', env: 'HEATER_METRICS_TOKEN', fallback: '', shownDefault: 'none: /metrics is open', help: 'bearer token GET /metrics requires',
+    parse: secret },
 ];
 
 /** The server's options for `--help`, one line per key of KEYS: flag, environment variable, meaning, default. */

@@ -1,7 +1,7 @@
 // The access log: one line per request, written when its connection is done with it: id, method, route template, template, service, status, bytes, duration.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
-import type { Logger } from '../log/logger';
+import type { AccessRecord } from '../log/logger';
 import { requestId } from './request-id';
 
 /** The route template of the raw-file fast lane: the Express route it stands in front of. */
@@ -28,8 +28,8 @@ export const noteMount: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Starts timing `req`; when its answer is done (or its connection closed first) writes its access line to `log`. */
-export function logAccess(req: IncomingMessage, res: ServerResponse, log: Logger): void {
+/** Starts timing `req`; when its answer is done (or its connection closed first) hands its access record to `sink` (the log, the metrics). */
+export function logAccess(req: IncomingMessage, res: ServerResponse, sink: (record: AccessRecord) => void): void {
   const t0 = process.hrtime.bigint();
   const socket = req.socket;
   const before = socket.bytesWritten;
@@ -37,7 +37,7 @@ export function logAccess(req: IncomingMessage, res: ServerResponse, log: Logger
     const path = ((req as Partial<Request>).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
     const { route, service } = routeOf(req, path);
     const template = route ? templateOf(route, path) : undefined;
-    log.access({
+    sink({
       requestId: requestId(req),
       method: req.method ?? '',
       route,

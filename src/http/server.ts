@@ -25,6 +25,8 @@ import { noteMount } from './access-log';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
 import type { Readiness } from './readiness';
+import type { Metrics } from '../metrics/metrics';
+import { metricsRouter } from './routes/metrics';
 
 export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
@@ -39,6 +41,9 @@ export interface HttpDeps extends GitDeps {
   readonly maxBodyBytes: number;
   readonly maxFileBytes: number;
   readonly readiness: Readiness;
+  readonly metrics: Metrics;
+  /** When set, /metrics needs it as a bearer token. */
+  readonly metricsToken: string;
 }
 
 /** Builds the Express app from the services app.ts made. */
@@ -65,6 +70,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     if (!ready) throw new UnavailableError(`Not ready: ${failing.join('; ')}.`, { members: { checks } });
     res.json({ status: 'ready', checks });
   });
+  app.use(metricsRouter(deps));
   app.use('/api/v1', noteMount, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
