@@ -132,18 +132,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (healed.added + healed.changed + healed.removed + healed.failed > 0) log.info(healNote); else log.debug(healNote);
   const publisher = new Publisher(store, registry, events);
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
-  let drain: Drain | null = null; // made with the server, below; the readiness check asks it
-  const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain?.isDraining ?? false });
+  // `drain` is made with the server, below; these closures run only once it serves
+  const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
   const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
-    drain?.onRequest(res);
+    drain.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
     logAccess(req, res, accessed); // after takeLink: the access line never sees a link
     if (fast(req, res)) noteRoute(req, FAST_FILES_ROUTE); else app(req, res);
   });
-  drain = new Drain(server);
-  const stopping = drain;
+  const drain = new Drain(server);
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = 60_000;
@@ -170,7 +169,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }),
     close: (graceMs = config.shutdownGraceMs) => {
       closing ??= (async () => {
-        const { cut } = await stopping.drain(graceMs);
+        const { cut } = await drain.drain(graceMs);
         // git left running (a push whose client was cut, a publish's update-ref) is stopped: SIGTERM, then SIGKILL after 5 s
         const stopped = cut > 0 ? await stopAllGit(5000) : 0;
         if (cut > 0) log.warn(`shutdown: the grace period of ${Math.round(graceMs / 1000)} s is over; cut ${cut} connection${cut === 1 ? '' : 's'} and stopped ${stopped} git process${stopped === 1 ? '' : 'es'}`);

@@ -1,6 +1,7 @@
 // The token file under concurrent writers: REST creations and revocations in the server, `heater token create` processes beside it.
-import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startServer, TOKEN, type TestServer } from '../helpers/server';
 
@@ -50,4 +51,16 @@ test('two creations of the same name at once: one 201, one 409, one token stored
   expect(statuses.sort()).toEqual([201, 409]);
   const stored = JSON.parse(readFileSync(path.join(server.reposDir, '.heater', 'tokens.json'), 'utf8')) as { tokens: { name: string }[] };
   expect(stored.tokens.filter((t) => t.name === 'twin')).toHaveLength(1);
+});
+
+test('a lock on the token file left by a process that died is taken over: REST and the CLI create tokens at once', async () => {
+  const dead = spawnSync(process.execPath, ['-e', '']).pid; // a pid that has exited
+  const lock = path.join(server.reposDir, '.heater', 'tokens.json.lock');
+  writeFileSync(lock, JSON.stringify({ pid: dead, host: os.hostname(), at: Date.now(), nonce: '00112233aabbccdd' }));
+  const [rest, cli] = await Promise.all([restCreate('after-crash'), cliCreate('cli-after-crash')]);
+  expect(rest).toMatch(/^heater_/);
+  expect(cli.code).toBe(0);
+  const stored = JSON.parse(readFileSync(path.join(server.reposDir, '.heater', 'tokens.json'), 'utf8')) as { tokens: { name: string }[] };
+  expect(stored.tokens.map((t) => t.name).sort()).toEqual(['after-crash', 'cli-after-crash']);
+  expect(readdirSync(path.join(server.reposDir, '.heater')).filter((f) => f.includes('.lock'))).toEqual([]);
 });
