@@ -24,8 +24,12 @@ import type { WriteEvents } from '../events/write-events';
 import type { CatalogStore } from '../catalog/catalog-store';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
+import { noteMount } from './access-log';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
+import type { Readiness } from './readiness';
+import type { Metrics } from '../metrics/metrics';
+import { metricsRouter } from './routes/metrics';
 
 export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
@@ -43,6 +47,10 @@ export interface HttpDeps extends GitDeps {
   readonly assets: AssetTable;
   /** How long a web session lives, in seconds. */
   readonly sessionSeconds: number;
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+  /** When set, /metrics needs it as a bearer token. */
+  readonly metricsToken: string;
 }
 
 /** Builds the Express app from the services app.ts made. */
@@ -62,7 +70,15 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
-  app.use('/api/v1', (_req, res, next) => {
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await deps.readiness.check();
+    res.setHeader('Cache-Control', 'no-store');
+    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`);
+    if (!ready) throw new UnavailableError(`Not ready: ${failing.join('; ')}.`, { members: { checks } });
+    res.json({ status: 'ready', checks });
+  });
+  app.use(metricsRouter(deps));
+  app.use('/api/v1', noteMount, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
   }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), historyRouter(deps), auditRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
