@@ -10,7 +10,7 @@ import { RepoStore } from './git/store';
 import { RefCache } from './git/refs';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
-import { git } from './git/exec';
+import { git, runningGit, signalAllGit, stopAllGit } from './git/exec';
 import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { Registry } from './registry/registry';
@@ -29,12 +29,23 @@ import { MemoryFailureCounter } from './auth/failure-counter';
 import { TokenStore } from './auth/token-store';
 import { ReadLinks } from './auth/read-links';
 import { Access } from './http/access';
+import { MemoryWebSessions } from './auth/web-sessions';
+import { loadAssets } from './web/assets';
 import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { StartupError, systemReason } from './errors/startup-error';
 import { fastFiles } from './http/fast-files';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
+import { Drain } from './http/drain';
+import { Readiness } from './http/readiness';
+import { FAST_FILES_ROUTE, logAccess, noteRoute } from './http/access-log';
+import { Metrics } from './metrics/metrics';
+import type { AccessRecord } from './log/logger';
+
+// A browser stays signed in for a working day; past 10,000 signed-in browsers the oldest session ends.
+const SESSION_SECONDS = 8 * 3600;
+const MAX_SESSIONS = 10_000;
 
 export interface App {
   readonly server: http.Server;
@@ -44,7 +55,14 @@ export interface App {
   url(): string;
   /** Starts listening; rejects with StartupError saying why it cannot (the address is in use, say). */
   listen(): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Stops the server: /readyz answers 503, no new connection is taken, answers in flight get
+   * `graceMs` (default: the configured shutdown grace) to finish, then what remains is cut and its
+   * git processes stopped; then the index is closed. A second call waits for the first.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** For a process about to exit at once (a second signal): SIGTERM to every git it runs, readers included; nothing is waited for. */
+  abort(): void;
 }
 
 export interface AppOptions {
@@ -106,6 +124,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
+  const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind });
+  events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
   events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); await auditIndex.catchUp(); });
@@ -117,17 +137,25 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const healNote = `catalog: ${healed.unchanged} templates unchanged, ${healed.added} added, ${healed.changed} changed, ${healed.removed} removed, ${healed.failed} unreadable (${healed.ms} ms)`;
   if (healed.added + healed.changed + healed.removed + healed.failed > 0) log.info(healNote); else log.debug(healNote);
   const publisher = new Publisher(store, registry, events);
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes });
+  const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
+  // `drain` is made with the server, below; these closures run only once it serves
+  const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+    webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
+    drain.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
-    if (!fast(req, res)) app(req, res);
+    logAccess(req, res, accessed); // after takeLink: the access line never sees a link
+    if (fast(req, res)) noteRoute(req, FAST_FILES_ROUTE); else app(req, res);
   });
+  const drain = new Drain(server);
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
 
+  let closing: Promise<void> | null = null;
   const url = () => {
     if (!address) throw new Error('the server is not listening');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -146,16 +174,23 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         resolve(url());
       });
     }),
-    close: async () => {
-      // Finish what is in flight (a push mid-way is not cut) for up to 10 s, then cut the rest.
-      const force = setTimeout(() => server.closeAllConnections(), 10_000);
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
-      clearTimeout(force);
+    close: (graceMs = config.shutdownGraceMs) => {
+      closing ??= (async () => {
+        const { cut } = await drain.drain(graceMs);
+        // git left running (a push whose client was cut, a publish's update-ref) is stopped: SIGTERM, then SIGKILL after 5 s
+        const stopped = cut > 0 ? await stopAllGit(5000) : 0;
+        if (cut > 0) log.warn(`shutdown: the grace period of ${Math.round(graceMs / 1000)} s is over; cut ${cut} connection${cut === 1 ? '' : 's'} and stopped ${stopped} git process${stopped === 1 ? '' : 'es'}`);
+        pool.close();
+        await indexer.close();
+        await auditIndex.settled();
+        catalog.close();
+        await housekeeper.close();
+      })();
+      return closing;
+    },
+    abort: () => {
+      signalAllGit('SIGTERM'); // git removes its lock files on SIGTERM: the next push is not blocked
       pool.close();
-      await indexer.close();
-      await auditIndex.settled();
-      catalog.close();
-      await housekeeper.close();
     },
   };
 }

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   if (argv[0] === 'fsck') { const { fsckCli } = await import('./cli/fsck.js'); process.exitCode = await fsckCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
   if (argv[0] === 'link') { const { linkCli } = await import('./cli/link.js'); process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write((await import('./cli/help.js')).helpText()); return; }
-  const [{ loadConfig }, { createApp }] = await Promise.all([import('./config/config.js'), import('./app.js')]);
+  const [{ loadConfig }, { createApp }, { createLogger }] = await Promise.all([import('./config/config.js'), import('./app.js'), import('./log/logger.js')]);
   let config: Config;
   try {
     config = loadConfig(process.env, argv);
@@ -38,10 +38,11 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) cannotStart(e.problems.join('; '));
     throw e;
   }
+  const log = createLogger(config.logLevel);
   let app: App;
   let url: string;
   try {
-    app = await createApp(config);
+    app = await createApp(config, { log });
     url = await app.listen();
   } catch (e) {
     // a StartupError says what is wrong; anything else is unexpected, but still one line unless debugging
@@ -50,9 +51,17 @@ async function main(): Promise<void> {
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (stopping) process.exit(EXIT.failed);
+      if (stopping) {
+        log.warn(`${sig} again: exiting at once`);
+        app.abort();
+        process.exit(EXIT.failed);
+      }
       stopping = true;
-      void app.close().then(() => process.exit(EXIT.stopped));
+      log.info(`${sig}: shutting down; requests in flight have ${config.shutdownGraceMs / 1000} s to finish (a second signal exits at once)`);
+      void app.close().then(() => { log.info('shutdown: done'); process.exit(EXIT.stopped); }, (e: unknown) => {
+        log.error(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(EXIT.failed);
+      });
     });
   }
   process.stdout.write(`heater: serving ${config.reposDir} on ${url}\n`);

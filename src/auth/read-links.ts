@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { LinkPrincipal } from './principal';
 import { ForbiddenError } from '../errors/auth-error';
+import { withFileLock } from '../state/file-lock';
+import { writeFileAtomic } from '../state/atomic-file';
 
 /** The longest a link may live: Heat reads a template when a stack is created or updated, not for ever. */
 export const MAX_LINK_LIFETIME_MS = 90 * 86_400_000;
@@ -39,17 +41,6 @@ function stampOf(file: string): string {
   return st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
 }
 
-/** Writes a whole file through a temporary one: readers see the old content or the new, never half. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}`;
-  try {
-    await fs.writeFile(tmp, text, { mode: 0o600 });
-    await fs.rename(tmp, file);
-  } finally {
-    await fs.rm(tmp, { force: true });
-  }
-}
-
 /**
  * Signs and checks read links. The token is `<claims>.<mac>`, both base64url: the claims (id,
  * template, version, expiry) are readable, and the HMAC-SHA256 over them, keyed with the secret in
@@ -61,7 +52,6 @@ export class ReadLinks {
   private readonly revokedFile: string;
   private secret: { stamp: string; key: Buffer | null } = { stamp: '?', key: null };
   private revoked: { stamp: string; list: readonly Revoked[] | null } = { stamp: '?', list: [] };
-  private writes: Promise<unknown> = Promise.resolve();
 
   private constructor(stateDir: string, private readonly now: () => number) {
     this.secretFile = path.join(stateDir, 'link-secret');
@@ -105,30 +95,25 @@ export class ReadLinks {
   /** Revokes the link `id` of `template`; a revocation is kept until no link it could name is still alive. */
   async revoke(template: string, id: string): Promise<void> {
     if (!ID.test(id)) throw new Error(`not a link id: ${id}`);
-    await this.serially(async () => {
+    // under the file's lock and re-read there: a revocation by the CLI meanwhile is kept
+    await withFileLock(this.revokedFile, async () => {
       this.revoked.stamp = '?';
       const horizon = this.now() - MAX_LINK_LIFETIME_MS;
       const list = this.revokedList();
       if (!list) throw new Error(`${this.revokedFile} is not a list of revoked links; fix or remove it first`);
       const kept = list.filter((r) => Date.parse(r.at) > horizon && !(r.id === id && r.template === template));
-      await writeAtomically(this.revokedFile, `${JSON.stringify({ revoked: [...kept, { template, id, at: new Date(this.now()).toISOString() }] }, null, 2)}\n`);
+      await writeFileAtomic(this.revokedFile, `${JSON.stringify({ revoked: [...kept, { template, id, at: new Date(this.now()).toISOString() }] }, null, 2)}\n`);
     });
   }
 
   /** Replaces the secret: every link signed so far stops working at once. */
   async rotate(): Promise<void> {
-    await this.serially(() => writeAtomically(this.secretFile, `${randomBytes(32).toString('base64url')}\n`));
+    await withFileLock(this.secretFile, () => writeFileAtomic(this.secretFile, `${randomBytes(32).toString('base64url')}\n`));
   }
 
   /** True when `id` has the form of a link id. */
   static isId(id: string): boolean {
     return ID.test(id);
-  }
-
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(work, work);
-    this.writes = run.catch(() => undefined);
-    return run;
   }
 
   /** The key, re-read when the file changed; null when there is none (deleted: no link is valid until one is made). */

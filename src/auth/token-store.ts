@@ -9,6 +9,8 @@ import { UNLIMITED, type HashBudget } from './hash-budget';
 import { ConflictError } from '../errors/conflict-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
+import { withFileLock } from '../state/file-lock';
+import { writeFileAtomic } from '../state/atomic-file';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
 const PARAMS = { N: 16384, r: 8, p: 1 };
@@ -48,7 +50,9 @@ export function parseExpiry(raw: string, now = new Date()): Date {
 
 /**
  * The tokens file, read again whenever it changed on disk (the CLI writes it too), so a token
- * revoked anywhere stops working at the next request. Writes are whole-file: temp file, rename.
+ * revoked anywhere stops working at the next request. Every change holds `tokens.json.lock`
+ * (src/state/file-lock.ts), re-reads the file under it and replaces it whole (temp file, fsync,
+ * rename), so concurrent changes from the server and the CLI are all kept.
  */
 export class TokenStore {
   private readonly file: string;
@@ -70,14 +74,18 @@ export class TokenStore {
     if (!NAME.test(name)) throw new InvalidInputError('name', 'A token name is 1 to 64 letters, digits, ".", "_" and "-", starting with a letter or digit.');
     if (scopeTexts.length === 0) throw new InvalidInputError('scopes', 'A token needs at least one scope, such as write:acme.');
     const scopes = scopeTexts.map((s) => formatScope(parseScope(s)));
+    const conflict = () => new ConflictError('token-exists', `There is already a token named ${name}; revoke it first or pick another name.`);
     await this.reload();
-    if (this.tokens.some((t) => t.name === name)) throw new ConflictError('token-exists', `There is already a token named ${name}; revoke it first or pick another name.`);
+    if (this.tokens.some((t) => t.name === name)) throw conflict();
     const id = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16);
-    const hash = await scrypt(secret, salt, 32, PARAMS);
+    const hash = await scrypt(secret, salt, 32, PARAMS); // outside the lock: 50 ms of CPU that no other writer need wait for
     const stored: StoredToken = { id, name, salt: salt.toString('base64url'), hash: hash.toString('base64url'), scopes, created: new Date().toISOString(), expires: expires?.toISOString() ?? null, lastUsed: null };
-    await this.write([...this.tokens, stored]);
+    await this.change((tokens) => {
+      if (tokens.some((t) => t.name === name)) throw conflict();
+      return [...tokens, stored];
+    });
     return { token: `heater_${id}_${secret}`, info: info(stored) };
   }
 
@@ -89,11 +97,13 @@ export class TokenStore {
 
   /** Revokes a token by id or name; throws NotFoundError. */
   async revoke(idOrName: string): Promise<TokenInfo> {
-    await this.reload();
-    const t = this.tokens.find((x) => x.id === idOrName || x.name === idOrName);
-    if (!t) throw new NotFoundError('token-not-found', `There is no token ${idOrName.slice(0, 80)}.`);
-    await this.write(this.tokens.filter((x) => x !== t));
-    return info(t);
+    let gone: StoredToken | undefined;
+    await this.change((tokens) => {
+      gone = tokens.find((x) => x.id === idOrName || x.name === idOrName);
+      if (!gone) throw new NotFoundError('token-not-found', `There is no token ${idOrName.slice(0, 80)}.`);
+      return tokens.filter((x) => x !== gone);
+    });
+    return info(gone as StoredToken);
   }
 
   /**
@@ -124,10 +134,15 @@ export class TokenStore {
     const now = Date.now();
     const last = this.used[t.id];
     if (last && now - Date.parse(last) < 60_000) return; // written at most once a minute per token
-    this.used = { ...this.used, [t.id]: new Date(now).toISOString() };
-    const tmp = `${this.usedFile}.${randomBytes(6).toString('hex')}`;
-    void fs.writeFile(tmp, `${JSON.stringify(this.used)}\n`, { mode: 0o600 }).then(() => fs.rename(tmp, this.usedFile))
-      .catch(() => { void fs.rm(tmp, { force: true }); }); // last use is best effort
+    const at = new Date(now).toISOString();
+    this.used = { ...this.used, [t.id]: at };
+    // merged into what is on disk under the lock: another server process's uses are kept too
+    void withFileLock(this.usedFile, async () => {
+      let disk: Record<string, string> = {};
+      try { disk = JSON.parse(await fs.readFile(this.usedFile, 'utf8')) as Record<string, string>; } catch { disk = {}; }
+      this.used = { ...disk, ...this.used };
+      await writeFileAtomic(this.usedFile, `${JSON.stringify(this.used)}\n`);
+    }).catch(() => undefined); // last use is best effort
   }
 
   private reloadIfChanged(): void {
@@ -143,14 +158,22 @@ export class TokenStore {
     this.reloadIfChanged();
   }
 
-  private async write(tokens: StoredToken[]): Promise<void> {
-    const tmp = `${this.file}.${randomBytes(6).toString('hex')}`;
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    await fs.writeFile(tmp, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
-    await fs.rename(tmp, this.file);
-    this.tokens = tokens;
-    this.stamp = '';
-    this.reloadIfChanged();
+  /**
+   * Changes the file under its lock: re-read (so a change another process made meanwhile is kept),
+   * `edit` applied, replaced whole. A file that exists but is not a token list is never overwritten.
+   */
+  private async change(edit: (tokens: readonly StoredToken[]) => StoredToken[]): Promise<void> {
+    await withFileLock(this.file, async () => {
+      let current: StoredToken[] = [];
+      try {
+        current = (JSON.parse(await fs.readFile(this.file, 'utf8')) as { tokens: StoredToken[] }).tokens;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${this.file} is not a token list (${(e as Error).message}); fix or remove it first`);
+      }
+      if (!Array.isArray(current)) throw new Error(`${this.file} is not a token list; fix or remove it first`);
+      await writeFileAtomic(this.file, `${JSON.stringify({ tokens: edit(current) }, null, 2)}\n`);
+    });
+    await this.reload();
   }
 }
 

@@ -41,6 +41,10 @@ export interface Config {
   readonly cacheBytes: number;
   /** Most repositories with a live `git cat-file` reader at once. */
   readonly maxReaders: number;
+  /** After SIGTERM/SIGINT, how long requests in flight (clones, pushes, publishes) may take to finish before they are cut, in milliseconds. */
+  readonly shutdownGraceMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; when empty, /metrics is open. */
+  readonly metricsToken: string;
 }
 
 interface Key<K extends keyof Config> {
@@ -72,6 +76,12 @@ const addresses = (raw: string): readonly string[] => Object.freeze(raw.split(/[
   return item;
 }));
 
+/** A secret given by the operator: empty (none), or 16 to 256 printable characters without spaces. */
+const secret = (raw: string): string => {
+  if (raw !== '' && !/^[\x21-\x7e]{16,256}$/.test(raw)) throw new Error('must be 16 to 256 printable characters without spaces');
+  return raw;
+};
+
 /** Every configuration key. The README's table and `--help` are generated from this list. */
 export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'host', flag: '--host', env: 'HEATER_HOST', fallback: '127.0.0.1', help: 'address to listen on',
@@ -88,7 +98,7 @@ export const KEYS: readonly Key<keyof Config>[] = [
       return url.href.replace(/\/+$/, '');
     } },
   { key: 'adminToken', flag: '--admin-token', env: 'HEATER_ADMIN_TOKEN', fallback: '', shownDefault: 'generated at first start, stored hashed', help: 'the admin token',
-    parse: (raw) => { if (raw !== '' && !/^[\x21-\x7e]{16,256}$/.test(raw)) throw new Error('must be 16 to 256 printable characters without spaces'); return raw; } },
+    parse: secret },
   { key: 'logLevel', flag: '--log-level', env: 'HEATER_LOG_LEVEL', fallback: 'info', help: 'error, warn, info or debug',
     parse: (raw) => { if (raw !== 'error' && raw !== 'warn' && raw !== 'info' && raw !== 'debug') throw new Error(`must be error, warn, info or debug, got "${raw}"`); return raw; } },
   { key: 'requestTimeoutMs', flag: '--request-timeout', env: 'HEATER_REQUEST_TIMEOUT', fallback: '3600', help: 'seconds one request (a long push) may take; 0 = no limit',
@@ -108,6 +118,10 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
   { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
+  { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'HEATER_SHUTDOWN_GRACE', fallback: '30', help: 'seconds requests in flight may take to finish after SIGTERM/SIGINT before they are cut',
+    parse: (raw) => integer(0, 3600)(raw) * 1000 },
+  { key: 'metricsToken', flag: '--metrics-token', env: 'HEATER_METRICS_TOKEN', fallback: '', shownDefault: 'none: /metrics is open', help: 'bearer token GET /metrics requires',
+    parse: secret },
 ];
 
 /** The server's options for `--help`, one line per key of KEYS: flag, environment variable, meaning, default. */
@@ -141,8 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[], cwd:
   return Object.freeze(out as unknown as Config);
 }
 
-/** A Config for tests: defaults, a port of 0 and quiet logs, with `overrides` on top. */
+/** A Config for tests: defaults, a port of 0, quiet logs and a 10 s shutdown grace, with `overrides` on top. */
 export function testConfig(overrides: Partial<Config> & { reposDir: string }): Config {
-  const base = loadConfig({ HEATER_PORT: '0', HEATER_LOG_LEVEL: 'error' }, []);
+  const base = loadConfig({ HEATER_PORT: '0', HEATER_LOG_LEVEL: 'error', HEATER_SHUTDOWN_GRACE: '10' }, []);
   return Object.freeze({ ...base, ...overrides });
 }

@@ -135,6 +135,8 @@ export class CatFilePool {
 
   /** How many readers are alive. */
   get size(): number { return this.readers.size; }
+  /** Reads waiting for a reader (every reader busy, the pool full). */
+  get waitingReads(): number { return this.waiting.length; }
 
   /** Type and size of `spec`, or null when it does not name an object. Throws BusyError when no reader frees up in time. */
   async info(gitDir: string, spec: string): Promise<ObjectInfo | null> {

@@ -1,5 +1,5 @@
 // Typed spawn of git: argv only (never a shell), a timeout, stderr captured, killed on abort.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export interface GitRun {
   readonly code: number;
@@ -37,11 +37,51 @@ export function gitEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.Pro
   return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra };
 }
 
+/** Every git this process started and that has not exited yet: what shutdown stops and waits for. */
+const live = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Starts `git argv…` (never a shell, stdin, stdout and stderr piped) and keeps it in the set of live
+ * git processes until it exits; returns the child. A caller that sends no input ends its stdin.
+ */
+export function spawnGit(argv: readonly string[], options: { readonly env: NodeJS.ProcessEnv; readonly signal?: AbortSignal }): ChildProcessWithoutNullStreams {
+  const child = spawn('git', argv, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  const forget = () => { live.delete(child); };
+  child.once('exit', forget);
+  child.once('error', forget);
+  return child;
+}
+
+/** How many git processes this process has running. */
+export function runningGit(): number {
+  return live.size;
+}
+
+/**
+ * Stops every live git with SIGTERM (git removes its lock files and quarantine on it, and a ref
+ * update is atomic, so a repository is left as it was before or after), waits up to `waitMs` for
+ * them to exit, then SIGKILLs what remains. Returns how many had to be stopped.
+ */
+export async function stopAllGit(waitMs: number): Promise<number> {
+  const stopping = [...live];
+  signalAllGit('SIGTERM');
+  const deadline = Date.now() + waitMs;
+  while (live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  signalAllGit('SIGKILL');
+  return stopping.length;
+}
+
+/** Sends `signal` to every live git at once, without waiting (a process about to exit). */
+export function signalAllGit(signal: NodeJS.Signals): void {
+  for (const c of live) c.kill(signal);
+}
+
 /** Runs `git [--git-dir D] args…` and resolves with its output, whatever the exit code. */
 export function runGit(args: readonly string[], opts: GitOptions = {}): Promise<GitRun> {
   const argv = opts.gitDir ? ['--git-dir', opts.gitDir, ...args] : [...args];
   return new Promise((resolve, reject) => {
-    const child = spawn('git', argv, { env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });
+    const child = spawnGit(argv, { env: gitEnv(opts.env), signal: opts.signal });
     const out: Buffer[] = [];
     let outBytes = 0;
     let err = '';
@@ -91,7 +131,8 @@ export interface GitStream {
 
 /** Starts `git --git-dir D args…` for streaming; failures to start and non-zero exits come through `exit`, never as a throw. */
 export function streamGit(args: readonly string[], opts: { gitDir: string; log?: (msg: string) => void }): GitStream {
-  const child = spawn('git', ['--git-dir', opts.gitDir, ...args], { env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGit(['--git-dir', opts.gitDir, ...args], { env: gitEnv() });
+  child.stdin.end();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString('utf8'); });
   const exit = new Promise<number>((resolve) => {

@@ -1,6 +1,6 @@
 // Repository housekeeping after pushes: `git gc --auto`, run by the server, off the pusher's clock.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { gitEnv } from './exec';
+import type { ChildProcess } from 'node:child_process';
+import { gitEnv, spawnGit } from './exec';
 
 /**
  * receive-pack would run `git gc --auto` itself before it exits, and the pusher would wait for it
@@ -19,7 +19,9 @@ export class Housekeeper {
   afterPush(gitDir: string): void {
     if (this.closed) return;
     if (this.running.has(gitDir)) { this.again.add(gitDir); return; }
-    const child = spawn('git', ['--git-dir', gitDir, '-c', 'gc.autoDetach=false', 'gc', '--auto', '--quiet'], { env: gitEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnGit(['--git-dir', gitDir, '-c', 'gc.autoDetach=false', 'gc', '--auto', '--quiet'], { env: gitEnv() });
+    child.stdin.end();
+    child.stdout.resume();
     this.running.set(gitDir, child);
     let err = '';
     child.stderr?.on('data', (d: Buffer) => { if (err.length < 4096) err += d.toString('utf8'); });

@@ -1,11 +1,11 @@
 // git's smart HTTP protocol over streams: the service table, ref advertisement and stateless RPC.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
-import { gitEnv, gitErrorText } from './exec';
+import { gitEnv, gitErrorText, spawnGit } from './exec';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { TooLargeError, UnsupportedMediaTypeError } from '../errors/limit-error';
 
@@ -66,8 +66,9 @@ export function advertise(gitDir: string, service: Service, req: IncomingMessage
     res.end(known.body);
     return;
   }
-  const git = spawn('git', [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
-    { env: gitEnv({ ...child.env, ...proto }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = spawnGit([...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
+    { env: gitEnv({ ...child.env, ...proto }) });
+  git.stdin.end();
   res.statusCode = 200;
   res.setHeader('Content-Type', `application/x-${service}-advertisement`);
   noCache(res);
@@ -114,14 +115,14 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   const args = [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const body = await readCapped(req, gzip, maxNegotiationBytes);
-    const git = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const git = spawnGit(args, { env });
     git.stdin.on('error', () => { /* upload-pack may exit before reading all (shallow, v0): EPIPE is expected */ });
     git.stdin.end(body);
     startResult(res, service);
     stream(git, res, service, child, false);
     return;
   }
-  const git = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const git = spawnGit(args, { env });
   git.stdin.on('error', () => { /* reported through the exit code */ });
   const source = gzip ? req.pipe(createGunzip()) : req;
   pipeline(source, git.stdin, (err) => {
@@ -139,7 +140,7 @@ export function startResult(res: ServerResponse, service: Service): void {
 }
 
 /** Pipes the child's stdout to the response; on a client disconnect stops the child (see below). */
-function stream(git: ReturnType<typeof spawn>, res: ServerResponse, service: Service, child: Child, gentle: boolean, input?: IncomingMessage): void {
+function stream(git: ChildProcess, res: ServerResponse, service: Service, child: Child, gentle: boolean, input?: IncomingMessage): void {
   let idle: NodeJS.Timeout | undefined;
   // why git is being stopped, when it is the client's doing: then its exit is not git's failure
   let stoppedBecause: 'stalled' | 'gone' | null = null;

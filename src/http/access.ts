@@ -115,6 +115,11 @@ export class Access {
     return can(this.callerOf(req).principal, 'read', this.namespace(ns)).allowed;
   }
 
+  /** Whether the (already authorized) caller may also do `action` on `target`: what a page offers (a read-link button) follows can(). */
+  may(req: IncomingMessage, action: Action, target: Target): boolean {
+    return can(this.callerOf(req).principal, action, target).allowed;
+  }
+
   /** The namespaces of `names` the caller may read: mayRead() of each, their settings read at once. */
   readable(req: IncomingMessage, names: readonly string[]): string[] {
     const principal = this.callerOf(req).principal;

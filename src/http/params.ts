@@ -21,6 +21,11 @@ export function baseUrl(publicUrl: string, req: Request): string {
   return publicUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
+/** The URL of a file at a ref (what Heat is given as the template URL). */
+export function fileUrl(publicUrl: string, req: Request, id: string, ref: string, file: string): string {
+  return `${baseUrl(publicUrl, req)}/api/v1/templates/${id}/versions/${encodeURIComponent(ref)}/files/${file.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 /** The git remote URL of a template. */
 export function cloneUrl(publicUrl: string, req: Request, id: string): string {
   return `${baseUrl(publicUrl, req)}/${id}.git`;

@@ -25,7 +25,7 @@ const TITLE: Readonly<Record<number, string>> = {
 };
 
 /** An error as HTTP sees it, before it is rendered. */
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly code: string;
   readonly detail: string;
@@ -35,6 +35,11 @@ interface Answer {
 
 /** How an answer is written: a problem document (REST), or a line of text git shows as `remote:` (git routes). */
 export type Rendering = 'problem' | 'plain';
+
+/** The reason phrase of a status, as problem documents and error pages title it. */
+export function titleOf(status: number): string {
+  return TITLE[status] ?? 'Error';
+}
 
 // body-parser's own errors carry `type`; they are the client's fault and say so.
 const PARSER: Readonly<Record<string, [number, string, string]>> = {
@@ -59,8 +64,8 @@ function headersOf(err: HeaterError): Record<string, string> {
   return h;
 }
 
-/** The answer for any error: HeaterErrors by kind, parser errors by type, anything else a logged bare 500. */
-function answerFor(err: unknown, req: Request, res: Response, log: Logger): Answer {
+/** The answer for any error: HeaterErrors by kind, parser errors by type, anything else a logged bare 500 (the web pages render it as HTML). */
+export function answerFor(err: unknown, req: Request, res: Response, log: Logger): Answer {
   if (err instanceof HeaterError) return { status: STATUS[err.kind], code: err.code, detail: err.message, headers: headersOf(err), members: err.data.members ?? {} };
   if (err instanceof URIError) return bare(400, 'invalid-url', 'The URL is not valid percent-encoding.'); // Express's param decoding
   const parserType = (err as { type?: unknown }).type;
@@ -93,7 +98,7 @@ export function sendError(err: unknown, req: Request, res: Response, log: Logger
     return;
   }
   res.setHeader('Content-Type', 'application/problem+json');
-  res.end(JSON.stringify({ type: `urn:heater:problem:${a.code}`, title: TITLE[a.status] ?? 'Error', status: a.status, detail: a.detail, instance: req.originalUrl, code: a.code, ...a.members }));
+  res.end(JSON.stringify({ type: `urn:heater:problem:${a.code}`, title: titleOf(a.status), status: a.status, detail: a.detail, instance: req.originalUrl, code: a.code, ...a.members }));
 }
 
 /** The REST error handler: every error as a problem document. */

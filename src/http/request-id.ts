@@ -1,13 +1,19 @@
-// Request ids: the client's X-Request-Id when it is a sane token, else a cheap unique one.
+// Request ids: the client's X-Request-Id when it is a sane token, else a cheap unique one; one per request, however often asked.
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
 const SANE = /^[\w.-]{1,64}$/;
 const prefix = randomBytes(4).toString('hex'); // per process, so ids from two runs do not collide
 let counter = 0;
+const given = new WeakMap<IncomingMessage, string>();
 
-/** The id to log a request under and to send back in X-Request-Id. */
+/** The id to log a request under and to send back in X-Request-Id: the same for every caller of one request. */
 export function requestId(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && SANE.test(given) ? given : `${prefix}-${(++counter).toString(36)}`;
+  let id = given.get(req);
+  if (id === undefined) {
+    const header = req.headers['x-request-id'];
+    id = typeof header === 'string' && SANE.test(header) ? header : `${prefix}-${(++counter).toString(36)}`;
+    given.set(req, id);
+  }
+  return id;
 }

@@ -1,4 +1,4 @@
-// The Express application: git remote first (no body parsers on it), then the REST API, then errors.
+// The Express application: git remote first (no body parsers on it), then the REST API, the web pages, then errors.
 import express, { type Express } from 'express';
 import { access } from 'node:fs/promises';
 import { gitRouter, type GitDeps } from './routes/git';
@@ -15,14 +15,21 @@ import { tokensRouter } from './routes/tokens';
 import { linksRouter } from './routes/links';
 import { historyRouter } from './routes/history';
 import { auditRouter } from './routes/audit';
+import { webRouter } from './routes/web';
+import type { WebSessionStore } from '../auth/web-sessions';
+import type { AssetTable } from '../web/assets';
 import type { ReadLinks } from '../auth/read-links';
 import type { Publisher } from '../registry/publisher';
 import type { WriteEvents } from '../events/write-events';
 import type { CatalogStore } from '../catalog/catalog-store';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
+import { noteMount } from './access-log';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
+import type { Readiness } from './readiness';
+import type { Metrics } from '../metrics/metrics';
+import { metricsRouter } from './routes/metrics';
 
 export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
@@ -36,6 +43,14 @@ export interface HttpDeps extends GitDeps {
   readonly reposDir: string;
   readonly maxBodyBytes: number;
   readonly maxFileBytes: number;
+  readonly webSessions: WebSessionStore;
+  readonly assets: AssetTable;
+  /** How long a web session lives, in seconds. */
+  readonly sessionSeconds: number;
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+  /** When set, /metrics needs it as a bearer token. */
+  readonly metricsToken: string;
 }
 
 /** Builds the Express app from the services app.ts made. */
@@ -55,10 +70,19 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
-  app.use('/api/v1', (_req, res, next) => {
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await deps.readiness.check();
+    res.setHeader('Cache-Control', 'no-store');
+    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`);
+    if (!ready) throw new UnavailableError(`Not ready: ${failing.join('; ')}.`, { members: { checks } });
+    res.json({ status: 'ready', checks });
+  });
+  app.use(metricsRouter(deps));
+  app.use('/api/v1', noteMount, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-cache'); // JSON reflects refs that move; routes that know better override it
     next();
   }, templatesRouter(deps), publishRouter(deps), versionsRouter(deps), diffRouter(deps), historyRouter(deps), auditRouter(deps), namespacesRouter(deps), tokensRouter(deps), linksRouter(deps));
+  app.use(webRouter(deps)); // the web catalog's pages: `/`, `/t/…`, `/sign-in`, `/assets/…`
   app.use((req) => {
     throw new NotFoundError('route-not-found', `There is no ${req.method} ${req.path}; the API is under /api/v1 (see docs/api.md).`);
   });

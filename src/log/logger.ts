@@ -1,17 +1,77 @@
-// Logger: leveled lines on stderr; never given tokens or Authorization headers.
+// Logger: structured JSON lines (pino) on stderr, readable (pino-pretty) on a terminal; secrets redacted by path and by pattern.
+import pino from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel } from '../config/config';
 
-const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+/** What one access line says about one request. */
+export interface AccessRecord {
+  readonly requestId: string;
+  readonly method: string;
+  /** The route's template (`/api/v1/templates/:ns/:name`), never the path with its values; `null` when no route matched. */
+  readonly route: string | null;
+  /** `namespace/name`, when the route names a template. */
+  readonly template?: string;
+  /** For git requests: git-upload-pack or git-receive-pack. */
+  readonly service?: string;
+  readonly status: number;
+  /** Bytes sent on the connection for this answer, headers included. */
+  readonly bytes: number;
+  readonly ms: number;
+  /** True when the connection closed before the answer was complete. */
+  readonly aborted: boolean;
+}
 
 export interface Logger {
   error(msg: string): void;
   warn(msg: string): void;
   info(msg: string): void;
   debug(msg: string): void;
+  /** One line per request (at info), with the record's fields as JSON fields. */
+  access(record: AccessRecord): void;
 }
 
-/** A logger printing `<ISO time> <level> <message>` for levels up to `level`. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const at = (l: LogLevel) => (msg: string) => { if (ORDER[l] <= ORDER[level]) write(`${new Date().toISOString()} ${l} ${msg}\n`); };
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+/**
+ * Fields never logged whatever a caller passes (pino's redact): credentials and signed links.
+ * The access record carries none of them; this is the second line of defence.
+ */
+const REDACT = ['authorization', 'password', 'token', 'secret', 'link', 'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie', '*.authorization', '*.password', '*.token', '*.secret'];
+
+// Credentials as they would appear in free text: a Heater token, an Authorization value, userinfo in a URL, a read link's path part.
+const SECRET_TEXT: readonly RegExp[] = [
+  /heater_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/g,
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
+  /(\/\/[^/\s:@]*:)[^@\s/]+@/g,
+  /\/l\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g,
+];
+
+/** `msg` with anything shaped like a credential replaced by [redacted]. */
+function scrub(msg: string): string {
+  return SECRET_TEXT.reduce((text, re) => text.replace(re, (m, keep: unknown) => (typeof keep === 'string' && keep.startsWith('//') ? `${keep}[redacted]@` : '[redacted]')), msg);
+}
+
+/** Where lines go by default: stderr, pretty-printed when it is a terminal, JSON lines otherwise; synchronous, so nothing is lost at exit. */
+function stderrDestination(): pino.DestinationStream {
+  return process.stderr.isTTY ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:standard', ignore: 'pid' }) : pino.destination({ dest: 2, sync: true });
+}
+
+/**
+ * A logger writing JSON lines (`{"level":"info","time":"…","pid":…,"msg":"…"}`) for levels up to
+ * `level`, to `write` when given (tests), else to stderr (see stderrDestination).
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const destination: pino.DestinationStream = write ? { write } : stderrDestination();
+  const p = pino({
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT, censor: '[redacted]' },
+  }, destination);
+  return {
+    error: (msg) => p.error(scrub(msg)),
+    warn: (msg) => p.warn(scrub(msg)),
+    info: (msg) => p.info(scrub(msg)),
+    debug: (msg) => p.debug(scrub(msg)),
+    access: (r) => p.info({ ...r, kind: 'access' }, `${r.method} ${r.route ?? '(no route)'} ${r.status} ${r.ms} ms`),
+  };
 }

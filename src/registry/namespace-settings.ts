@@ -1,8 +1,9 @@
 // Per-namespace settings, kept as a small JSON file in the data directory (so a backup keeps them).
 import { promises as fs, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors/invalid-input-error';
+import { withFileLock } from '../state/file-lock';
+import { writeFileAtomic } from '../state/atomic-file';
 
 export type SemverPolicy = 'warn' | 'enforce' | 'off';
 
@@ -83,17 +84,19 @@ export class NamespaceSettingsStore {
 
   /**
    * Applies a partial update and returns the settings in effect. Only what was set explicitly is
-   * written (temp file, rename), so a namespace keeps following the server's defaults for the rest.
+   * written, so a namespace keeps following the server's defaults for the rest. The file is re-read
+   * and replaced (temp file, fsync, rename) under its lock, so concurrent updates of different
+   * settings are all kept.
    */
   async update(ns: string, change: Partial<NamespaceSettings>): Promise<NamespaceSettings> {
     const file = this.file(ns);
-    let explicit: Partial<NamespaceSettings> = {};
-    try { explicit = parseSettings(JSON.parse(await fs.readFile(file, 'utf8'))); } catch { explicit = {}; }
-    const next = { ...explicit, ...change };
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${randomBytes(6).toString('hex')}`;
-    await fs.writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
-    await fs.rename(tmp, file);
-    return { ...this.defaults, ...next };
+    return withFileLock(file, async () => {
+      let explicit: Partial<NamespaceSettings> = {};
+      // an unreadable file is what reads already treat as "nothing set": the update replaces it
+      try { explicit = parseSettings(JSON.parse(await fs.readFile(file, 'utf8'))); } catch { explicit = {}; }
+      const next = { ...explicit, ...change };
+      await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, 0o644);
+      return { ...this.defaults, ...next };
+    });
   }
 }

@@ -1,11 +1,11 @@
-// Tokens, read links and the link secret never reach the server's log, whatever happens to them (pushes, wrong tokens, token and link management), at debug level.
+// Tokens, read links and the link secret never reach the server's log (messages and access lines), whatever happens to them (pushes, clones, wrong tokens, token and link management, secrets in queries and headers), at debug level.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/app';
 import { testConfig } from '../../src/config/config';
 import { createLogger } from '../../src/log/logger';
-import { TOKEN } from '../helpers/server';
+import { TOKEN, waitFor } from '../helpers/server';
 import { WorkRepo, hotTemplate } from '../helpers/git-client';
 
 test('no token and no read link appears in the log', async () => {
@@ -36,13 +36,24 @@ test('no token and no read link appears in the log', async () => {
     await fetch(`${link.prefix}/api/v1/templates/acme/app`);
     const linkSecret = (await readFile(path.join(reposDir, '.heater', 'link-secret'), 'utf8')).trim();
     await fetch(`${url}/api/v1/links/rotate-secret`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+    // secrets where a careless log would copy them: the query, headers, a clone URL's userinfo
+    await fetch(`${url}/api/v1/templates?q=${encodeURIComponent(ci)}`, { headers: { Authorization: `Bearer ${ci}`, Cookie: `session=${TOKEN}`, 'X-Request-Id': 'secrets-test-1' } });
+    await fetch(`${url}/api/v1/whoami?token=${TOKEN}`, { headers: { Authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } });
+    await w.run(['ls-remote', `http://x:${ci}@${u.host}/acme/app.git`]);
     await fetch(`${url}/api/v1/templates/acme/app`, { method: 'DELETE', headers: { Authorization: `Bearer ${ci}` } });
-    expect(lines.length).toBeGreaterThan(0);
+    const ended = await fetch(`${url}/api/v1/whoami`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    // every request got its access line (the last one too): what is checked below is the whole log of the run
+    expect(await waitFor(() => lines.some((l) => l.includes(`"requestId":"${ended.headers.get('x-request-id') ?? ''}"`)))).toBe(true);
+    expect(lines.some((l) => l.includes('"requestId":"secrets-test-1"'))).toBe(true);
+    expect(lines.filter((l) => l.includes('"kind":"access"')).length).toBeGreaterThan(20);
     const text = lines.join('');
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(ci.slice('heater_'.length + 13));
     expect(text).not.toContain(signed.split('.')[1]);
     expect(text).not.toContain(linkSecret);
+    expect(text).not.toContain(Buffer.from(`x:${TOKEN}`).toString('base64'));
+    expect(text).not.toContain(encodeURIComponent(ci).slice(-20));
+    expect(text).not.toMatch(/authorization|cookie/i);
   } finally {
     await w.cleanup();
     await app.close();

@@ -15,6 +15,7 @@ import { WriteEvents, type WriteEvent } from '../../src/events/write-events';
 import type { CatalogEntry } from '../../src/catalog/catalog-store';
 import { WorkRepo, gitOk, hotTemplate } from '../helpers/git-client';
 import { waitNoGitChildren } from '../helpers/server';
+import { Readiness } from '../../src/http/readiness';
 
 const MANIFEST = `description: A web server behind a load balancer
 keywords: [web, lb]
@@ -133,6 +134,22 @@ test('a write whose reindex fails is tried again until it succeeds, without a re
   for (let i = 0; i < 100 && indexer.behind > 0; i++) await new Promise((r) => setTimeout(r, 50));
   expect(indexer.behind).toBe(0);
   expect((await entries())[0]?.latestVersion).toBe('1.1.0');
+});
+
+test('/readyz\'s index check fails while a write\'s reindex waits for its retry, and passes once it succeeded', async () => {
+  const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => false });
+  await fetchInto();
+  expect(await readiness.check()).toEqual({ ready: true, checks: { dataDir: 'ok', git: 'ok', index: 'ok', shutdown: 'ok' } });
+  const packed = path.join(store.gitDir(web), 'packed-refs');
+  await rm(packed, { force: true });
+  await mkdir(packed);
+  await expect(indexer.onWrite(event())).rejects.toThrow(/packed-refs/);
+  const behind = await readiness.check();
+  expect(behind.ready).toBe(false);
+  expect(behind.checks.index).toBe('1 template is not indexed yet (a reindex failed and is retried)');
+  await rm(packed, { recursive: true });
+  for (let i = 0; i < 100 && indexer.behind > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect((await readiness.check()).ready).toBe(true);
 });
 
 test('a failed try is tried again later, and close() stops the tries', async () => {

@@ -1,4 +1,4 @@
-// How git requests are logged: a client that goes away mid-clone is an info line, never a warning with git's progress text.
+// How git requests are logged (JSON lines): a client that goes away mid-clone is an info line, never a warning with git's progress text.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -57,9 +57,9 @@ test('a client killed mid-clone is logged once, at info, as gone; no warning, no
     expect(await waitFor(() => logged.slice(before).some((l) => /the client went away/.test(l)))).toBe(true);
     expect(await waitNoGitChildren(5000, true)).toEqual([]); // its upload-pack was stopped
     const lines = logged.slice(before);
-    expect(lines.filter((l) => / (warn|error) /.test(l))).toEqual([]);
-    expect(lines.filter((l) => /the client went away/.test(l))).toEqual([
-      expect.stringMatching(/^\S+ info acme\/big: the client went away during git-upload-pack after \d+ bytes; its git was stopped\n$/),
+    expect(lines.filter((l) => /"level":"(warn|error)"/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /the client went away/.test(l)).map((l) => JSON.parse(l) as unknown)).toEqual([
+      expect.objectContaining({ level: 'info', msg: expect.stringMatching(/^acme\/big: the client went away during git-upload-pack after \d+ bytes; its git was stopped$/) as unknown }),
     ]);
     expect(lines.join('')).not.toMatch(/Enumerating objects|Counting objects|Compressing objects|Total \d+/);
   } finally { await rm(dir, { recursive: true, force: true }); }
@@ -71,7 +71,7 @@ test('a clone that completes logs no warning and nothing about a client going aw
     const before = logged.length;
     await gitOk(['clone', '-q', '--depth', '1', `${server.url}/acme/big.git`, path.join(dir, 'big')]);
     const lines = logged.slice(before);
-    expect(lines.filter((l) => / (warn|error) /.test(l) || /went away/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /"level":"(warn|error)"/.test(l) || /went away/.test(l))).toEqual([]);
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
 
@@ -81,9 +81,9 @@ test('a git that fails for a reason of its own is a warning with its error lines
   // a want of an object the repo does not have: upload-pack fails ("not our ref")
   const res = await fetch(`${server.url}/acme/big.git/git-upload-pack`, { method: 'POST', headers: { 'Content-Type': 'application/x-git-upload-pack-request' }, body: `${pkt(`want ${'1'.repeat(40)} ofs-delta\n`)}0000${pkt('done\n')}` });
   await res.arrayBuffer();
-  expect(await waitFor(() => logged.slice(before).some((l) => / warn /.test(l)))).toBe(true);
-  const warn = logged.slice(before).filter((l) => / warn /.test(l));
-  expect(warn).toEqual([expect.stringMatching(/^\S+ warn acme\/big: git git-upload-pack exited 128: .*not our ref/)]);
+  expect(await waitFor(() => logged.slice(before).some((l) => /"level":"warn"/.test(l)))).toBe(true);
+  const warn = logged.slice(before).filter((l) => /"level":"warn"/.test(l));
+  expect(warn.map((l) => JSON.parse(l) as unknown)).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^acme\/big: git git-upload-pack exited 128: .*not our ref/) as unknown })]);
 });
 
 test('a client without side-band that hangs up mid-pack (git\'s progress then goes to stderr) is the same info line', async () => {
@@ -99,6 +99,6 @@ test('a client without side-band that hangs up mid-pack (git\'s progress then go
   expect(await waitFor(() => logged.slice(before).some((l) => /the client went away/.test(l)))).toBe(true);
   expect(await waitNoGitChildren(5000, true)).toEqual([]);
   const lines = logged.slice(before);
-  expect(lines.filter((l) => / (warn|error) /.test(l))).toEqual([]);
+  expect(lines.filter((l) => /"level":"(warn|error)"/.test(l))).toEqual([]);
   expect(lines.join('')).not.toMatch(/objects: |Total \d+/);
 });

@@ -64,6 +64,8 @@ function routesOf(app: Express): AppRoute[] {
 const GIT_ROUTES = ['GET /{ns}/{name}.git/info/refs', 'POST /{ns}/{name}.git/git-upload-pack', 'POST /{ns}/{name}.git/git-receive-pack'];
 // Called only by the pre-receive hook of a running push, with that push's secret.
 const INTERNAL_ROUTES = ['POST /_heater/hooks/pre-receive'];
+// The web catalog's HTML pages and their assets (src/http/routes/web*.ts) are no part of the API: docs/web.md describes them.
+const isWebPage = (p: string) => p === '/' || /^\/(?:t|assets)\//.test(p) || p === '/sign-in' || p === '/sign-out';
 // Writes without git (src/http/routes/publish.ts, namespaces.ts), which must be found by the walker.
 const T = '/api/v1/templates/{ns}/{name}';
 const WRITE_ROUTES = [`POST ${T}/versions`, `PUT ${T}/labels/{label}`, `DELETE ${T}/labels/{label}`, `POST ${T}/versions/{version}/deprecate`,
@@ -79,7 +81,7 @@ function undocumented(routes: readonly AppRoute[]): string[] {
   const documented = new Set(operations().map((o) => key(o.method, o.path)));
   const documentedPaths = new Set(operations().map((o) => o.path));
   return routes.filter((r) => !(r.method === '*' && documentedPaths.has(r.path)))
-    .map((r) => key(r.method, r.path)).filter((k) => !documented.has(k) && !INTERNAL_ROUTES.includes(k));
+    .filter((r) => !isWebPage(r.path)).map((r) => key(r.method, r.path)).filter((k) => !documented.has(k) && !INTERNAL_ROUTES.includes(k));
 }
 
 /** Documented REST operations the app does not serve; HEAD is served by every GET route (Express does so itself). */

@@ -123,7 +123,7 @@ sys.stdout.buffer.write(buf.getvalue())
   }
 
   test.each([['dotdot', 400], ['absolute', 400], ['symlink', 400], ['hardlink', 400], ['device', 400]] as const)('a tarball with a %s entry is refused (%i), nothing written', async (kind, status) => {
-    const res = await fetch(api(`/pub/hostile-${kind}/versions?version=1.0.0`), { method: 'POST', headers: { ...auth, 'Content-Type': 'application/gzip' }, body: craftedTar(kind) });
+    const res = await fetch(api(`/pub/hostile-${kind}/versions?version=1.0.0`), { method: 'POST', headers: { ...auth, 'Content-Type': 'application/gzip' }, body: new Uint8Array(craftedTar(kind)) });
     expect(res.status).toBe(status);
     expect((await json<{ detail: string }>(res)).detail.length).toBeGreaterThan(10);
     expect((await fetch(api(`/pub/hostile-${kind}/versions/1.0.0`))).status).toBe(404);

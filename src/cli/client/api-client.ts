@@ -80,7 +80,7 @@ export class ApiClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      const init: RequestInit = Buffer.isBuffer(body) ? { body }
+      const init: RequestInit & { duplex?: 'half' } = Buffer.isBuffer(body) ? { body: new Uint8Array(body) }
         // a stream of known length: sent with Content-Length, not chunked (fetch needs duplex for a stream body)
         : body ? { body: body.stream, duplex: 'half', headers: { ...headers, 'Content-Length': String(body.length) } } : {};
       res = await fetch(this.url(apiPath, query), { method, headers, ...init });

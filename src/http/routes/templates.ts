@@ -9,6 +9,7 @@ import type { Access } from '../access';
 import { cloneUrl, templateParam } from '../params';
 import { encodeCursor, parseListing, pickFields } from '../catalog-params';
 import { methodNotAllowed } from '../method-not-allowed';
+import { searchCatalog } from '../catalog-search';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
@@ -27,16 +28,7 @@ export function templatesRouter({ registry, catalog, access, publicUrl, events }
 
   r.route('/templates').get(access.allow('read', 'registry'), async (req, res) => {
     const listing = parseListing(req.query);
-    // the caller's namespaces, asked of the policy one by one: private ones it may not read are left out of items, total and facets
-    const visible = access.readable(req, (await catalog.namespaces()).map((n) => n.namespace));
-    let after = listing.after;
-    if (after && listing.query.sort === 'relevance' && visible.includes(after.id.slice(0, after.id.indexOf('/')))) {
-      // scores move as templates come and go: the page starts after the last item's score as it is now. Only a
-      // template the caller may see is re-scored: a cursor is the caller's to edit, and must reveal nothing hidden
-      after = { id: after.id, key: (await catalog.relevance(listing.query.text, after.id)) ?? after.key };
-    }
-    const query = { ...listing.query, visible, ...(after ? { after } : {}) };
-    const [page, facets] = await Promise.all([catalog.search(query), listing.facets.length > 0 ? catalog.facets(query, listing.facets) : undefined]);
+    const { page, facets } = await searchCatalog(catalog, access, req, listing);
     res.json({
       items: page.items.map((e) => pickFields(e, listing.fields)),
       nextCursor: page.next ? encodeCursor(page.next, listing.query) : null,

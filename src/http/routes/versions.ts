@@ -6,7 +6,8 @@ import type { Resolution } from '../../registry/resolve';
 import { templateParam } from '../params';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { methodNotAllowed } from '../method-not-allowed';
-import { matches, pipeGit, refHeaders, REVALIDATE, sendFile } from '../file-response';
+import { REVALIDATE, sendFile } from '../file-response';
+import { sendArchive } from '../archive-response';
 
 function describe(r: Resolution) {
   const v = r.version;
@@ -65,16 +66,7 @@ export function versionsRouter({ registry, access }: { registry: Registry; acces
 
   for (const format of ['tar.gz', 'zip'] as const satisfies readonly ArchiveFormat[]) {
     r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(access.allow('read', 'version'), async (req, res) => {
-      const t = templateParam(req);
-      const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
-      const etag = `"${resolution.commit}.${format}"`;
-      for (const [k, v] of Object.entries(refHeaders(resolution, etag, access.audience(req)))) res.setHeader(k, v);
-      if (matches(req, etag)) { res.status(304).end(); return; }
-      const label = resolution.version?.version ?? resolution.commit.slice(0, 12);
-      res.setHeader('Content-Type', format === 'zip' ? 'application/zip' : 'application/gzip');
-      res.setHeader('Content-Disposition', `attachment; filename="${t.name}-${label}.${format}"`);
-      if (req.method === 'HEAD') { res.end(); return; }
-      pipeGit(registry.archive(gitDir, resolution, format, `${t.name}-${label}`), res);
+      await sendArchive(registry, req, res, templateParam(req), String(req.params.ref), format, access.audience(req));
     }).all(methodNotAllowed('GET, HEAD'));
   }
 

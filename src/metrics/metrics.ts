@@ -1,0 +1,57 @@
+// Prometheus metrics (prom-client): requests by route and status, git processes, writes and refusals, index lag, the process itself.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AccessRecord } from '../log/logger';
+import type { WriteEvent } from '../events/write-events';
+
+/** What the gauges read when Prometheus scrapes: each a function, so a scrape sees the value of that moment. */
+export interface MetricSources {
+  /** git processes this server runs (clones, pushes, short commands, gc); cat-file readers are `catFileReaders`. */
+  readonly gitRunning: () => number;
+  /** Long-lived `git cat-file` readers. */
+  readonly catFileReaders: () => number;
+  /** Reads waiting for a cat-file reader (all of them busy). */
+  readonly readsWaiting: () => number;
+  /** Templates whose catalog entry is behind git. */
+  readonly indexBehind: () => number;
+}
+
+// request durations: from a cached file (~1 ms) to a large clone or push (minutes)
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** The server's metrics, in their own registry (never prom-client's global one: two servers in one process, as in tests, do not mix). */
+export class Metrics {
+  private readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly durations: Histogram<'method' | 'route' | 'status'>;
+  private readonly writes: Counter<'action' | 'via' | 'result'>;
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'heater_' });
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'heater_http_requests_total', help: 'HTTP requests answered, by method, route template and status (0: the client went away first).', labelNames: ['method', 'route', 'status'], registers });
+    this.durations = new Histogram({ name: 'heater_http_request_duration_seconds', help: 'Time from a request to the end of its answer, by method, route template and status.', labelNames: ['method', 'route', 'status'], buckets: BUCKETS, registers });
+    this.writes = new Counter({ name: 'heater_writes_total', help: 'Writes (pushes, publishes, label moves, marks, deletes, settings, tokens) by action, door (git, rest, cli) and result (ok or refused).', labelNames: ['action', 'via', 'result'], registers });
+    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
+    gauge('heater_git_catfile_readers', 'Long-lived git cat-file readers.', sources.catFileReaders);
+    gauge('heater_git_reads_waiting', 'Reads waiting for a git cat-file reader (every reader busy).', sources.readsWaiting);
+    gauge('heater_index_behind_templates', 'Templates whose catalog entry is behind git (a reindex waiting for its retry).', sources.indexBehind);
+  }
+
+  /** Counts an answered request (fed from the access log). */
+  observeRequest = (r: AccessRecord): void => {
+    const labels = { method: r.method, route: r.route ?? '(none)', status: String(r.aborted ? 0 : r.status) };
+    this.requests.inc(labels);
+    this.durations.observe(labels, r.ms / 1000);
+  };
+
+  /** The write-event subscriber: counts each write and each refused push. */
+  onWrite = (e: WriteEvent): void => {
+    this.writes.inc({ action: e.action, via: e.via, result: e.ok ? 'ok' : 'refused' });
+  };
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ readonly contentType: string; readonly text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}
