@@ -4,6 +4,7 @@ import { EXIT } from './server-exit-codes';
 import { TOKEN_COMMANDS, TOKEN_NOTES } from './token';
 import { LINK_COMMANDS } from './link';
 import { FSCK_COMMAND } from './fsck';
+import { BACKUP_COMMANDS } from './backup';
 import { CLIENT_COMMANDS, CLIENT_NOTES } from './client/program';
 
 export { EXIT } from './server-exit-codes';
@@ -17,6 +18,7 @@ export function helpText(): string {
     ...LINK_COMMANDS,
     '  heater reindex [--repos DIR]                       rebuild the catalog index (server stopped)',
     FSCK_COMMAND,
+    ...BACKUP_COMMANDS,
     '  heater --help       this text',
     '',
     ...TOKEN_NOTES,
