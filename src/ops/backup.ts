@@ -13,6 +13,9 @@ import {
 
 // Repositories bundled at once (each is one git pack-objects).
 const CONCURRENCY = 2;
+// Bundles made of one repository whose refs keep changing before giving up, and the wait after the n-th (n × RETRY_MS).
+const TRIES = 10;
+const RETRY_MS = 200;
 
 /** True when `dir` is absent or an empty folder; throws the system error when it cannot be read. */
 export async function isEmptyDir(dir: string): Promise<boolean> {
@@ -52,25 +55,47 @@ export async function backup(store: RepoStore, dir: string): Promise<BackupManif
   return manifest;
 }
 
-/** Bundles one repository and copies its HEAD, config and description; null when it vanished meanwhile (deleted). */
+/** The repository's refs now, as a digest of `<oid> <refname>` lines. */
+async function refsNow(gitDir: string): Promise<string> {
+  return refsDigest((await git(['for-each-ref', '--format=%(objectname) %(refname)'], { gitDir })).toString('utf8')).hash;
+}
+
+/**
+ * Bundles one repository and copies its HEAD, config and description; null when it vanished
+ * meanwhile (deleted). git reads a repository's refs one by one and a push updates them one by
+ * one, so the bundle is kept only when the refs were the same just before it, in it and just after
+ * it: no update landed while it was made, so it holds one state of the repository, not half of a
+ * push. Otherwise it is made again, up to TRIES times.
+ */
 async function backupRepository(gitDir: string, into: string, t: TemplateId): Promise<BackupRepository | null> {
   await fs.mkdir(into, { recursive: true });
   const bundle = path.join(into, BUNDLE);
-  // --all: every ref under refs/ (refs/heater/versions too: transfer.hideRefs is for the wire, not for bundles) and HEAD
-  const r = await runGit(['bundle', 'create', '--quiet', bundle, '--all'], { gitDir });
-  let digest = { refs: 0, hash: refsDigest('').hash };
-  if (r.code === 0) {
-    digest = refsDigest((await git(['bundle', 'list-heads', bundle], { gitDir })).toString('utf8'));
-  } else if (!/empty bundle/i.test(r.stderr)) {
+  for (let attempt = 1; ; attempt++) {
     if (!(await fs.stat(path.join(gitDir, 'HEAD')).catch(() => null))) { await fs.rm(into, { recursive: true, force: true }); return null; }
-    throw new GitCommandError(['bundle', 'create', t.id], r.code, gitErrorText(r.stderr));
+    const before = await refsNow(gitDir);
+    await fs.rm(bundle, { force: true });
+    // --all: every ref under refs/ (refs/heater/versions too: transfer.hideRefs is for the wire, not for bundles) and HEAD
+    const r = await runGit(['bundle', 'create', '--quiet', bundle, '--all'], { gitDir });
+    if (r.code !== 0 && !/empty bundle/i.test(r.stderr)) {
+      if (!(await fs.stat(path.join(gitDir, 'HEAD')).catch(() => null))) continue; // deleted meanwhile: said above
+      throw new GitCommandError(['bundle', 'create', t.id], r.code, gitErrorText(r.stderr));
+    }
+    const digest = r.code === 0 ? refsDigest((await git(['bundle', 'list-heads', bundle], { gitDir })).toString('utf8')) : refsDigest('');
+    if (digest.hash === before && (await refsNow(gitDir)) === before) {
+      await copyRepoFiles(gitDir, into);
+      return { template: t.id, ...digest };
+    }
+    if (attempt >= TRIES) throw new BackupError('backup-mismatch', `${t.id}: its refs changed during each of ${TRIES} tries to copy it; back it up when pushes to it pause.`);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS * attempt));
   }
+}
+
+/** Copies HEAD, config and description as they are (git replaces each by renaming a lock file: a read sees one whole version). */
+async function copyRepoFiles(gitDir: string, into: string): Promise<void> {
   for (const f of REPO_FILES) {
-    // git replaces HEAD and config by renaming a lock file: a read sees one whole version
     const text = await fs.readFile(path.join(gitDir, f)).catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return null; throw e; });
     if (text !== null) await fs.writeFile(path.join(into, f), text);
   }
-  return { template: t.id, ...digest };
 }
 
 /** Copies each state file that exists, each read whole (under its lock when the server writes it under one); returns their records. */
