@@ -68,7 +68,7 @@ test('a port in use is one sentence and exit code 2', async () => {
 test('--help lists every command and every flag once, each default once', () => {
   const r = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' });
   expect(r.status).toBe(0);
-  for (const command of ['heater [options]', 'heater token create --name NAME --scope SCOPE', 'heater token list', 'heater token revoke ID-OR-NAME', 'heater --help']) {
+  for (const command of ['heater [options]', 'heater token create --name NAME --scope SCOPE', 'heater token list', 'heater token revoke ID-OR-NAME', 'heater fsck [--repos DIR] [--repair] [--json]', 'heater backup DIR [--repos SRC]', 'heater restore DIR [--repos TARGET]', 'heater --help']) {
     expect(r.stdout).toContain(`  ${command}`);
   }
   for (const k of KEYS) {

@@ -10,7 +10,7 @@ import { fsck, type FsckProblem, type FsckReport } from '../ops/fsck';
 import { openOfflineRegistry } from './offline-registry';
 
 /** The line `heater --help` lists. */
-export const FSCK_COMMAND = '  heater fsck [--repos DIR] [--repair] [--json]       check every repository and the index (server may run)';
+export const FSCK_COMMAND = `${'  heater fsck [--repos DIR] [--repair] [--json]'.padEnd(53)}check every repository and the index (server may run)`;
 
 const USAGE = `Usage: heater fsck [--repos DIR] [--repair] [--json]
 Checks every repository of DIR: git fsck (connectivity, object integrity), Heater's pre-receive

@@ -121,3 +121,13 @@ test.each([
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(message);
 });
+
+test.each([['fsck'], ['backup'], ['restore']])('heater %s --help is the usage and exit 0; backup and restore without a DIR are exit 2', async (verb) => {
+  const help = await user.run([verb, '--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(new RegExp(`Usage:[\\s\\S]*heater ${verb}`));
+  if (verb === 'fsck') return;
+  const bare = await user.run([verb, '--repos', dir]);
+  expect(bare.code).toBe(2);
+  expect(bare.stderr).toMatch(new RegExp(`^heater ${verb}: give one backup folder DIR\\.`));
+});
