@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     return;
   }
-  if (argv[0] === 'reindex') { const { reindexCli } = await import('./cli/reindex.js'); process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
+  if (argv[0] === 'reindex') { const { reindexCli } = await import('./cli/reindex.js'); process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s), process.stderr.isTTY ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined); return; }
   if (argv[0] === 'link') { const { linkCli } = await import('./cli/link.js'); process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write((await import('./cli/help.js')).helpText()); return; }
   const [{ loadConfig }, { createApp }, { createLogger }] = await Promise.all([import('./config/config.js'), import('./app.js'), import('./log/logger.js')]);
