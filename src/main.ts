@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     process.exitCode = await tokenCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     return;
   }
-  if (argv[0] === 'reindex') { const { reindexCli } = await import('./cli/reindex.js'); process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
+  if (argv[0] === 'reindex') { const { reindexCli } = await import('./cli/reindex.js'); process.exitCode = await reindexCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s), process.stderr.isTTY ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined); return; }
   if (argv[0] === 'backup' || argv[0] === 'restore') { const { backupCli } = await import('./cli/backup.js'); process.exitCode = await backupCli(argv[0], argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
   if (argv[0] === 'fsck') { const { fsckCli } = await import('./cli/fsck.js'); process.exitCode = await fsckCli(argv.slice(1), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)); return; }
   if (argv[0] === 'link') { const { linkCli } = await import('./cli/link.js'); process.exitCode = await linkCli(argv.slice(1), process.env, (s) => process.stderr.write(s)); return; }

@@ -82,6 +82,8 @@ export interface CatalogQuery {
   readonly keywords: readonly string[];
   readonly metadata: readonly { readonly key: string; readonly value: string }[];
   readonly namespace?: string;
+  /** The manifest's licence, exactly (an SPDX expression such as `Apache-2.0`). */
+  readonly license?: string;
   /** Exact types, or prefixes (given with a trailing `*`, which is not part of the value here). */
   readonly resourceTypes: readonly { readonly type: string; readonly prefix: boolean }[];
   readonly parameters: readonly string[];

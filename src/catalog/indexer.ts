@@ -144,11 +144,11 @@ export class Indexer {
   }
 
   /**
-   * Compares every repository with the index and re-reads only those whose ref files changed
+   * Compares every repository with the index (`onProgress` hears of each repository read, of how many) and re-reads only those whose ref files changed
    * (added, changed with git directly, copied in, restored), and drops entries whose repository
    * is gone. A repository that cannot be read is reported through `warn` and left as it was.
    */
-  async heal(): Promise<HealReport> {
+  async heal(onProgress?: (done: number, total: number) => void): Promise<HealReport> {
     const t0 = Date.now();
     const [onDisk, stamps] = await Promise.all([this.store.list(), this.catalog.stamps()]);
     const counts = { added: 0, changed: 0, removed: 0, unchanged: 0, failed: 0 };
@@ -175,6 +175,7 @@ export class Indexer {
       if (writes.length > 0) await this.catalog.transaction((w) => { for (const write of writes) write(w); });
     };
     let i = 0;
+    let done = 0;
     const worker = async () => {
       for (let job = work[i++]; job; job = work[i++]) {
         try {
@@ -186,6 +187,7 @@ export class Indexer {
           counts.failed++;
           this.warn(`catalog: cannot index ${job.t.id}: ${(e as Error).message}`);
         }
+        onProgress?.(++done, work.length);
       }
     };
     await Promise.all(Array.from({ length: HEAL_CONCURRENCY }, worker));
@@ -202,8 +204,8 @@ export class Indexer {
   }
 
   /** Empties the index and reads every repository again. */
-  async rebuild(): Promise<HealReport> {
+  async rebuild(onProgress?: (done: number, total: number) => void): Promise<HealReport> {
     await this.catalog.transaction((w) => w.clear());
-    return this.heal();
+    return this.heal(onProgress);
   }
 }

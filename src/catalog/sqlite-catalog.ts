@@ -285,6 +285,7 @@ export class SqliteCatalog implements CatalogStore {
     if (ranked) { where.push('fts MATCH ?'); params.push(ftsAll(q.text.include)); }
     if (q.text.exclude.length > 0) { where.push('t.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)'); params.push(ftsAny(q.text.exclude)); }
     if (q.namespace !== undefined) { where.push('t.namespace = ?'); params.push(q.namespace); }
+    if (q.license !== undefined) { where.push('t.license = ?'); params.push(q.license); }
     if (q.deprecated !== undefined) { where.push('t.deprecated = ?'); params.push(q.deprecated ? 1 : 0); }
     for (const k of q.keywords) { where.push('EXISTS (SELECT 1 FROM keywords k WHERE k.keyword = ? AND k.rid = t.rid)'); params.push(k); }
     for (const m of q.metadata) { where.push('EXISTS (SELECT 1 FROM metadata m WHERE m.key = ? AND m.value = ? AND m.rid = t.rid)'); params.push(m.key, m.value); }

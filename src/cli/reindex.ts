@@ -14,8 +14,14 @@ DIR defaults to $HEATER_REPOS, else ./repos. Stop the server first: a running on
 at start-up by itself, and deleting the file is as good as this command.
 `;
 
-/** Runs the reindex command; returns the exit code. The report goes to `out`, problems to `err`. */
-export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+// The progress line is rewritten at most this often.
+const PROGRESS_MS = 200;
+
+/**
+ * Runs the reindex command; returns the exit code. The report goes to `out`, problems to `err`;
+ * `progress`, when given (stderr is a terminal), receives a line to show in place of the last one.
+ */
+export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void, progress?: (line: string) => void): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { out(USAGE); return 0; }
   let config;
   try {
@@ -30,7 +36,14 @@ export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv
   await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
   const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
   try {
-    const report = await new Indexer(store, registry, catalog, (msg) => err(`heater: ${msg}\n`)).rebuild();
+    let shown = 0;
+    const onProgress = progress && ((done: number, total: number) => {
+      if (done < total && Date.now() - shown < PROGRESS_MS) return;
+      shown = Date.now();
+      progress(`heater reindex: ${done} of ${total} templates read (${Math.floor((100 * done) / total)} %)`);
+    });
+    const report = await new Indexer(store, registry, catalog, (msg) => err(`heater: ${msg}\n`)).rebuild(onProgress);
+    if (progress) progress('');
     out(`heater: indexed ${report.added} templates in ${(report.ms / 1000).toFixed(1)} s${report.failed ? `; ${report.failed} could not be read` : ''}.\n`);
     return report.failed > 0 ? 1 : 0;
   } finally {

@@ -16,7 +16,7 @@ export interface ListingRequest {
   readonly facets: readonly FacetName[];
 }
 
-const SINGLE = ['q', 'namespace', 'deprecated', 'sort', 'order', 'limit', 'cursor', 'fields', 'facets'] as const;
+const SINGLE = ['q', 'namespace', 'license', 'deprecated', 'sort', 'order', 'limit', 'cursor', 'fields', 'facets'] as const;
 const REPEATABLE = ['keyword', 'resource_type', 'parameter'] as const;
 const SORTS: readonly CatalogSort[] = ['relevance', 'name', 'updated', 'created', 'versions'];
 const FACETS: readonly FacetName[] = ['keywords', 'namespaces', 'resource_types', 'licenses'];
@@ -70,6 +70,8 @@ export function parseListing(query: Readonly<Record<string, unknown>>): ListingR
   if (!textQuery) throw new InvalidInputError('q', `q may have at most ${MAX_TERMS} words, phrases and exclusions.`);
   const namespace = single.get('namespace');
   if (namespace !== undefined && !isValidName(namespace)) throw new InvalidInputError('namespace', `"${shown(namespace)}" is not a valid namespace.`);
+  const license = single.get('license');
+  if (license !== undefined) text('license', license, 128);
   const sortRaw = single.get('sort');
   if (sortRaw !== undefined && !(SORTS as readonly string[]).includes(sortRaw)) throw new InvalidInputError('sort', `sort must be one of ${SORTS.join(', ')}.`);
   const sort = (sortRaw as CatalogSort | undefined) ?? (textQuery.include.length > 0 ? 'relevance' : 'name');
@@ -82,6 +84,7 @@ export function parseListing(query: Readonly<Record<string, unknown>>): ListingR
     keywords: [...new Set((multi.get('keyword') ?? []).map((k) => text('keyword', k, 64).toLowerCase()))],
     metadata,
     ...(namespace === undefined ? {} : { namespace }),
+    ...(license === undefined ? {} : { license }),
     resourceTypes: (multi.get('resource_type') ?? []).map(resourceType),
     parameters: (multi.get('parameter') ?? []).map((p) => text('parameter', p, 255)),
     ...(deprecatedRaw === undefined ? {} : { deprecated: deprecatedRaw === 'true' }),

@@ -7,6 +7,7 @@ export interface CatalogState {
   readonly q: string;
   readonly keyword: readonly string[];
   readonly namespace: string | null;
+  readonly license: string | null;
   readonly resource_type: readonly string[];
   readonly parameter: readonly string[];
   readonly deprecated: 'true' | 'false' | null;
@@ -32,6 +33,7 @@ export function catalogUrl(s: CatalogState): string {
   if (s.q !== '') p.set('q', s.q);
   for (const k of s.keyword) p.append('keyword', k);
   if (s.namespace !== null) p.set('namespace', s.namespace);
+  if (s.license !== null) p.set('license', s.license);
   for (const t of s.resource_type) p.append('resource_type', t);
   for (const t of s.parameter) p.append('parameter', t);
   if (s.deprecated !== null) p.set('deprecated', s.deprecated);
@@ -51,12 +53,13 @@ function withFacet(s: CatalogState, facet: keyof Facets, value: string): Catalog
   if (facet === 'keywords') return { ...base, keyword: toggle(s.keyword, value) };
   if (facet === 'resource_types') return { ...base, resource_type: toggle(s.resource_type, value) };
   if (facet === 'namespaces') return { ...base, namespace: s.namespace === value ? null : value };
-  return base;
+  return { ...base, license: s.license === value ? null : value };
 }
 
 function isOn(s: CatalogState, facet: keyof Facets, value: string): boolean {
   if (facet === 'keywords') return s.keyword.includes(value);
   if (facet === 'resource_types') return s.resource_type.includes(value);
+  if (facet === 'licenses') return s.license === value;
   return facet === 'namespaces' && s.namespace === value;
 }
 
@@ -72,14 +75,9 @@ function FacetList({ view, facet, title }: { view: CatalogView; facet: keyof Fac
         <ul>
           {values.map(({ value, count }) => (
             <li>
-              {facet === 'licenses'
-                // the search API has no licence filter: the counts inform, they do not narrow
-                ? <span>{value} <span class="count">{count}</span></span>
-                : (
-                  <a href={catalogUrl(withFacet(view.state, facet, value))} aria-current={isOn(view.state, facet, value) ? 'true' : undefined} class={isOn(view.state, facet, value) ? 'on' : undefined}>
-                    {value} <span class="count" aria-label={`${count} templates`}>{count}</span>
-                  </a>
-                )}
+              <a href={catalogUrl(withFacet(view.state, facet, value))} aria-current={isOn(view.state, facet, value) ? 'true' : undefined} class={isOn(view.state, facet, value) ? 'on' : undefined}>
+                {value} <span class="count" aria-label={`${count} templates`}>{count}</span>
+              </a>
             </li>
           ))}
         </ul>
@@ -92,6 +90,7 @@ function ActiveFilters({ s }: { s: CatalogState }) {
   const chips: { label: string; href: string }[] = [
     ...s.keyword.map((k) => ({ label: `keyword: ${k}`, href: catalogUrl({ ...s, cursor: null, keyword: s.keyword.filter((x) => x !== k) }) })),
     ...(s.namespace === null ? [] : [{ label: `namespace: ${s.namespace}`, href: catalogUrl({ ...s, cursor: null, namespace: null }) }]),
+    ...(s.license === null ? [] : [{ label: `licence: ${s.license}`, href: catalogUrl({ ...s, cursor: null, license: null }) }]),
     ...s.resource_type.map((t) => ({ label: `resource type: ${t}`, href: catalogUrl({ ...s, cursor: null, resource_type: s.resource_type.filter((x) => x !== t) }) })),
     ...s.parameter.map((t) => ({ label: `parameter: ${t}`, href: catalogUrl({ ...s, cursor: null, parameter: s.parameter.filter((x) => x !== t) }) })),
     ...(s.deprecated === null ? [] : [{ label: `deprecated: ${s.deprecated}`, href: catalogUrl({ ...s, cursor: null, deprecated: null }) }]),

@@ -51,3 +51,13 @@ test('a bad option is exit code 2 with the usage; --help is 0', () => {
   expect(help.status).toBe(0);
   expect(help.stdout).toMatch(/^Usage: heater reindex/);
 });
+
+test('on a terminal it shows its progress in place, and ends with the count; piped, no progress', () => {
+  // util-linux `script` gives the command a pseudo-terminal: stderr is a TTY there
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const r = spawnSync('script', ['-qec', [process.execPath, MAIN, 'reindex', '--repos', dir].map(quote).join(' '), '/dev/null'], { encoding: 'utf8', env: { ...process.env, HEATER_REPOS: dir } });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('\r\x1b[Kheater reindex: 2 of 2 templates read (100 %)');
+  expect(r.stdout).toMatch(/\r\x1b\[Kheater: indexed 2 templates in \d+\.\d s\.\r?\n$/);
+  expect(reindex().stderr).toBe('');
+});

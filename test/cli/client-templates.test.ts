@@ -1,4 +1,5 @@
 // The client commands against a real server: publish (and --dry-run), search, info, versions, diff, labels, marks, links, changelog, dependents; usage errors.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,6 +95,21 @@ describe('publish', () => {
     fs.mkdirSync(path.join(work, 'empty'));
     expect((await user.run(['publish', path.join(work, 'empty'), '-t', 'cli/linked', '--version', '1.0.0'])).code).toBe(2);
     expect((await user.run(['info', 'cli/linked'])).code).toBe(3);
+  });
+
+  test('without --template, the folder\'s origin names it: a clone of the Heater remote publishes to its template', async () => {
+    const clone = path.join(work, 'clone');
+    const git = (args: string[]) => execFileSync('git', args, { cwd: clone, stdio: 'pipe' });
+    fs.mkdirSync(clone);
+    git(['init', '-q']);
+    git(['remote', 'add', 'origin', `${server.url}/cli/cloned.git`]);
+    fs.writeFileSync(path.join(clone, 'template.yaml'), hotTemplate(1));
+    const r = await user.json<{ template: string; version: string }>(['publish', clone, '--version', '1.0.0']);
+    expect(r).toMatchObject({ code: 0, body: { template: 'cli/cloned', version: '1.0.0' } });
+    git(['remote', 'set-url', 'origin', 'https://example.com/not/a/heater/remote']);
+    const refused = await user.run(['publish', clone, '--version', '1.0.1']);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not a clone of a Heater template .*--template NS\/NAME\n$/) });
+    expect((await user.run(['publish', folder('plain', { 'template.yaml': hotTemplate(1) }), '--version', '1.0.0'])).code).toBe(2);
   });
 });
 

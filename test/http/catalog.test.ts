@@ -90,6 +90,10 @@ describe('one registry', () => {
     ['q=web&namespace=beta&meta.team=blue&keyword=cache&deprecated=false&resource_type=OS::Heat::*', ['beta/cache']],
     ['q=web&parameter=subnet', ['acme/lb']],
     ['keyword=nothing', []],
+    ['license=MIT', ['acme/web-server']], // secret/vault is MIT too, and private
+    ['license=Apache-2.0&namespace=acme', ['acme/postgres']],
+    ['license=mit', []], // the licence as the manifest spells it
+    ['license=GPL-3.0-only', []],
   ])('%s', async (query, expected) => {
     const page = await list(query);
     expect(page.items.map((i) => i.id)).toEqual(expected);
@@ -166,6 +170,9 @@ describe('one registry', () => {
     ['limit=0', 'limit'],
     ['limit=101', 'limit'],
     ['namespace=Bad..Name', 'namespace'],
+    ['license=', 'license'],
+    ['license=MIT&license=Apache-2.0', 'license'],
+    [`license=${'x'.repeat(129)}`, 'license'],
     ['resource_type=OS::*::Server', 'resource_type'],
     ['resource_type=*', 'resource_type'],
     ['fields=secret', 'fields'],

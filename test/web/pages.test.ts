@@ -347,3 +347,14 @@ test('pages of results follow the API\'s cursors, and every state is a URL', asy
   // a facet link keeps the other filters and starts again at the first page
   expect(second).toContain('href="/?keyword=nginx&amp;sort=name&amp;limit=1"');
 });
+
+test('the licence facet filters, and its chip takes the filter off', async () => {
+  const ids = (html: string) => [...html.matchAll(/<h3><a href="\/t\/([^"]+)">/g)].map((m) => m[1]);
+  const all = await (await get('/?sort=name')).text();
+  expect(all).toContain('href="/?license=MIT&amp;sort=name"');
+  const mit = await (await get('/?license=MIT&sort=name')).text();
+  expect(ids(mit)).toEqual(['acme/db']);
+  expect(mit).toMatch(/licence: MIT/);
+  expect(mit).toContain('href="/?sort=name"'); // the chip
+  expect((await get(`/?license=${'x'.repeat(129)}`)).status).toBe(400);
+});

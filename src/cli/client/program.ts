@@ -22,7 +22,7 @@ export const CLIENT_COMMANDS: readonly string[] = [
   '  heater info NS/NAME                       one template',
   '  heater versions NS/NAME                   its versions, highest first',
   '  heater get NS/NAME[@REF] [-o DIR] [--force]   the tree at a version, every file checked against its blob id',
-  '  heater publish DIR -t NS/NAME --version V [--message M] [--dry-run]',
+  '  heater publish DIR [-t NS/NAME] --version V [--message M] [--dry-run]   (-t: default, the template DIR is a clone of)',
   '  heater diff NS/NAME FROM TO [--structural]',
   '  heater label NS/NAME LABEL REF | heater label NS/NAME LABEL --delete',
   '  heater deprecate NS/NAME VERSION --message M | --undo',

@@ -30,7 +30,7 @@ export interface WebCatalogDeps extends ReadLinkDeps {
 
 const FACETS: readonly FacetName[] = ['keywords', 'namespaces', 'resource_types', 'licenses'];
 // the API's listing parameters but fields and facets: the page always asks for its own
-const PAGE_PARAMS = ['q', 'keyword', 'namespace', 'resource_type', 'parameter', 'deprecated', 'sort', 'order', 'limit', 'cursor'];
+const PAGE_PARAMS = ['q', 'keyword', 'namespace', 'license', 'resource_type', 'parameter', 'deprecated', 'sort', 'order', 'limit', 'cursor'];
 const README = /^readme(?:\.md|\.markdown)?$/i;
 // The README is rendered when it is at most this big; a bigger one is a link to its file page.
 const MAX_README_BYTES = 512 * 1024;
@@ -73,7 +73,7 @@ const one = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 function stateOf(q: Readonly<Record<string, unknown>>): CatalogState {
   const deprecated = one(q.deprecated);
   return {
-    q: one(q.q) ?? '', keyword: list(q.keyword), namespace: one(q.namespace), resource_type: list(q.resource_type), parameter: list(q.parameter),
+    q: one(q.q) ?? '', keyword: list(q.keyword), namespace: one(q.namespace), license: one(q.license), resource_type: list(q.resource_type), parameter: list(q.parameter),
     deprecated: deprecated === 'true' || deprecated === 'false' ? deprecated : null, sort: one(q.sort), order: one(q.order), limit: one(q.limit), cursor: one(q.cursor),
   };
 }

@@ -1,6 +1,8 @@
-// `heater publish DIR --template ns/name --version V [--dry-run]`: the files of a folder as a new version (POST …/versions, JSON with base64 files).
+// `heater publish DIR [--template ns/name] --version V [--dry-run]`: the files of a folder as a new version (POST …/versions, JSON with base64 files).
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error';
 import { templateId, templatePath, type Context, type CommonOptions } from '../context';
@@ -39,16 +41,39 @@ export async function filesOf(dir: string): Promise<Map<string, UploadFile>> {
   return files;
 }
 
+/**
+ * The template a folder is a clone of: the `ns/name` of its `origin` remote when that is a Heater
+ * clone URL (`…/<ns>/<name>.git`, also behind a read link's `/l/<link>`), else null.
+ */
+export async function templateOfClone(dir: string): Promise<string | null> {
+  let url: string;
+  try {
+    url = (await promisify(execFile)('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], { timeout: 10_000 })).stdout.trim();
+  } catch {
+    return null; // not a git work tree, or no origin
+  }
+  const m = /\/([^/]+)\/([^/]+)\.git\/?$/.exec(url);
+  if (!m) return null;
+  try {
+    return templateId(`${m[1] ?? ''}/${m[2] ?? ''}`);
+  } catch {
+    return null;
+  }
+}
+
 /** Registers publish. */
 export function registerPublish(program: Command, ctx: Context): void {
   ctx.common(program.command('publish')
     .description('publish the files of a folder as a new version (the same validation as a push)')
     .argument('<dir>', 'the template folder (its .git folder is left out)')
-    .requiredOption('-t, --template <template>', 'the template, ns/name (created by its first version)', templateId)
+    .option('-t, --template <template>', 'the template, ns/name (created by its first version); default: the one DIR is a git clone of', templateId)
     .requiredOption('--version <version>', 'the new version, exact: 1.3.0 or v1.3.0')
     .option('-m, --message <message>', 'the commit and tag message (default: Release VERSION)')
     .option('--dry-run', 'check only: validation, a new version, the semver policy; say the bump the changes need; write nothing'))
-    .action(async (dir: string, opts: CommonOptions & { template: string; version: string; message?: string; dryRun?: boolean }) => {
+    .action(async (dir: string, given: CommonOptions & { template?: string; version: string; message?: string; dryRun?: boolean }) => {
+      const template = given.template ?? (await templateOfClone(dir));
+      if (template === null) throw usageError(`${dir} is not a clone of a Heater template (its origin is no …/NS/NAME.git URL): say which template with --template NS/NAME`);
+      const opts = { ...given, template };
       const { out, api } = await ctx.connect(opts);
       const files = await filesOf(dir);
       const body = { version: opts.version, ...(opts.message === undefined ? {} : { message: opts.message }), files: Object.fromEntries(files) };
