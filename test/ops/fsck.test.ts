@@ -5,7 +5,7 @@ import { RepoStore, parseTemplateId } from '../../src/git/store';
 import type { FsckReport } from '../../src/ops/fsck';
 import { CliUser } from '../helpers/cli';
 import { WorkRepo, gitOk, hotTemplate, tempDir } from '../helpers/git-client';
-import { waitNoGitChildren } from '../helpers/server';
+import { startServer, waitNoGitChildren } from '../helpers/server';
 
 let dir: string;
 let store: RepoStore;
@@ -130,4 +130,31 @@ test.each([['fsck'], ['backup'], ['restore']])('heater %s --help is the usage an
   const bare = await user.run([verb, '--repos', dir]);
   expect(bare.code).toBe(2);
   expect(bare.stderr).toMatch(new RegExp(`^heater ${verb}: give one backup folder DIR\\.`));
+});
+
+test('beside a running server: --repair reinstalls a hook and indexes a repository copied in, and the server answers from the repaired index', async () => {
+  const server = await startServer();
+  try {
+    await gitOk(['push', '-q', `${server.authUrl}/acme/live.git`, 'main', '--tags'], { cwd: work.dir });
+    const live = path.join(server.reposDir, 'acme', 'live.git');
+    await rm(path.join(live, 'hooks', 'pre-receive'));
+    // copied in behind the server's back: on disk, not in its index
+    await gitOk(['clone', '-q', '--bare', live, path.join(server.reposDir, 'acme', 'copied.git')]);
+    const listed = async () => ((await (await fetch(`${server.url}/api/v1/templates`)).json()) as { items: { id: string }[] }).items.map((i) => i.id);
+    expect(await listed()).toEqual(['acme/live']);
+    const r = await user.run(['fsck', '--repair', '--json', '--repos', server.reposDir]);
+    const j = JSON.parse(r.stdout) as FsckReport;
+    expect(seen(j)).toEqual(['acme/copied hook repaired', 'acme/copied index repaired', 'acme/live hook repaired']);
+    expect(r.code).toBe(0);
+    expect(await listed()).toEqual(['acme/copied', 'acme/live']);
+    // pushes are still checked: a version cannot be moved
+    await work.commit({ 'template.yaml': hotTemplate(9) });
+    await work.tag('v1.0.0', { force: true });
+    const moved = await work.run(['push', '-f', `${server.authUrl}/acme/live.git`, 'refs/tags/v1.0.0']);
+    expect(moved.code).not.toBe(0);
+    expect(moved.stderr).toMatch(/remote: .*v1\.0\.0/);
+    expect((await user.run(['fsck', '--repos', server.reposDir])).code).toBe(0);
+  } finally {
+    await server.close();
+  }
 });
