@@ -102,10 +102,10 @@ describe('publish', () => {
     const git = (args: string[]) => execFileSync('git', args, { cwd: clone, stdio: 'pipe' });
     fs.mkdirSync(clone);
     git(['init', '-q']);
-    git(['remote', 'add', 'origin', `${server.url}/cli/cloned.git`]);
+    git(['remote', 'add', 'origin', `${server.url}/clones/cloned.git`]);
     fs.writeFileSync(path.join(clone, 'template.yaml'), hotTemplate(1));
     const r = await user.json<{ template: string; version: string }>(['publish', clone, '--version', '1.0.0']);
-    expect(r).toMatchObject({ code: 0, body: { template: 'cli/cloned', version: '1.0.0' } });
+    expect(r).toMatchObject({ code: 0, body: { template: 'clones/cloned', version: '1.0.0' } });
     git(['remote', 'set-url', 'origin', 'https://example.com/not/a/heater/remote']);
     const refused = await user.run(['publish', clone, '--version', '1.0.1']);
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not a clone of a Heater template .*--template NS\/NAME\n$/) });
