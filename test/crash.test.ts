@@ -31,7 +31,7 @@ let repos: string;
 let templates: Template[];
 let server: ProcessServer | undefined;
 // `streamed` counts the operations of the streams the kills cut into; `attempted` adds the checks' writes after each restart
-const figures = { streamed: 0, attempted: 0, acked: 0, crashes: 0, orphans: 0, lockFilesSeen: 0 };
+const figures = { streamed: 0, attempted: 0, acked: 0, crashes: 0, orphans: 0, lockFiles: [] as string[] };
 
 beforeAll(async () => {
   repos = await mkdtemp(path.join(os.tmpdir(), 'heater-crash-'));
@@ -47,29 +47,32 @@ afterAll(async () => {
   if (server) await stop(server);
   for (const t of templates) await t.work?.cleanup();
   await rm(repos, { recursive: true, force: true });
-  process.stdout.write(`crash: ${figures.streamed} operations in the streams, ${figures.attempted} in all, ${figures.acked} acknowledged, ${figures.crashes} kill -9, ${figures.orphans} git processes left by the killed server, ${figures.lockFilesSeen} lock files found after a crash\n`);
+  process.stdout.write(`crash: ${figures.streamed} operations in the streams, ${figures.attempted} in all, ${figures.acked} acknowledged, ${figures.crashes} kill -9, ${figures.orphans} git processes left by the killed server, ${figures.lockFiles.length} lock files found after a crash (removed at the next start: ${[...new Set(figures.lockFiles)].join(', ') || 'none'})\n`);
 });
 
-/** One push or publish of the template's next version; true when the server acknowledged it. */
-async function operate(s: ProcessServer, t: Template): Promise<boolean> {
+/** One push or publish of the template's next version; true when the server acknowledged it, else what the client was told. */
+async function operate(s: ProcessServer, t: Template): Promise<true | string> {
   const n = ++t.next;
   const version = `1.${n}.0`;
   figures.attempted++;
   let ok: boolean;
+  let why = '';
   if (t.work) {
     await t.work.commit({ 'template.yaml': hotTemplate(n) });
     await t.work.tag(`v${version}`);
-    ok = (await t.work.run(['push', `${s.authUrl}/${t.id}.git`, 'main', `v${version}`])).code === 0;
+    const push = await t.work.run(['push', `${s.authUrl}/${t.id}.git`, 'main', `v${version}`]);
+    ok = push.code === 0;
+    why = push.stderr;
   } else {
     const res = await fetch(`${s.url}/api/v1/templates/${t.id}/versions`, {
       method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ version, files: { 'template.yaml': hotTemplate(n) } }),
     }).catch(() => null);
     ok = res?.status === 201;
-    await res?.arrayBuffer().catch(() => null);
+    why = `${res?.status ?? 'no answer'} ${await res?.text().catch(() => '') ?? ''}`;
   }
   if (ok) { t.acked.push(version); figures.acked++; }
-  return ok;
+  return ok || why;
 }
 
 /** Lock files git or Heater left in the data directory. */
@@ -117,7 +120,7 @@ test(`kill -9 at random moments during ${OPS} pushes and publishes: every acknow
     figures.crashes++;
     server = undefined;
     await workers;
-    figures.lockFilesSeen += (await lockFiles(repos)).length;
+    figures.lockFiles.push(...(await lockFiles(repos)).map((f) => path.relative(repos, f).replace(/^[^/]+\/[^/]+\.git\//, '')));
   }
   const s = await startProcessServer(repos, TOKEN);
   server = s;
