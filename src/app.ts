@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './log/logger';
 import { RepoStore } from './git/store';
+import { removeStaleGitLocks } from './git/stale-locks';
 import { RefCache } from './git/refs';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
@@ -90,6 +91,8 @@ async function openDataDir(dir: string): Promise<RepoStore> {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = await openDataDir(config.reposDir);
+  // a git killed with the last server (kill -9, a power cut) may have left a ref locked for good
+  for (const f of await removeStaleGitLocks(store)) log.warn(`removed ${f}, left by a git process that was killed while it held it`);
   const emptyRepo = path.join(store.stateDir, 'empty.git');
   await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo])).catch((e: unknown) => {
     throw new StartupError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'cannot run git: it is not on PATH; install git 2.x' : `cannot create ${emptyRepo}: ${systemReason(e)}`);

@@ -12,7 +12,8 @@ export type ErrorKind =
   | 'unsupported-media-type'
   | 'unprocessable'
   | 'rate-limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'insufficient-storage';
 
 /** What an error carries besides its sentence, for whoever renders it (problem.ts copies it without knowing the class). */
 export interface ErrorData {

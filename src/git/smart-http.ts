@@ -46,7 +46,11 @@ export interface Child {
   readonly env: Readonly<Record<string, string>>;
   /** A git process that neither reads nor writes for this long is stopped (a client that stalled). */
   readonly idleMs: number;
-  /** Called once the git process has exited (whatever happened to the request). */
+  /**
+   * Called just before git is started, and only then (a cached advertisement or a negotiation body
+   * still arriving holds none); may throw, BusyError at the server's limit of git processes.
+   */
+  readonly takeSlot?: () => void;
   /** Run when git exits; a push's response ends only once it has resolved (its write is then known everywhere). */
   readonly onExit?: (code: number | null) => void | Promise<void>;
   /** `warn` for what an operator should look at (git failed, a client stalled), `info` for what clients do (go away). */
@@ -66,6 +70,7 @@ export function advertise(gitDir: string, service: Service, req: IncomingMessage
     res.end(known.body);
     return;
   }
+  child.takeSlot?.();
   const git = spawnGit([...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
     { env: gitEnv({ ...child.env, ...proto }) });
   git.stdin.end();
@@ -98,7 +103,7 @@ function configStamp(gitDir: string, protocol: string): string {
  * POST /git-upload-pack or /git-receive-pack: checks the content type, inflates gzip, and pipes the
  * body through `git <svc> --stateless-rpc`. upload-pack bodies (negotiation) are read whole first,
  * capped at `maxNegotiationBytes` inflated, as http-backend and Workhorse do, so a slow client never
- * holds a git process; receive-pack bodies (packs) are streamed with back-pressure.
+ * holds a git process or a git slot; receive-pack bodies (packs) are streamed with back-pressure.
  * Throws InvalidInputError, TooLargeError or UnsupportedMediaTypeError before anything is sent.
  */
 export async function rpc(gitDir: string, service: Service, req: IncomingMessage, res: ServerResponse, child: Child, maxNegotiationBytes: number): Promise<void> {
@@ -115,6 +120,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   const args = [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const body = await readCapped(req, gzip, maxNegotiationBytes);
+    child.takeSlot?.(); // only now: a client sending its negotiation slowly holds no git slot
     const git = spawnGit(args, { env });
     git.stdin.on('error', () => { /* upload-pack may exit before reading all (shallow, v0): EPIPE is expected */ });
     git.stdin.end(body);
@@ -122,6 +128,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     stream(git, res, service, child, false);
     return;
   }
+  child.takeSlot?.();
   const git = spawnGit(args, { env });
   git.stdin.on('error', () => { /* reported through the exit code */ });
   const source = gzip ? req.pipe(createGunzip()) : req;
@@ -202,8 +209,10 @@ function readCapped(req: IncomingMessage, gzip: boolean, max: number): Promise<B
       if (n > max) { if (gzip) { req.unpipe(); source.destroy(); } fail(new TooLargeError(`The fetch negotiation is larger than ${max >= 1048576 ? `${Math.round(max / 1048576)} MiB` : `${Math.ceil(max / 1024)} KiB`}; fetch fewer refs at a time.`)); return; }
       chunks.push(d);
     });
-    source.on('error', (e) => fail(gzip ? new InvalidInputError('body', `The request body is not valid gzip: ${e.message}.`) : e));
-    req.on('error', (e) => fail(e));
+    // a client that goes away mid-body is the client's doing, not a server failure to log as one
+    const cutShort = () => new InvalidInputError('body', 'The fetch negotiation was cut short: the client went away before sending all of it.');
+    source.on('error', (e) => fail(gzip ? new InvalidInputError('body', `The request body is not valid gzip: ${e.message}.`) : cutShort()));
+    req.on('error', () => fail(cutShort()));
     source.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks)); } });
   });
 }

@@ -78,10 +78,11 @@ export async function writeObject(gitDir: string, type: 'blob' | 'tree' | 'commi
   if (await fsp.access(final).then(() => true, () => false)) return oid; // complete by construction: only renames put it there
   await fsp.mkdir(dir, { recursive: true });
   const tmp = path.join(gitDir, 'objects', `tmp_obj_${randomBytes(8).toString('hex')}`);
-  await fsp.writeFile(tmp, deflateSync(data), { mode: 0o444 });
   try {
+    await fsp.writeFile(tmp, deflateSync(data), { mode: 0o444 });
     await fsp.rename(tmp, final);
   } catch (e) {
+    // a write cut short (a full disk) or a failed rename leaves no temporary file behind
     await fsp.rm(tmp, { force: true });
     throw e;
   }

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HeaterError, type ErrorKind } from '../errors/heater-error';
 import type { Logger } from '../log/logger';
+import { noSpaceOf } from '../errors/no-space-error';
 
 const STATUS: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
@@ -16,12 +17,13 @@ const STATUS: Readonly<Record<ErrorKind, number>> = {
   unprocessable: 422,
   'rate-limited': 429,
   unavailable: 503,
+  'insufficient-storage': 507,
 };
 
 const TITLE: Readonly<Record<number, string>> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 503: 'Service Unavailable',
+  500: 'Internal Server Error', 503: 'Service Unavailable', 507: 'Insufficient Storage',
 };
 
 /** An error as HTTP sees it, before it is rendered. */
@@ -64,7 +66,7 @@ function headersOf(err: HeaterError): Record<string, string> {
   return h;
 }
 
-/** The answer for any error: HeaterErrors by kind, parser errors by type, anything else a logged bare 500 (the web pages render it as HTML). */
+/** The answer for any error: HeaterErrors by kind, parser errors by type, a full disk 507, anything else a logged bare 500 (the web pages render it as HTML). */
 export function answerFor(err: unknown, req: Request, res: Response, log: Logger): Answer {
   if (err instanceof HeaterError) return { status: STATUS[err.kind], code: err.code, detail: err.message, headers: headersOf(err), members: err.data.members ?? {} };
   if (err instanceof URIError) return bare(400, 'invalid-url', 'The URL is not valid percent-encoding.'); // Express's param decoding
@@ -77,6 +79,11 @@ export function answerFor(err: unknown, req: Request, res: Response, log: Logger
     return bare(status, 'bad-body', 'The request body could not be read; check its Content-Encoding and Content-Type.');
   }
   const id = res.getHeader('X-Request-Id');
+  const full = noSpaceOf(err); // the operator must hear of it; the client is told what it is, not a bare 500
+  if (full) {
+    log.error(`request ${String(id)} ${req.method} ${req.path}: the data directory is full: ${err instanceof Error ? err.message : String(err)}`);
+    return bare(507, full.code, full.message);
+  }
   log.error(`request ${String(id)} ${req.method} ${req.path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return bare(500, 'internal', `The server failed to handle this request; it has been logged as request ${String(id)}.`);
 }

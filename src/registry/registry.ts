@@ -178,7 +178,13 @@ export class Registry {
   /** Everything about one template; throws NotFoundError. */
   async get(t: TemplateId): Promise<TemplateDetail> {
     const { gitDir, refs, index } = await this.snapshot(t);
-    return this.detailOf(t, gitDir, refs, index);
+    try {
+      return await this.detailOf(t, gitDir, refs, index);
+    } catch (e) {
+      // deleted while it was read (a DELETE, a refused push-to-create removing its empty repo): gone, not broken
+      await this.store.require(t);
+      throw e;
+    }
   }
 
   /**

@@ -81,10 +81,14 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     // access is decided here, at the advertisement too: the only answer whose error body git shows
     const caller = await access.authorize(req, 'git', SERVICES[service].write ? 'write' : 'read', access.template(t));
     const principal = SERVICES[service].write ? caller.principal : undefined;
-    // at most maxGitProcesses requests have a git working for them; the rest are told to come back
-    if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
-    active++;
-    res.once('close', () => { active--; });
+    // at most maxGitProcesses requests have a git working for them; the rest are told to come back.
+    // A slot is taken when git starts, not when the request arrives: a slowloris sending its
+    // negotiation a byte at a time must not hold one (test/http/slow-clients.test.ts).
+    const takeSlot = () => {
+      if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
+      active++;
+      res.once('close', () => { active--; });
+    };
     const gitDir = store.gitDir(t);
     const exists = await store.exists(t);
     const env = { GIT_HTTP_EXPORT_ALL: '1', ...(principal ? { GIT_COMMITTER_NAME: principal.name, GIT_COMMITTER_EMAIL: `${principal.name}@heater.${caller.address || 'local'}` } : {}) };
@@ -93,10 +97,10 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     if (!exists && !principal) throw new NotFoundError('template-not-found', `There is no template ${t.id}.`);
     if (rest === '/info/refs') {
       // push-to-create: an empty repository's advertisement, as Gitea does; the repo is made at the POST
-      advertise(exists ? gitDir : emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs });
+      advertise(exists ? gitDir : emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot });
       return;
     }
-    if (!principal) { await rpc(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs }, deps.maxNegotiationBytes); return; }
+    if (!principal) { await rpc(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }, deps.maxNegotiationBytes); return; }
 
     if (req.headers['content-length'] === '4' && await isProbe(req)) {
       // The "0000" probe git sends before a chunked push (remote-curl.c probe_rpc): receive-pack would
@@ -136,7 +140,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       }
     };
     try {
-      await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs }, deps.maxNegotiationBytes);
+      await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs, takeSlot }, deps.maxNegotiationBytes);
     } catch (e) {
       await onExit();
       throw e;
