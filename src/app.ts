@@ -127,7 +127,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
-  const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind });
+  const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats() });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)

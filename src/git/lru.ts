@@ -4,12 +4,21 @@
 export class Lru<V> {
   private readonly map = new Map<string, { v: V; cost: number }>();
   private total = 0;
+  /** Lookups that found their entry, and those that did not, since the start. */
+  hits = 0;
+  misses = 0;
   constructor(private readonly budget: number) {}
+
+  /** The cost of what is kept now. */
+  get bytes(): number {
+    return this.total;
+  }
 
   /** The value under `k`, marked as just used; undefined when absent. */
   get(k: string): V | undefined {
     const e = this.map.get(k);
-    if (!e) return undefined;
+    if (!e) { this.misses++; return undefined; }
+    this.hits++;
     this.map.delete(k);
     this.map.set(k, e);
     return e.v;

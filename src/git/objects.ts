@@ -48,6 +48,12 @@ export class ObjectReader {
     return files;
   }
 
+  /** Lookups of the blob, tree and commit caches that found their object, that did not, and the bytes kept. */
+  cacheStats(): { hits: number; misses: number; bytes: number } {
+    const caches = [this.blobs, this.trees, this.commitTrees];
+    return { hits: caches.reduce((n, c) => n + c.hits, 0), misses: caches.reduce((n, c) => n + c.misses, 0), bytes: caches.reduce((n, c) => n + c.bytes, 0) };
+  }
+
   /** A tree listing if cached, without I/O. */
   cachedTree(tree: string): ReadonlyMap<string, TreeFile> | undefined {
     return this.trees.get(tree);

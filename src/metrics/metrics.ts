@@ -13,6 +13,8 @@ export interface MetricSources {
   readonly readsWaiting: () => number;
   /** Templates whose catalog entry is behind git. */
   readonly indexBehind: () => number;
+  /** The object cache's lookups (hits, misses) since the start, and the bytes it keeps. */
+  readonly objectCache: () => { hits: number; misses: number; bytes: number };
 }
 
 // request durations: from a cached file (~1 ms) to a large clone or push (minutes)
@@ -35,6 +37,16 @@ export class Metrics {
     gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
     gauge('heater_git_catfile_readers', 'Long-lived git cat-file readers.', sources.catFileReaders);
     gauge('heater_git_reads_waiting', 'Reads waiting for a git cat-file reader (every reader busy).', sources.readsWaiting);
+    const counted: Record<string, number> = {};
+    new Counter({ name: 'heater_object_cache_lookups_total', help: 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', labelNames: ['result'], registers,
+      collect() {
+        // counted by the cache itself; a counter only goes up, so the difference since the last scrape is added
+        const { hits, misses } = sources.objectCache();
+        const seen = { hit: hits, miss: misses };
+        for (const [result, total] of Object.entries(seen)) this.inc({ result }, Math.max(0, total - (counted[result] ?? 0)));
+        Object.assign(counted, seen);
+      } });
+    gauge('heater_object_cache_bytes', 'Bytes the git object cache keeps now.', () => sources.objectCache().bytes);
     gauge('heater_index_behind_templates', 'Templates whose catalog entry is behind git (a reindex waiting for its retry).', sources.indexBehind);
   }
 

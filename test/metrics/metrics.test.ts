@@ -44,6 +44,16 @@ test('requests, writes and refused pushes are counted by route template and resu
     expect(text).toMatch(/^heater_process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^heater_nodejs_heap_size_used_bytes \d/m);
     expect(text).not.toContain('acme/app'); // values of paths never become labels
+    // the object cache: the same file read twice is one miss, then a hit; the counters only go up between scrapes
+    const file = `${s.url}/api/v1/templates/acme/app/versions/1.0.0/files/template.yaml`;
+    const lookups = (t: string) => ({ hit: sample(t, 'heater_object_cache_lookups_total{result="hit"}') ?? -1, miss: sample(t, 'heater_object_cache_lookups_total{result="miss"}') ?? -1 });
+    const before = lookups(text);
+    expect(before.hit).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < 3; i++) expect((await fetch(file)).status).toBe(200);
+    const after = lookups(await (await fetch(`${s.url}/metrics`)).text());
+    expect(after.hit).toBeGreaterThan(before.hit);
+    expect(after.miss).toBeGreaterThanOrEqual(before.miss);
+    expect(sample(await (await fetch(`${s.url}/metrics`)).text(), 'heater_object_cache_bytes')).toBeGreaterThan(0);
   } finally { await work.cleanup(); }
 });
 
