@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.logLevel);
+  process.on('exit', () => log.flush()); // lines are written asynchronously: what is pending goes out before the process ends
   let app: App;
   let url: string;
   try {

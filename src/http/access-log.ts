@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { AccessRecord } from '../log/logger';
+import type { RefChange } from '../audit/audit-log';
 import { requestId } from './request-id';
 
 /** The route template of the raw-file fast lane: the Express route it stands in front of. */
@@ -11,8 +12,13 @@ export const FAST_FILES_ROUTE = '/api/v1/templates/:ns/:name/versions/:ref/files
 const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)?$/;
 const GIT_ENDS: readonly string[] = ['/info/refs', '/git-upload-pack', '/git-receive-pack'];
 
-/** Routes noted by whoever answered outside Express (the fast lane), and the mount paths of Express routers. */
-const noted = new WeakMap<IncomingMessage, { route?: string; mount?: string }>();
+/** Routes noted by whoever answered outside Express (the fast lane), the mount paths of Express routers, a push's ref updates. */
+const noted = new WeakMap<IncomingMessage, { route?: string; mount?: string; refs?: readonly RefChange[]; updated?: boolean }>();
+
+/** Notes the refs a push asked to update and whether they became that (`updated`), for its access line. */
+export function noteRefs(req: IncomingMessage, refs: readonly RefChange[], updated: boolean): void {
+  noted.set(req, { ...noted.get(req), refs, updated });
+}
 
 /** Notes that `req` was answered by the route `route` outside Express. */
 export function noteRoute(req: IncomingMessage, route: string): void {
@@ -43,12 +49,19 @@ export function logAccess(req: IncomingMessage, res: ServerResponse, sink: (reco
       route,
       ...(template ? { template } : {}),
       ...(service ? { service } : {}),
+      ...pushOf(req),
       status: res.statusCode,
       bytes: socket.bytesWritten - before,
       ms: Number((process.hrtime.bigint() - t0) / 1000n) / 1000,
       aborted: !res.writableFinished,
     });
   });
+}
+
+/** A push's ref updates and their outcome, when the request was one. */
+function pushOf(req: IncomingMessage): Pick<AccessRecord, 'refs' | 'updated'> {
+  const n = noted.get(req);
+  return n?.refs ? { refs: n.refs, updated: n.updated ?? false } : {};
 }
 
 /** The route template of a request (its values left out), and for git requests the service. */

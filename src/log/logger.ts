@@ -2,6 +2,7 @@
 import pino from 'pino';
 import pretty from 'pino-pretty';
 import type { LogLevel } from '../config/config';
+import type { RefChange } from '../audit/audit-log';
 
 /** What one access line says about one request. */
 export interface AccessRecord {
@@ -13,6 +14,9 @@ export interface AccessRecord {
   readonly template?: string;
   /** For git requests: git-upload-pack or git-receive-pack. */
   readonly service?: string;
+  /** For a push: the refs it asked to update (old and new ids, '' for none), and whether they all became that. */
+  readonly refs?: readonly RefChange[];
+  readonly updated?: boolean;
   readonly status: number;
   /** Bytes sent on the connection for this answer, headers included. */
   readonly bytes: number;
@@ -28,6 +32,8 @@ export interface Logger {
   debug(msg: string): void;
   /** One line per request (at info), with the record's fields as JSON fields. */
   access(record: AccessRecord): void;
+  /** Writes what is pending now (before the process exits). */
+  flush(): void;
 }
 
 /**
@@ -49,9 +55,14 @@ function scrub(msg: string): string {
   return SECRET_TEXT.reduce((text, re) => text.replace(re, (m, keep: unknown) => (typeof keep === 'string' && keep.startsWith('//') ? `${keep}[redacted]@` : '[redacted]')), msg);
 }
 
-/** Where lines go by default: stderr, pretty-printed when it is a terminal, JSON lines otherwise; synchronous, so nothing is lost at exit. */
-function stderrDestination(): pino.DestinationStream {
-  return process.stderr.isTTY ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:standard', ignore: 'pid' }) : pino.destination({ dest: 2, sync: true });
+/**
+ * Where lines go by default: stderr, pretty-printed (synchronously) when it is a terminal, JSON
+ * lines otherwise, written asynchronously: a line per request must not cost the request a system
+ * call. Lines written while a write is under way go out together with the next; flush() writes
+ * what is pending before the process exits.
+ */
+function stderrDestination(): pino.DestinationStream & { flushSync?: () => void } {
+  return process.stderr.isTTY ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:standard', ignore: 'pid' }) : pino.destination({ dest: 2, sync: false });
 }
 
 /**
@@ -59,7 +70,7 @@ function stderrDestination(): pino.DestinationStream {
  * `level`, to `write` when given (tests), else to stderr (see stderrDestination).
  */
 export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
-  const destination: pino.DestinationStream = write ? { write } : stderrDestination();
+  const destination: pino.DestinationStream & { flushSync?: () => void } = write ? { write } : stderrDestination();
   const p = pino({
     level,
     base: { pid: process.pid },
@@ -73,5 +84,6 @@ export function createLogger(level: LogLevel, write?: (line: string) => void): L
     info: (msg) => p.info(scrub(msg)),
     debug: (msg) => p.debug(scrub(msg)),
     access: (r) => p.info({ ...r, kind: 'access' }, `${r.method} ${r.route ?? '(no route)'} ${r.status} ${r.ms} ms`),
+    flush: () => { try { destination.flushSync?.(); } catch { /* stderr closed: nothing can be written */ } },
   };
 }

@@ -67,3 +67,28 @@ test('a clone is logged as git requests with their service; its path values neve
     ]));
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
+
+test('a push\'s access line names the refs it updated, old and new, and whether they took; a refused one says they did not', async () => {
+  const parse = () => lines.map((l) => JSON.parse(l) as Access & { refs?: { ref: string; old: string; new: string }[]; updated?: boolean });
+  const pushLine = (from: number) => parse().slice(from).find((a) => a.kind === 'access' && a.route === '/:ns/:name.git/git-receive-pack' && a.refs !== undefined);
+  const oldMain = (await work.git(['rev-parse', 'main'])).trim();
+  await work.commit({ 'template.yaml': hotTemplate(2) });
+  await work.tag('v1.1.0');
+  const newMain = (await work.git(['rev-parse', 'main'])).trim();
+  const tag = (await work.git(['rev-parse', 'v1.1.0'])).trim();
+  let from = lines.length;
+  await work.git(['push', '-q', `${server.authUrl}/acme/app.git`, 'main', 'v1.1.0']);
+  expect(await waitFor(() => pushLine(from) !== undefined)).toBe(true);
+  expect(pushLine(from)).toMatchObject({ service: 'git-receive-pack', template: 'acme/app', status: 200, updated: true });
+  expect(pushLine(from)?.refs).toEqual(expect.arrayContaining([
+    { ref: 'refs/heads/main', old: oldMain, new: newMain },
+    { ref: 'refs/tags/v1.1.0', old: '', new: tag },
+  ]));
+  // a version never moves: the push is refused, its refs stay, the line says so
+  await work.commit({ 'template.yaml': hotTemplate(3) });
+  await work.tag('v1.1.0', { force: true });
+  from = lines.length;
+  expect((await work.run(['push', '--force', `${server.authUrl}/acme/app.git`, 'v1.1.0'])).code).not.toBe(0);
+  expect(await waitFor(() => pushLine(from) !== undefined)).toBe(true);
+  expect(pushLine(from)).toMatchObject({ updated: false, refs: [{ ref: 'refs/tags/v1.1.0', old: tag }] });
+});

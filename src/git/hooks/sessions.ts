@@ -1,5 +1,6 @@
 // Push sessions: what the server knows about each running receive-pack, found by the hook's secret.
 import { randomBytes, createHash } from 'node:crypto';
+import type { RefChange } from '../../audit/audit-log';
 
 export interface PushSession<T> {
   /** Given to the hook in HEATER_HOOK_TOKEN; valid only while this receive-pack runs. */
@@ -9,6 +10,8 @@ export interface PushSession<T> {
   onEnd: (() => void | Promise<void>)[];
   /** True once receive-pack has exited: a hook call still waiting must not take the lock. */
   ended: boolean;
+  /** What the push asked to update, and whether the refs became that; set when it is announced. */
+  updated?: { readonly refs: readonly RefChange[]; readonly ok: boolean };
 }
 
 /** Live pushes, keyed by the digest of their one-time hook secret. */

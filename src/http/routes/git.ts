@@ -16,6 +16,7 @@ import { NotFoundError } from '../../errors/not-found-error';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { MethodNotAllowedError } from '../../errors/method-not-allowed-error';
 import { sendError } from '../problem';
+import { noteRefs } from '../access-log';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
 export interface PushContext {
@@ -134,6 +135,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     const onExit = async () => {
       registry.refsChanged(gitDir); // before the push is announced: subscribers read the new refs
       await sessions.end(ended);
+      if (ended.updated) noteRefs(req, ended.updated.refs, ended.updated.ok);
       if (createdHere) {
         registry.removeIfEmpty(t, gitDir, () => sessions.some((c) => c.gitDir === gitDir))
           .catch((e: Error) => log.warn(`${t.id}: could not remove the empty repo of a refused push-to-create: ${e.message}`));

@@ -62,11 +62,12 @@ export function hooksRouter({ registry, sessions, log, events }: { registry: Reg
       // once receive-pack has exited, record what the refs really became (a push can also fail after this check)
       session.onEnd.push(async () => {
         const now = await refValues(gitDir, updates.map((u) => u.ref)).catch(() => new Map<string, string>());
+        const ok = verdict.ok && updates.every((u) => (now.get(u.ref) ?? '') === (ZERO.test(u.new) ? '' : u.new));
+        const refs = updates.map((u) => ({ ref: u.ref, old: ZERO.test(u.old) ? '' : u.old, new: ZERO.test(u.new) ? '' : u.new }));
+        session.updated = { refs, ok }; // for the push request's access line
         await events.emit({
           action: 'push', via: 'git', actor: { name: session.context.principal.name, address: session.context.address }, template, namespace: template.namespace,
-          ok: verdict.ok && updates.every((u) => (now.get(u.ref) ?? '') === (ZERO.test(u.new) ? '' : u.new)),
-          refs: updates.map((u) => ({ ref: u.ref, old: ZERO.test(u.old) ? '' : u.old, new: ZERO.test(u.new) ? '' : u.new })),
-          ...(verdict.ok ? {} : { detail: verdict.messages[0] ?? 'refused' }),
+          ok, refs, ...(verdict.ok ? {} : { detail: verdict.messages[0] ?? 'refused' }),
         });
       });
       res.type('text/plain').send(`${verdict.ok ? 'ok' : 'refuse'}\n${verdict.messages.map((m) => `heater: ${m}\n`).join('')}`);
