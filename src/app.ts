@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './log/logger';
 import { RepoStore } from './git/store';
-import { removeStaleGitLocks } from './git/stale-locks';
+import { removeLocks } from './git/stale-locks';
 import { RefCache } from './git/refs';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
@@ -91,8 +91,6 @@ async function openDataDir(dir: string): Promise<RepoStore> {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = await openDataDir(config.reposDir);
-  // a git killed with the last server (kill -9, a power cut) may have left a ref locked for good
-  for (const f of await removeStaleGitLocks(store)) log.warn(`removed ${f}, left by a git process that was killed while it held it`);
   const emptyRepo = path.join(store.stateDir, 'empty.git');
   await fs.access(path.join(emptyRepo, 'HEAD')).catch(() => git(['init', '--bare', '--quiet', '--template=', emptyRepo])).catch((e: unknown) => {
     throw new StartupError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'cannot run git: it is not on PATH; install git 2.x' : `cannot create ${emptyRepo}: ${systemReason(e)}`);
@@ -133,7 +131,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
   events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); await auditIndex.catchUp(); });
   // ready only once the index agrees with git: a listing is never silently partial
-  const healed = await indexer.heal();
+  // a git killed with the last server (kill -9, a power cut) may have left a ref locked for good: the
+  // heal's walk of every repository's folders finds such locks, removed before any git runs here
+  const healed = await indexer.heal({
+    onLocks: (paths) => { for (const f of removeLocks(paths)) log.warn(`removed ${f}, left by a git process that was killed while it held it`); },
+  });
   const audited = await auditIndex.catchUp(); // the table is derived: whatever the file has beyond it is read in now
   if (audited > 0) log.info(`audit index: ${audited} entries read from ${audit.file}`);
   // said only when the index had to catch up with git (an unchanged start is quiet)

@@ -19,6 +19,14 @@ export interface HealReport {
   readonly ms: number;
 }
 
+/** What heal() reports along the way. */
+export interface HealOptions {
+  /** Each repository read, of how many. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Git lock files seen in a repository while its folders are stamped (for the start-up sweep). */
+  readonly onLocks?: (paths: readonly string[]) => void;
+}
+
 /** What reindexing one template did. */
 export type ReindexOutcome = 'added' | 'changed' | 'unchanged' | 'removed' | 'absent';
 
@@ -148,14 +156,17 @@ export class Indexer {
    * (added, changed with git directly, copied in, restored), and drops entries whose repository
    * is gone. A repository that cannot be read is reported through `warn` and left as it was.
    */
-  async heal(onProgress?: (done: number, total: number) => void): Promise<HealReport> {
+  async heal(opts: HealOptions = {}): Promise<HealReport> {
+    const { onProgress, onLocks } = opts;
     const t0 = Date.now();
     const [onDisk, stamps] = await Promise.all([this.store.list(), this.catalog.stamps()]);
     const counts = { added: 0, changed: 0, removed: 0, unchanged: 0, failed: 0 };
     const work: { t: TemplateId; files: string }[] = [];
     const known = new Map<string, CatalogStamp>();
     for (const t of onDisk) {
-      const files = filesStamp(this.store.gitDir(t));
+      const locks: string[] | undefined = onLocks ? [] : undefined;
+      const files = filesStamp(this.store.gitDir(t), undefined, locks);
+      if (locks && locks.length > 0) onLocks?.(locks);
       const stored = stamps.get(t.id);
       stamps.delete(t.id);
       if (stored) known.set(t.id, stored);
@@ -206,6 +217,6 @@ export class Indexer {
   /** Empties the index and reads every repository again. */
   async rebuild(onProgress?: (done: number, total: number) => void): Promise<HealReport> {
     await this.catalog.transaction((w) => w.clear());
-    return this.heal(onProgress);
+    return this.heal({ ...(onProgress ? { onProgress } : {}) });
   }
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RefSnapshot } from '../git/refs';
+import { locksUnder, topLevelLocks } from '../git/stale-locks';
 
 // Files an entry is read from besides refs/: packed refs, the default branch, the description and
 // the config (which holds the creation time).
@@ -16,8 +17,9 @@ const FILES = ['HEAD', 'packed-refs', 'description', 'config'];
  * restored repo has new inodes. Only folders are stat'ed: readdir tells folders from files.
  * Returns '' (never matching) when a path changed within the last `freshMs`, as a coarse clock
  * could give the next write the same mtime.
+ * With `locks`, also collects git's lock files (top folder, refs/, logs/) into it, on the same walk.
  */
-export function filesStamp(gitDir: string, freshMs = 20): string {
+export function filesStamp(gitDir: string, freshMs = 20, locks?: string[]): string {
   const h = createHash('sha1');
   const now = BigInt(Date.now() - freshMs) * 1_000_000n;
   let young = false;
@@ -29,11 +31,17 @@ export function filesStamp(gitDir: string, freshMs = 20): string {
     return st;
   };
   for (const f of FILES) add(f);
+  if (locks) {
+    let names: string[] = [];
+    try { names = readdirSync(gitDir); } catch { /* gone: the stamp says so */ }
+    locks.push(...topLevelLocks(gitDir, names), ...(names.includes('logs') ? locksUnder(path.join(gitDir, 'logs')) : []));
+  }
   const walk = (rel: string, depth: number) => {
     if (!add(rel)?.isDirectory() || depth > 32) return;
-    let dirs: string[];
-    try { dirs = readdirSync(path.join(gitDir, rel), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(); } catch { return; }
-    for (const n of dirs) walk(`${rel}/${n}`, depth + 1);
+    let entries;
+    try { entries = readdirSync(path.join(gitDir, rel), { withFileTypes: true }); } catch { return; }
+    if (locks) for (const e of entries) if (e.isFile() && e.name.endsWith('.lock')) locks.push(path.join(gitDir, rel, e.name));
+    for (const n of entries.filter((d) => d.isDirectory()).map((d) => d.name).sort()) walk(`${rel}/${n}`, depth + 1);
   };
   walk('refs', 0);
   return young ? '' : h.digest('hex');
