@@ -27,8 +27,11 @@ export function randomToken(): string {
 
 /** Compares a presented form value with the expected one in constant time. */
 export function sameSecret(presented: unknown, expected: string): boolean {
-  if (typeof presented !== 'string' || presented.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(presented), Buffer.from(expected));
+  if (typeof presented !== 'string') return false;
+  // bytes, not characters: a value with multi-byte characters may have the length and not the size
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Sessions in a Map, in creation order: expired ones are dropped when met, the oldest when there are `max`. */

@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/config';
 import { ConfigError } from '../errors/config-error';
+import { systemReason } from '../errors/startup-error';
 import { SqliteCatalog } from '../catalog/sqlite-catalog';
 import { Indexer } from '../catalog/indexer';
 import { CATALOG_FILE } from '../catalog/catalog-store';
@@ -50,8 +51,16 @@ export async function fsckCli(argv: readonly string[], env: NodeJS.ProcessEnv, o
   const { store, registry, close } = openOfflineRegistry(root, config);
   const file = path.join(store.stateDir, CATALOG_FILE);
   // an absent index is made (and then filled entry by entry); one that exists is never replaced: a server may have it open
-  if (repair && !existsSync(file)) await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
-  const opened = repair && !existsSync(file) ? SqliteCatalog.open(file) : SqliteCatalog.openExisting(file);
+  const create = repair && !existsSync(file);
+  let opened: ReturnType<typeof SqliteCatalog.openExisting>;
+  try {
+    if (create) await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
+    opened = create ? SqliteCatalog.open(file) : SqliteCatalog.openExisting(file);
+  } catch (e) {
+    close();
+    err(`heater fsck: cannot use the data directory ${config.reposDir}: ${systemReason(e)}.\n`);
+    return 2;
+  }
   try {
     const catalog = typeof opened === 'string' ? opened : { store: opened, indexer: new Indexer(store, registry, opened, (msg) => err(`heater fsck: ${msg}\n`)) };
     const report = await fsck(store, { repair, catalog });

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/config';
 import { ConfigError } from '../errors/config-error';
+import { systemReason } from '../errors/startup-error';
 import { SqliteCatalog } from '../catalog/sqlite-catalog';
 import { Indexer } from '../catalog/indexer';
 import { openOfflineRegistry } from './offline-registry';
@@ -33,8 +34,15 @@ export async function reindexCli(argv: readonly string[], env: NodeJS.ProcessEnv
   const root = await fs.realpath(config.reposDir).catch(() => null);
   if (!root) { err(`heater reindex: there is no data directory ${config.reposDir}.\n`); return 1; }
   const { store, registry, close } = openOfflineRegistry(root, config);
-  await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
-  const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
+  let catalog: SqliteCatalog;
+  try {
+    await fs.mkdir(store.stateDir, { recursive: true, mode: 0o700 });
+    catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
+  } catch (e) {
+    close();
+    err(`heater reindex: cannot use the data directory ${config.reposDir}: ${systemReason(e)}.\n`);
+    return 1;
+  }
   try {
     let shown = 0;
     const onProgress = progress && ((done: number, total: number) => {

@@ -124,6 +124,6 @@ export class Access {
   readable(req: IncomingMessage, names: readonly string[]): string[] {
     const principal = this.callerOf(req).principal;
     const settings = this.settings.peekMany(names);
-    return names.filter((ns) => can(principal, 'read', { kind: 'namespace', namespace: ns, anonymousRead: (settings.get(ns) ?? this.settings.peek(ns)).anonymousRead }).allowed);
+    return names.filter((ns) => can(principal, 'read', { kind: 'namespace', namespace: ns, anonymousRead: settings.get(ns)?.anonymousRead ?? this.settings.peek(ns).anonymousRead }).allowed);
   }
 }

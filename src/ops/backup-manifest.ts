@@ -91,7 +91,10 @@ export async function readManifest(dir: string): Promise<BackupManifest> {
   } catch (e) {
     throw new BackupError('backup-unreadable', `${dir} is not a Heater backup: its ${MANIFEST} cannot be read (${(e as Error).message}).`);
   }
-  if (j.format !== FORMAT || !Array.isArray(j.repositories) || !Array.isArray(j.state)) {
+  const entry = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+  if (j.format !== FORMAT || !Array.isArray(j.repositories) || !Array.isArray(j.state)
+    || !j.repositories.every((r: unknown) => entry(r) && typeof r.template === 'string' && typeof r.hash === 'string' && Number.isInteger(r.refs))
+    || !j.state.every((s: unknown) => entry(s) && typeof s.file === 'string' && typeof s.sha256 === 'string')) {
     throw new BackupError('backup-unreadable', `${path.join(dir, MANIFEST)} is not a backup manifest of format ${FORMAT}.`);
   }
   return j as BackupManifest;

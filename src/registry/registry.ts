@@ -187,20 +187,6 @@ export class Registry {
     }
   }
 
-  /**
-   * What the catalog derives a template's entry from, all read from one ref snapshot: the detail,
-   * every version, the latest version's facts (null without one) and the repository's description
-   * file. Throws NotFoundError.
-   */
-  async sources(t: TemplateId): Promise<TemplateSources> {
-    return this.read(t, async (r) => r.sources);
-  }
-
-  /** The same as sources(), read in-process; throws NotDirect (see readDirect). */
-  async sourcesDirect(t: TemplateId): Promise<TemplateSources> {
-    return this.readDirect(t, async (r) => r.sources);
-  }
-
   /** Runs `f` on a template's sources and its trees' YAML texts, read through git from one ref snapshot. Throws NotFoundError. */
   async read<R>(t: TemplateId, f: (r: TemplateReading) => Promise<R>): Promise<R> {
     const { gitDir, refs, index } = await this.snapshot(t);

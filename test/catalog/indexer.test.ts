@@ -7,7 +7,7 @@ import { RefCache } from '../../src/git/refs';
 import { CatFilePool } from '../../src/git/catfile-pool';
 import { ObjectReader } from '../../src/git/objects';
 import { NamespaceSettingsStore } from '../../src/registry/namespace-settings';
-import { Registry } from '../../src/registry/registry';
+import { Registry, type TemplateReading } from '../../src/registry/registry';
 import { SqliteCatalog } from '../../src/catalog/sqlite-catalog';
 import { Indexer } from '../../src/catalog/indexer';
 import { NotDirect } from '../../src/git/direct-reader';
@@ -244,9 +244,10 @@ test('a rebuild (read in-process) and incremental indexing through git give iden
   const registry = new Registry(store, new RefCache(), new ObjectReader(pool, 1 << 20), pool, new NamespaceSettingsStore(store.stateDir, { semver: 'warn', anonymousRead: true }), { maxFileBytes: 16 << 20 });
   for (const e of rebuilt) {
     const t = parseTemplateId(e.namespace, e.name);
-    const viaGit = await registry.sources(t);
-    if (e.id === 'acme/web') { await expect(registry.sourcesDirect(t)).rejects.toThrow(NotDirect); continue; }
-    expect(await registry.sourcesDirect(t)).toEqual(viaGit);
+    const sourcesOf = async (r: TemplateReading) => r.sources;
+    const viaGit = await registry.read(t, sourcesOf);
+    if (e.id === 'acme/web') { await expect(registry.readDirect(t, sourcesOf)).rejects.toThrow(NotDirect); continue; }
+    expect(await registry.readDirect(t, sourcesOf)).toEqual(viaGit);
     expect(viaGit.refs.tags.size).toBe(5);
   }
   await catalog.transaction((w) => w.clear());

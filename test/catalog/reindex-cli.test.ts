@@ -61,3 +61,14 @@ test('on a terminal it shows its progress in place, and ends with the count; pip
   expect(r.stdout).toMatch(/\r\x1b\[Kheater: indexed 2 templates in \d+\.\d s\.\r?\n$/);
   expect(reindex().stderr).toBe('');
 });
+
+test('a data directory whose state folder cannot be made: reindex says so in one line (exit 1), fsck --repair too (exit 2)', async () => {
+  const odd = await mkdtemp(path.join(os.tmpdir(), 'heater-reindex-odd-'));
+  try {
+    await writeFile(path.join(odd, '.heater'), 'a file where the state folder goes\n');
+    const r = spawnSync(process.execPath, [MAIN, 'reindex', '--repos', odd], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^heater reindex: cannot use the data directory .*\n$/) });
+    const f = spawnSync(process.execPath, [MAIN, 'fsck', '--repair', '--repos', odd], { encoding: 'utf8' });
+    expect({ status: f.status, stderr: f.stderr }).toEqual({ status: 2, stderr: expect.stringMatching(/^heater fsck: cannot use the data directory .*\n$/) });
+  } finally { await rm(odd, { recursive: true, force: true }); }
+});

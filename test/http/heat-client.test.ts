@@ -77,7 +77,7 @@ describe('a private template, through a read link', () => {
     for (const u of altered) await expect(heatLoad(u)).rejects.toThrow(/403/);
     await expect(heatLoad(url.replace('/vault/stack/', '/acme/stack/'))).rejects.toThrow(/403/); // another template, public at that
     await expect(heatLoad(url.replace('/versions/1.2.0/', '/versions/1.3.0/'))).rejects.toThrow(/403/);
-    const soon = await link({ version: '1.2.0', expires: new Date(Date.now() + 1000).toISOString() });
+    const soon = await link({ version: '1.2.0', expires: new Date(Date.now() + 4000).toISOString() }); // long enough to be read once on a loaded machine
     expect((await fetch(soon.url)).status).toBe(200);
     while (Date.now() <= Date.parse(soon.expires)) await new Promise((r) => setTimeout(r, 50));
     await expect(heatLoad(soon.url)).rejects.toThrow(/403/);

@@ -169,4 +169,12 @@ test('a restore checks the backup against its manifest: a bundle replaced is exi
   const none = await user.run(['restore', scratch, '--repos', path.join(scratch, 'other-target')]);
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/is not a Heater backup/);
+  // a manifest whose entries are not entries: refused as no manifest, never a stack trace
+  for (const [i, manifest] of [{ format: 1, repositories: [{}], state: [] }, { format: 1, repositories: [], state: [{}] }, { format: 1, repositories: [null], state: [] }].entries()) {
+    const broken = path.join(scratch, `broken-${i}`);
+    await mkdir(broken, { recursive: true });
+    await writeFile(path.join(broken, 'backup.json'), JSON.stringify(manifest));
+    const r = await user.run(['restore', broken, '--repos', path.join(scratch, `broken-target-${i}`)]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^heater restore: .*is not a backup manifest of format 1\.\n$/) });
+  }
 });

@@ -152,6 +152,7 @@ test('sign-in: the session cookie is HttpOnly, SameSite=Strict, Path=/; pages be
 test.each([
   ['missing', undefined],
   ['wrong', 'x'.repeat(43)],
+  ['of the right length in characters, not in bytes', 'é'.repeat(43)],
 ])('sign-in with the CSRF field %s -> 403, no session', async (_what, csrf) => {
   const form = await get('/sign-in');
   const r = await post('/sign-in', { ...(csrf === undefined ? {} : { csrf }), token: TOKEN }, valueOf(setCookie(form, 'heater_form')));

@@ -67,9 +67,13 @@ const byDependent = {
 /** Routes that answer from the catalog's per-version records. */
 export function historyRouter({ catalog, registry, access }: HistoryDeps): Router {
   const r = Router();
-  /** The template's records; NotFoundError when the index does not hold it (it is current before any write answers). */
-  const recordsOf = async (t: TemplateId): Promise<VersionRecord[]> => {
+  /** NotFoundError when the index does not hold the template (it is current before any write answers). */
+  const requireIndexed = async (t: TemplateId): Promise<void> => {
     if (!(await catalog.stamp(t.id))) throw new NotFoundError('template-not-found', `There is no template ${t.id}.`);
+  };
+  /** The template's records; NotFoundError as requireIndexed. */
+  const recordsOf = async (t: TemplateId): Promise<VersionRecord[]> => {
+    await requireIndexed(t);
     return catalog.versionRecords(t.id);
   };
   /** A use as the caller may see it: resolved only when the caller may read the template it uses. */
@@ -101,10 +105,12 @@ export function historyRouter({ catalog, registry, access }: HistoryDeps): Route
   r.route('/templates/:ns/:name/dependents').get(access.allow('read', 'template'), async (req, res) => {
     const t = templateParam(req);
     onlyParams(req.query, PAGE, 'the dependents');
-    await recordsOf(t);
+    await requireIndexed(t);
     const resolver = new UseResolver(registry);
     // a use from a namespace the caller may not read is left out, and counted nowhere
-    const uses = (await catalog.dependents(t.id)).filter((d) => access.mayRead(req, d.namespace));
+    const all = await catalog.dependents(t.id);
+    const visible = new Set(access.readable(req, [...new Set(all.map((d) => d.namespace))]));
+    const uses = all.filter((d) => visible.has(d.namespace));
     const page = pageOf(uses, req.query, byDependent);
     const items = await Promise.all(page.items.map(async (d) => {
       const { template: _used, ...use } = d.use;

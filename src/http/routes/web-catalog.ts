@@ -39,10 +39,10 @@ const MAX_README_BYTES = 512 * 1024;
  * The parsed entrypoint of a version (as Heat reads its YAML), or null when it is missing, too big
  * to parse here, or not YAML. Throws what registry.file throws for a file that vanished.
  */
-export async function entrypointTemplate(registry: Registry, t: TemplateId, commit: string, entrypoint: string, files: readonly TreeFile[]): Promise<unknown> {
+export async function entrypointTemplate(registry: Registry, t: TemplateId, ref: string, entrypoint: string, files: readonly TreeFile[]): Promise<unknown> {
   const file = files.find((f) => f.path === entrypoint);
   if (!file || file.size > MAX_YAML_BYTES) return null;
-  const { body } = await registry.file(t, commit, entrypoint);
+  const { body } = await registry.file(t, ref, entrypoint);
   if (!Buffer.isBuffer(body)) { body.kill(); return null; }
   const parsed = loadHeatYaml(body.toString('utf8'));
   return parsed.ok ? parsed.value : null;
@@ -112,7 +112,7 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
     const readmeFile = files.find((f) => README.test(f.path) && f.size <= MAX_README_BYTES);
     let readme: string | null = null;
     if (readmeFile) {
-      const { body } = await registry.file(t, resolution.commit, readmeFile.path);
+      const { body } = await registry.file(t, at, readmeFile.path); // the version when there is one: resolved from the index, no git call
       readme = Buffer.isBuffer(body) ? renderMarkdown(body.toString('utf8'), readmeFile.path, {
         page: (p) => filePath(t.id, at, p),
         raw: (p) => downloadsOf(t.id, at, !access.template(t).anonymousRead).raw(p),
@@ -132,7 +132,7 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
       selected: { requested: ref, resolvedBy: resolution.resolvedBy, version: v?.version ?? null, commit: resolution.commit, deprecated: v?.deprecated ?? null, yanked: v?.yanked ?? null },
       changelog: records.slice(0, MAX_CHANGELOG).map((rec) => rec.entry), changelogTotal: records.length,
       templateUrl: fileUrl(publicUrl, req, t.id, at, facts.entrypoint),
-      graph: graphOf(t.id, at, facts.entrypoint, await entrypointTemplate(registry, t, resolution.commit, facts.entrypoint, files)),
+      graph: graphOf(t.id, at, facts.entrypoint, await entrypointTemplate(registry, t, at, facts.entrypoint, files)),
       isPrivate: !target.anonymousRead,
       mayShare: pages.sessionOf(req) !== undefined && access.may(req, 'share', target),
     };

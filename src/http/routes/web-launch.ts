@@ -40,8 +40,8 @@ export function webLaunchRouter({ registry, access, pages, publicUrl }: WebLaunc
     const ref = String(req.params.ref);
     const { gitDir, resolution } = await registry.resolve(t, ref);
     const [facts, files] = await Promise.all([registry.facts(gitDir, resolution), registry.files(gitDir, resolution)]);
-    const form = launchForm(await entrypointTemplate(registry, t, resolution.commit, facts.entrypoint, files));
     const at = resolution.version?.version ?? resolution.commit;
+    const form = launchForm(await entrypointTemplate(registry, t, at, facts.entrypoint, files));
     return { t, ref, version: resolution.version?.version ?? null, form, templateUrl: fileUrl(publicUrl, req, t.id, at, facts.entrypoint) };
   };
   const render = (req: Request, res: Response, view: Omit<LaunchView, 'formToken'>, status = 200) =>
