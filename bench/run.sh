@@ -18,12 +18,14 @@
 #   4. runs bench/validate.mjs (validating the largest corpus template and the fixture, warm),
 #      bench/diff.mjs (the diff API cold and warm against spawning git diff) and
 #      bench/resolve.mjs (range resolution on a 1,000-version repo; each starts its own server),
+#      bench/reads.mjs (every read kept in memory against nginx static and a bare Node floor),
 #      bench/catalog.mjs (the catalog with 10,000 templates against a floor server);
 #   5. prints where the results are.
 #
 # Settings (environment), on top of everything anchors.sh reads:
 #   PRODUCT_PORT=18090        port of the Heater server measured by the harness
 #   SKIP_ANCHORS=1            skip steps 2-3;  SKIP_MICRO=1  skip step 4;  SKIP_CATALOG=1  skip catalog.mjs
+#   SKIP_READS=1              skip reads.mjs (READS_* settings: see that file)
 #   CATALOG_*                 see bench/catalog.mjs
 #   RESOLVE_*                 see bench/resolve.mjs
 set -euo pipefail
@@ -112,6 +114,10 @@ if [ "${SKIP_MICRO:-0}" != 1 ]; then
   echo "bench: diffs against spawning git diff (bench/diff.mjs)" >&2
   node "$here/diff.mjs" | tee "$BENCH_WORK/diff.md"
   node "$here/resolve.mjs"
+  if [ "${SKIP_READS:-0}" != 1 ]; then
+    echo "bench: reads against nginx static and a bare Node server (bench/reads.mjs)" >&2
+    node "$here/reads.mjs"
+  fi
   if [ "${SKIP_CATALOG:-0}" != 1 ]; then
     echo "bench: the catalog at scale (bench/catalog.mjs; builds many:10000 when missing)" >&2
     node "$here/catalog.mjs"
@@ -124,5 +130,6 @@ echo "bench: results"
 [ "${SKIP_ANCHORS:-0}" = 1 ] || echo "  product RSS:         $BENCH_WORK/product-rss.txt (server log: $BENCH_WORK/logs-product/heater.log)"
 [ "${SKIP_MICRO:-0}" = 1 ] || echo "  range resolution:    $BENCH_WORK/resolve.md (raw: $BENCH_WORK/resolve.json)"
 [ "${SKIP_MICRO:-0}" = 1 ] || echo "  validation, diffs:   $BENCH_WORK/validate.md, $BENCH_WORK/diff.md"
+[ "${SKIP_MICRO:-0}" = 1 ] || [ "${SKIP_READS:-0}" = 1 ] || echo "  reads vs references: $BENCH_WORK/reads.md (raw: $BENCH_WORK/reads.json)"
 [ "${SKIP_MICRO:-0}" = 1 ] || [ "${SKIP_CATALOG:-0}" = 1 ] || echo "  catalog at scale:    $BENCH_WORK/catalog.md (raw: $BENCH_WORK/catalog.json)"
 echo "  summary for the repo: bench/RESULTS.md (written by hand from these files)"

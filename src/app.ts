@@ -35,12 +35,13 @@ import { loadAssets } from './web/assets';
 import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { StartupError, systemReason } from './errors/startup-error';
-import { fastFiles } from './http/fast-files';
+import { CachedReads } from './http/cached-reads';
+import { ResponseCache } from './http/response-cache';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
 import { Drain } from './http/drain';
 import { Readiness } from './http/readiness';
-import { FAST_FILES_ROUTE, logAccess, noteRoute } from './http/access-log';
+import { logAccess } from './http/access-log';
 import { Metrics } from './metrics/metrics';
 import type { AccessRecord } from './log/logger';
 
@@ -125,7 +126,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
-  const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats() });
+  const answers = new ResponseCache(config.answerCacheBytes);
+  const cached = new CachedReads({ cache: answers, registry, settings, catalog, onAnswered: (r) => accessed(r) });
+  const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats(),
+    answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }) });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
@@ -145,14 +149,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
-  const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
     drain.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
+    if (cached.answer(req, res)) return; // it logs its own access line
     logAccess(req, res, accessed); // after takeLink: the access line never sees a link
-    if (fast(req, res)) noteRoute(req, FAST_FILES_ROUTE); else app(req, res);
+    app(req, res);
   });
   const drain = new Drain(server);
   // Pushes of large templates over slow links outlast Node's 300 s default (GIT-HTTP.md §1.6).

@@ -200,6 +200,12 @@ export interface CatalogWriter {
 export interface CatalogStore {
   /** Runs `fn`'s writes in one transaction. */
   transaction(fn: (w: CatalogWriter) => void): Promise<void>;
+  /**
+   * A number that changes with every transaction, this process's or another's (`heater reindex`,
+   * `heater fsck --repair`): answers read from the index are kept only while it stays the same.
+   * Another process's writes are looked for at most every `withinMs`.
+   */
+  revision(withinMs: number): number;
   /** The stamp stored for every template, by id. */
   stamps(): Promise<Map<string, CatalogStamp>>;
   /** The stamp stored for one template, if it is indexed. */

@@ -175,7 +175,23 @@ export class SqliteCatalog implements CatalogStore {
       this.db.transaction(() => fn(this.writer))();
     } finally {
       this.namespaceCounts = null;
+      this.changes++;
     }
+  }
+
+  private changes = 0;
+  private dataVersion = -1;
+  private dataVersionAt = -Infinity;
+
+  revision(withinMs: number): number {
+    const now = performance.now();
+    if (now - this.dataVersionAt >= withinMs) {
+      // SQLite's own counter of commits by other connections (https://sqlite.org/pragma.html#pragma_data_version)
+      const v = Number(this.sql('PRAGMA data_version').pluck().get());
+      if (v !== this.dataVersion) { this.dataVersion = v; this.changes++; }
+      this.dataVersionAt = now;
+    }
+    return this.changes;
   }
 
   /** namespaces() as of the last write: every listing asks for it, and it only changes with a write through this object. */

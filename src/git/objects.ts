@@ -54,16 +54,6 @@ export class ObjectReader {
     return { hits: caches.reduce((n, c) => n + c.hits, 0), misses: caches.reduce((n, c) => n + c.misses, 0), bytes: caches.reduce((n, c) => n + c.bytes, 0) };
   }
 
-  /** A tree listing if cached, without I/O. */
-  cachedTree(tree: string): ReadonlyMap<string, TreeFile> | undefined {
-    return this.trees.get(tree);
-  }
-
-  /** A blob's bytes if cached, without I/O. */
-  cachedBlob(oid: string): Buffer | undefined {
-    return this.blobs.get(oid);
-  }
-
   /** The root tree of a commit; cached by commit id. Throws when `commit` is not a commit. */
   async commitTree(gitDir: string, commit: string): Promise<string> {
     assertOid(commit);

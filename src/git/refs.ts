@@ -151,6 +151,8 @@ interface Cached {
   readonly tagPaths: number;
   readonly stamp: readonly number[];
   readonly snapshot: RefSnapshot;
+  /** When the stamp was last found to hold (performance.now() ms), for peekRecent. */
+  checkedAt: number;
 }
 
 /**
@@ -174,7 +176,20 @@ export class RefCache {
     if (!hit || !stampHolds(hit.paths, hit.stamp, tagsOnly ? hit.tagPaths : hit.paths.length)) return undefined;
     this.entries.delete(gitDir);
     this.entries.set(gitDir, hit); // most recently used last
+    if (!tagsOnly) hit.checkedAt = performance.now();
     return hit.snapshot;
+  }
+
+  /**
+   * peek() of every ref file, but trusting a check made less than `withinMs` ago (the cached-answer
+   * lane asks on every request: at tens of thousands a second, three stat calls per answer are a
+   * fifth of its cost). Writes through Heater invalidate() at once; only a change made with git
+   * behind the server's back can go unseen, and for at most `withinMs`.
+   */
+  peekRecent(gitDir: string, withinMs: number): RefSnapshot | undefined {
+    const hit = this.entries.get(gitDir);
+    if (hit && performance.now() - hit.checkedAt < withinMs) return hit.snapshot;
+    return this.peek(gitDir);
   }
 
   /** The current refs of `gitDir`: cached when nothing changed on disk, read again otherwise. */
@@ -210,8 +225,8 @@ export class RefCache {
       const young = stamp.some((v, i) => i % 3 === 1 && v > Date.now() - FRESH_MS);
       // New folders (a tag named "a/b") were not stamped before the read: stamp them as never-matching, read again next time.
       this.entries.set(gitDir, sameDirs && !young
-        ? { dirs, paths, tagPaths: tagPathCount(dirs), stamp, snapshot }
-        : { dirs, paths: stampPaths(gitDir, dirs), tagPaths: tagPathCount(dirs), stamp: [], snapshot });
+        ? { dirs, paths, tagPaths: tagPathCount(dirs), stamp, snapshot, checkedAt: -Infinity }
+        : { dirs, paths: stampPaths(gitDir, dirs), tagPaths: tagPathCount(dirs), stamp: [], snapshot, checkedAt: -Infinity });
       while (this.entries.size > this.maxRepos) this.entries.delete(this.entries.keys().next().value as string);
       return snapshot;
     })().finally(() => { if (this.loading.get(gitDir) === p) this.loading.delete(gitDir); });

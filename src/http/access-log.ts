@@ -5,24 +5,16 @@ import type { AccessRecord } from '../log/logger';
 import type { RefChange } from '../audit/audit-log';
 import { requestId } from './request-id';
 
-/** The route template of the raw-file fast lane: the Express route it stands in front of. */
-export const FAST_FILES_ROUTE = '/api/v1/templates/:ns/:name/versions/:ref/files/*path';
-
 // the git remote's paths, as routes/git.ts matches them (before any decoding)
 const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)?$/;
 const GIT_ENDS: readonly string[] = ['/info/refs', '/git-upload-pack', '/git-receive-pack'];
 
-/** Routes noted by whoever answered outside Express (the fast lane), the mount paths of Express routers, a push's ref updates. */
-const noted = new WeakMap<IncomingMessage, { route?: string; mount?: string; refs?: readonly RefChange[]; updated?: boolean }>();
+/** The mount paths of Express routers, a push's ref updates. */
+const noted = new WeakMap<IncomingMessage, { mount?: string; refs?: readonly RefChange[]; updated?: boolean }>();
 
 /** Notes the refs a push asked to update and whether they became that (`updated`), for its access line. */
 export function noteRefs(req: IncomingMessage, refs: readonly RefChange[], updated: boolean): void {
   noted.set(req, { ...noted.get(req), refs, updated });
-}
-
-/** Notes that `req` was answered by the route `route` outside Express. */
-export function noteRoute(req: IncomingMessage, route: string): void {
-  noted.set(req, { ...noted.get(req), route });
 }
 
 /**
@@ -36,10 +28,10 @@ export const noteMount: RequestHandler = (req, _res, next) => {
 
 /** Starts timing `req`; when its answer is done (or its connection closed first) hands its access record to `sink` (the log, the metrics). */
 export function logAccess(req: IncomingMessage, res: ServerResponse, sink: (record: AccessRecord) => void): void {
-  const t0 = process.hrtime.bigint();
+  const t0 = performance.now();
   const socket = req.socket;
   const before = socket.bytesWritten;
-  res.once('close', () => {
+  res.on('close', () => { // 'close' comes once
     const path = ((req as Partial<Request>).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
     const { route, service } = routeOf(req, path);
     const template = route ? templateOf(route, path) : undefined;
@@ -52,7 +44,7 @@ export function logAccess(req: IncomingMessage, res: ServerResponse, sink: (reco
       ...pushOf(req),
       status: res.statusCode,
       bytes: socket.bytesWritten - before,
-      ms: Number((process.hrtime.bigint() - t0) / 1000n) / 1000,
+      ms: Math.round((performance.now() - t0) * 1000) / 1000,
       aborted: !res.writableFinished,
     });
   });
@@ -73,13 +65,12 @@ function routeOf(req: IncomingMessage, path: string): { route: string | null; se
     return { route: `/:ns/:name.git${GIT_ENDS.includes(end) ? end : '/*'}`, ...(service && GIT_ENDS.includes(`/${service}`) ? { service } : {}) };
   }
   const mine = noted.get(req);
-  if (mine?.route) return { route: mine.route };
   const expressRoute = (req as Partial<Request>).route as { path?: unknown } | undefined;
   return { route: typeof expressRoute?.path === 'string' ? `${mine?.mount ?? ''}${expressRoute.path}` : null };
 }
 
 /** `ns/name` when the route names a template (`:ns` and `:name`), read from the same segments of the path. */
-function templateOf(route: string, path: string): string | undefined {
+export function templateOf(route: string, path: string): string | undefined {
   const r = route.split('/');
   const p = path.split('/');
   const ns = r.indexOf(':ns');

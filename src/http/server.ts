@@ -30,6 +30,7 @@ import { UnavailableError } from '../errors/limit-error';
 import type { Readiness } from './readiness';
 import type { Metrics } from '../metrics/metrics';
 import { metricsRouter } from './routes/metrics';
+import type { CachedReads } from './cached-reads';
 
 export interface HttpDeps extends GitDeps {
   readonly publisher: Publisher;
@@ -51,6 +52,8 @@ export interface HttpDeps extends GitDeps {
   readonly metrics: Metrics;
   /** When set, /metrics needs it as a bearer token. */
   readonly metricsToken: string;
+  /** Answers kept whole for anonymous reads (the routes fill it; app.ts's lane answers from it). */
+  readonly cached: CachedReads;
 }
 
 /** Builds the Express app from the services app.ts made. */

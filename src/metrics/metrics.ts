@@ -15,6 +15,8 @@ export interface MetricSources {
   readonly indexBehind: () => number;
   /** The object cache's lookups (hits, misses) since the start, and the bytes it keeps. */
   readonly objectCache: () => { hits: number; misses: number; bytes: number };
+  /** The cache of whole read answers: lookups (hits, misses) since the start, bytes and answers kept. */
+  readonly answerCache: () => { hits: number; misses: number; bytes: number; entries: number };
 }
 
 // request durations: from a cached file (~1 ms) to a large clone or push (minutes)
@@ -37,25 +39,42 @@ export class Metrics {
     gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
     gauge('heater_git_catfile_readers', 'Long-lived git cat-file readers.', sources.catFileReaders);
     gauge('heater_git_reads_waiting', 'Reads waiting for a git cat-file reader (every reader busy).', sources.readsWaiting);
-    const counted: Record<string, number> = {};
-    new Counter({ name: 'heater_object_cache_lookups_total', help: 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', labelNames: ['result'], registers,
-      collect() {
-        // counted by the cache itself; a counter only goes up, so the difference since the last scrape is added
-        const { hits, misses } = sources.objectCache();
-        const seen = { hit: hits, miss: misses };
-        for (const [result, total] of Object.entries(seen)) this.inc({ result }, Math.max(0, total - (counted[result] ?? 0)));
-        Object.assign(counted, seen);
-      } });
+    const lookups = (name: string, help: string, read: () => { hits: number; misses: number }) => {
+      const counted: Record<string, number> = {};
+      new Counter({ name, help, labelNames: ['result'], registers,
+        collect() {
+          // counted by the cache itself; a counter only goes up, so the difference since the last scrape is added
+          const { hits, misses } = read();
+          const seen = { hit: hits, miss: misses };
+          for (const [result, total] of Object.entries(seen)) this.inc({ result }, Math.max(0, total - (counted[result] ?? 0)));
+          Object.assign(counted, seen);
+        } });
+    };
+    lookups('heater_object_cache_lookups_total', 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', sources.objectCache);
     gauge('heater_object_cache_bytes', 'Bytes the git object cache keeps now.', () => sources.objectCache().bytes);
+    lookups('heater_answer_cache_lookups_total', 'Lookups of the cache of whole read answers (anonymous GETs of files, version lists, resolutions, listings) by result (hit or miss).', sources.answerCache);
+    gauge('heater_answer_cache_bytes', 'Bytes the cache of whole read answers keeps now.', () => sources.answerCache().bytes);
+    gauge('heater_answer_cache_entries', 'Answers the cache of whole read answers keeps now.', () => sources.answerCache().entries);
     gauge('heater_index_behind_templates', 'Templates whose catalog entry is behind git (a reindex waiting for its retry).', sources.indexBehind);
   }
 
   /** Counts an answered request (fed from the access log). */
   observeRequest = (r: AccessRecord): void => {
-    const labels = { method: r.method, route: r.route ?? '(none)', status: String(r.aborted ? 0 : r.status) };
-    this.requests.inc(labels);
-    this.durations.observe(labels, r.ms / 1000);
+    const status = r.aborted ? 0 : r.status;
+    const key = `${r.method} ${status} ${r.route ?? ''}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const labels = { method: r.method, route: r.route ?? '(none)', status: String(status) };
+      series = { count: this.requests.labels(labels), duration: this.durations.labels(labels) };
+      // route templates, methods and statuses are few; the bound only guards against a surprise
+      if (this.series.size < 4096) this.series.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(r.ms / 1000);
   };
+
+  /** Each series' children, by method, status and route: prom-client hashes a label object on every call otherwise. */
+  private readonly series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
 
   /** The write-event subscriber: counts each write and each refused push. */
   onWrite = (e: WriteEvent): void => {

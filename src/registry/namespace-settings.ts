@@ -36,7 +36,10 @@ export function parseSettings(body: unknown): Partial<NamespaceSettings> {
 
 /** Reads and writes `<stateDir>/namespaces/<ns>.json`; absent settings take the server's defaults. */
 export class NamespaceSettingsStore {
-  private readonly cache = new Map<string, { stamp: string; settings: NamespaceSettings }>();
+  private readonly cache = new Map<string, { stamp: string; settings: NamespaceSettings; checkedAt: number }>();
+  private folderStamp = '';
+  private folderCheckedAt = -Infinity;
+  private changes = 0;
   constructor(private readonly stateDir: string, private readonly defaults: NamespaceSettings) {}
 
   private file(ns: string): string {
@@ -71,13 +74,41 @@ export class NamespaceSettingsStore {
     return new Map(names.map((ns) => [ns, present.has(`${ns}.json`) ? this.peek(ns) : this.peekStat(ns, undefined)]));
   }
 
+  /**
+   * peek(), trusting a check of the file made less than `withinMs` ago (the cached-answer lane asks
+   * on every request). Updates through this store are seen at once; a hand edit within `withinMs`.
+   */
+  peekRecent(ns: string, withinMs: number): NamespaceSettings {
+    const hit = this.cache.get(ns);
+    return hit && performance.now() - hit.checkedAt < withinMs ? hit.settings : this.peek(ns);
+  }
+
+  /**
+   * A number that changes whenever any namespace's settings may have: each update through this store,
+   * each file found changed, and each change of the settings folder (a file added, replaced or
+   * removed), the folder checked at most every `withinMs`. Answers that depend on which namespaces
+   * are readable (listings) are kept only while it stays the same.
+   */
+  revision(withinMs: number): number {
+    const now = performance.now();
+    if (now - this.folderCheckedAt >= withinMs) {
+      const st = statSync(path.join(this.stateDir, 'namespaces'), { throwIfNoEntry: false });
+      const stamp = st ? `${st.ino}:${st.mtimeMs}` : '';
+      if (stamp !== this.folderStamp) { this.folderStamp = stamp; this.changes++; }
+      this.folderCheckedAt = now;
+    }
+    return this.changes;
+  }
+
   private peekStat(ns: string, st: Stats | undefined): NamespaceSettings {
     const stamp = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
     const hit = this.cache.get(ns);
-    if (hit && hit.stamp === stamp) return hit.settings;
+    const checkedAt = performance.now();
+    if (hit && hit.stamp === stamp) { hit.checkedAt = checkedAt; return hit.settings; }
+    if (hit) this.changes++;
     let settings = this.defaults;
     if (st) { try { settings = { ...this.defaults, ...parseSettings(JSON.parse(readFileSync(this.file(ns), 'utf8'))) }; } catch { settings = this.defaults; } }
-    this.cache.set(ns, { stamp, settings });
+    this.cache.set(ns, { stamp, settings, checkedAt });
     if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
     return settings;
   }
@@ -96,6 +127,8 @@ export class NamespaceSettingsStore {
       try { explicit = parseSettings(JSON.parse(await fs.readFile(file, 'utf8'))); } catch { explicit = {}; }
       const next = { ...explicit, ...change };
       await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, 0o644);
+      this.cache.delete(ns);
+      this.changes++;
       return { ...this.defaults, ...next };
     });
   }

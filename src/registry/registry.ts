@@ -17,7 +17,7 @@ import { FactsReader, type VersionFacts } from './version-facts';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { indexVersions, latestVersion, type Version, type VersionIndex, type VersionMark } from './versions';
-import { resolveKnown, resolveRef, type Resolution } from './resolve';
+import { resolveRef, type Resolution } from './resolve';
 import { checkPush, type PushVerdict, type RefUpdate } from './push-policy';
 import { RepoLocks } from './repo-locks';
 
@@ -300,23 +300,6 @@ export class Registry {
     return [...(await this.objects.listTree(gitDir, tree)).values()];
   }
 
-  /**
-   * One file at a ref when everything it takes is already in memory (refs current, ref resolvable
-   * without the repo, tree listing and blob cached), else undefined: never an error, never I/O but
-   * the ref stat calls. The raw-file fast lane uses it; file() is the full path with the same answers.
-   */
-  fileFromCache(t: TemplateId, ref: string, filePath: string): { resolution: Resolution; file: TreeFile; body: Buffer } | undefined {
-    const refs = this.refs.peek(this.store.gitDir(t), true); // resolveKnown reads tags only
-    if (!refs) return undefined;
-    let resolution: Resolution | null;
-    try { resolution = resolveKnown(t.id, indexVersions(refs), ref); } catch { return undefined; }
-    if (!resolution?.tree) return undefined;
-    const file = this.objects.cachedTree(resolution.tree)?.get(filePath);
-    if (!file || file.mode === '120000' || file.mode === '160000') return undefined;
-    const body = this.objects.cachedBlob(file.oid);
-    return body ? { resolution, file, body } : undefined;
-  }
-
   /** One file at a ref; throws NotFoundError when the version or the path does not exist. */
   async file(t: TemplateId, ref: string, filePath: string): Promise<FileBody> {
     const { gitDir, resolution } = await this.resolve(t, ref);
@@ -444,6 +427,17 @@ export class Registry {
   async yamlTexts(gitDir: string, tree: string): Promise<Map<string, string>> {
     const files = [...(await this.objects.listTree(gitDir, tree)).values()];
     return yamlTextsOf(files, async (oid) => this.objects.readBlob(gitDir, oid));
+  }
+
+  /**
+   * The ref snapshot answers about `t` are read from, when it is in memory and current: `now()`
+   * checks every ref file, `recent(ms)` trusts a check made less than `ms` ago (RefCache.peekRecent);
+   * both give undefined otherwise. An answer computed between two calls that return the same object
+   * was computed from that snapshot.
+   */
+  refsProbe(t: TemplateId): { now: () => RefSnapshot | undefined; recent: (withinMs: number) => RefSnapshot | undefined } {
+    const gitDir = this.store.gitDir(t);
+    return { now: () => this.refs.peek(gitDir), recent: (withinMs) => this.refs.peekRecent(gitDir, withinMs) };
   }
 
   /** Forgets cached refs of a repo after a write. */

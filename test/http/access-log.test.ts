@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { createLogger } from '../../src/log/logger';
-import { FAST_FILES_ROUTE } from '../../src/http/access-log';
 import { startServer, waitFor, type TestServer } from '../helpers/server';
 import { WorkRepo, hotTemplate, tempDir, gitOk } from '../helpers/git-client';
 
@@ -29,7 +28,8 @@ async function accessOf(id: string): Promise<Access> {
 test.each([
   ['a template', '/api/v1/templates/acme/app', 200, '/api/v1/templates/:ns/:name', 'acme/app'],
   ['a template that does not exist (the error leaves the router)', '/api/v1/templates/acme/none', 404, '/api/v1/templates/:ns/:name', 'acme/none'],
-  ['a file, from the fast lane', '/api/v1/templates/acme/app/versions/1.0.0/files/template.yaml', 200, FAST_FILES_ROUTE, 'acme/app'],
+  ['a file (kept by the cached-answer lane)', '/api/v1/templates/acme/app/versions/1.0.0/files/template.yaml', 200, '/api/v1/templates/:ns/:name/versions/:ref/files/*path', 'acme/app'],
+  ['the same file, from the cached-answer lane', '/api/v1/templates/acme/app/versions/1.0.0/files/template.yaml', 200, '/api/v1/templates/:ns/:name/versions/:ref/files/*path', 'acme/app'],
   ['a version', '/api/v1/templates/acme/app/versions/%5E1', 200, '/api/v1/templates/:ns/:name/versions/:ref', 'acme/app'],
   ['no route', '/nothing/here', 404, null, undefined],
   ['the readiness probe', '/readyz', 200, '/readyz', undefined],

@@ -13,11 +13,14 @@ import semver from 'semver';
 import type { Access } from '../access';
 import { onlyParams, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
+import { sendJson } from '../json-response';
+import type { CachedReads } from '../cached-reads';
 
 export interface HistoryDeps {
   readonly catalog: CatalogStore;
   readonly registry: Registry;
   readonly access: Access;
+  readonly cached: CachedReads;
 }
 
 const PAGE = ['limit', 'cursor'];
@@ -65,7 +68,7 @@ const byDependent = {
 };
 
 /** Routes that answer from the catalog's per-version records. */
-export function historyRouter({ catalog, registry, access }: HistoryDeps): Router {
+export function historyRouter({ catalog, registry, access, cached }: HistoryDeps): Router {
   const r = Router();
   /** NotFoundError when the index does not hold the template (it is current before any write answers). */
   const requireIndexed = async (t: TemplateId): Promise<void> => {
@@ -82,11 +85,11 @@ export function historyRouter({ catalog, registry, access }: HistoryDeps): Route
     return { ...use, ...(visible ? await resolver.resolve(use) : { resolvesTo: null, admitsLatest: false }) };
   };
 
-  r.route('/templates/:ns/:name/changelog').get(access.allow('read', 'template'), async (req, res) => {
+  r.route('/templates/:ns/:name/changelog').get(access.allow('read', 'template'), cached.catalog, async (req, res) => {
     const t = templateParam(req);
     onlyParams(req.query, PAGE, 'the changelog');
     const page = pageOf(await recordsOf(t), req.query, byVersion);
-    res.json({ template: t.id, total: page.total, items: page.items.map((rec) => rec.entry), nextCursor: page.nextCursor });
+    sendJson(req, res, { template: t.id, total: page.total, items: page.items.map((rec) => rec.entry), nextCursor: page.nextCursor });
   }).all(methodNotAllowed('GET, HEAD'));
 
   r.route('/templates/:ns/:name/dependencies').get(access.allow('read', 'template'), async (req, res) => {

@@ -10,6 +10,8 @@ import { cloneUrl, templateParam } from '../params';
 import { encodeCursor, parseListing, pickFields } from '../catalog-params';
 import { methodNotAllowed } from '../method-not-allowed';
 import { searchCatalog } from '../catalog-search';
+import { sendJson } from '../json-response';
+import type { CachedReads } from '../cached-reads';
 
 export interface TemplatesDeps {
   readonly registry: Registry;
@@ -17,19 +19,20 @@ export interface TemplatesDeps {
   readonly catalog: CatalogStore;
   readonly access: Access;
   readonly publicUrl: string;
+  readonly cached: CachedReads;
 }
 
 const MAX_DESCRIPTION = 1024;
 
 /** Routes for the template collection and single templates. */
-export function templatesRouter({ registry, catalog, access, publicUrl, events }: TemplatesDeps): Router {
+export function templatesRouter({ registry, catalog, access, publicUrl, events, cached }: TemplatesDeps): Router {
   const r = Router();
   const withUrl = (req: Request, t: TemplateDetail) => ({ ...t, cloneUrl: cloneUrl(publicUrl, req, t.id) });
 
-  r.route('/templates').get(access.allow('read', 'registry'), async (req, res) => {
+  r.route('/templates').get(access.allow('read', 'registry'), cached.catalog, async (req, res) => {
     const listing = parseListing(req.query);
     const { page, facets } = await searchCatalog(catalog, access, req, listing);
-    res.json({
+    sendJson(req, res, {
       items: page.items.map((e) => pickFields(e, listing.fields)),
       nextCursor: page.next ? encodeCursor(page.next, listing.query) : null,
       total: page.total,

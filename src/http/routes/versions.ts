@@ -8,6 +8,8 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import { methodNotAllowed } from '../method-not-allowed';
 import { REVALIDATE, sendFile } from '../file-response';
 import { sendArchive } from '../archive-response';
+import { sendJson } from '../json-response';
+import type { CachedReads } from '../cached-reads';
 
 function describe(r: Resolution) {
   const v = r.version;
@@ -25,20 +27,20 @@ function describe(r: Resolution) {
 }
 
 /** Routes for versions of one template. */
-export function versionsRouter({ registry, access }: { registry: Registry; access: Access }): Router {
+export function versionsRouter({ registry, access, cached }: { registry: Registry; access: Access; cached: CachedReads }): Router {
   const r = Router();
 
-  r.route('/templates/:ns/:name/versions').get(access.allow('read', 'template'), async (req, res) => {
+  r.route('/templates/:ns/:name/versions').get(access.allow('read', 'template'), cached.template, async (req, res) => {
     const t = templateParam(req);
-    res.json({ template: t.id, versions: await registry.versions(t) });
+    sendJson(req, res, { template: t.id, versions: await registry.versions(t) });
   }).all(methodNotAllowed('GET, HEAD, POST')); // POST (publish) is served by publishRouter, mounted first
 
-  r.route('/templates/:ns/:name/versions/:ref').get(access.allow('read', 'version'), async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref').get(access.allow('read', 'version'), cached.template, async (req, res) => {
     const t = templateParam(req);
     const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
     const [files, facts] = await Promise.all([registry.files(gitDir, resolution), registry.facts(gitDir, resolution)]);
     res.setHeader('Cache-Control', REVALIDATE);
-    res.json({
+    sendJson(req, res, {
       template: t.id, ...describe(resolution),
       manifest: facts.manifest, entrypoint: facts.entrypoint, interface: facts.interface,
       files: files.map((f) => ({ path: f.path, size: f.size, mode: f.mode, blob: f.oid })),
@@ -57,7 +59,7 @@ export function versionsRouter({ registry, access }: { registry: Registry; acces
     });
   }).all(methodNotAllowed('GET, HEAD'));
 
-  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(access.allow('read', 'version'), async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(access.allow('read', 'version'), cached.template, async (req, res) => {
     const t = templateParam(req);
     const filePath = parseFilePath((req.params as { path?: string[] }).path ?? []);
     const { resolution, file, body } = await registry.file(t, String(req.params.ref), filePath);
@@ -65,7 +67,7 @@ export function versionsRouter({ registry, access }: { registry: Registry; acces
   }).all(methodNotAllowed('GET, HEAD'));
 
   for (const format of ['tar.gz', 'zip'] as const satisfies readonly ArchiveFormat[]) {
-    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(access.allow('read', 'version'), async (req, res) => {
+    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(access.allow('read', 'version'), cached.template, async (req, res) => {
       await sendArchive(registry, req, res, templateParam(req), String(req.params.ref), format, access.audience(req));
     }).all(methodNotAllowed('GET, HEAD'));
   }
