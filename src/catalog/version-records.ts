@@ -27,9 +27,13 @@ export async function versionRecordsOf(reading: Pick<TemplateReading, 'index' | 
   // a tree is compared with the version before it and the one after, and searched for uses: each text is parsed once
   const load = reading.load ?? memoHeatYaml();
   const hot = hotParser(load);
+  // each tree's texts are dropped after the last version that reads them (its own or the one above
+  // it): a template with 300 versions of thousands of files never holds all their texts at once
+  const pairs = index.versions.map((v) => ({ v, prev: previousVersion(index, v.semver) }));
+  const lastUse = new Map<string, number>();
+  pairs.forEach(({ v, prev }, i) => { lastUse.set(v.ref.tree, i); lastUse.set(prev?.ref.tree ?? '', i); });
   const out: VersionRecord[] = [];
-  for (const v of index.versions) {
-    const prev = previousVersion(index, v.semver);
+  for (const [i, { v, prev }] of pairs.entries()) {
     const tree = v.ref.tree;
     const previousTree = prev?.ref.tree ?? '';
     const old = known.get(v.version);
@@ -47,6 +51,7 @@ export async function versionRecordsOf(reading: Pick<TemplateReading, 'index' | 
       tree,
       previousTree,
     });
+    for (const t of [tree, previousTree]) if (lastUse.get(t) === i) texts.delete(t);
   }
   return out;
 }

@@ -5,11 +5,15 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { Lru } from './lru';
 import { VERSION_NOTES, lastChange, type RefEntry, type RefSnapshot } from './refs';
 import type { TreeFile } from './objects';
 
 /** The repository is not one this reader understands; read it with git instead. */
 export class NotDirect extends Error {}
+
+/** Bytes of objects one reader keeps. */
+const CACHE_BYTES = 32 * 1024 * 1024;
 
 type ObjType = 'commit' | 'tree' | 'blob' | 'tag';
 const TYPES: Record<number, ObjType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -20,7 +24,9 @@ interface Pack { readonly file: string; readonly idx: Buffer; readonly count: nu
 /** One repository's objects, read without git. Call close() when done. */
 export class DirectRepo {
   private packs: Pack[] | null = null;
-  private readonly cache = new Map<string, { type: ObjType; data: Buffer }>();
+  // delta bases, trees and blobs met again by the next version: bounded, since a history of
+  // thousands of files per version would otherwise be held whole (measured: 120 MB for 50 versions of 2,000 files)
+  private readonly cache = new Lru<{ type: ObjType; data: Buffer }>(CACHE_BYTES);
 
   constructor(readonly gitDir: string) {
     if (statSync(path.join(gitDir, 'objects/info/alternates'), { throwIfNoEntry: false })) throw new NotDirect('alternates');
@@ -60,7 +66,7 @@ export class DirectRepo {
       }
     }
     if (!obj) throw new NotDirect(`object ${oid} not found`);
-    this.cache.set(oid, obj);
+    this.cache.set(oid, obj, obj.data.length + 100);
     return obj;
   }
 
@@ -106,7 +112,8 @@ export class DirectRepo {
       const buf = Buffer.alloc(want);
       const n = readSync(p.fd, buf, 0, want, pos);
       try {
-        const out = inflateSync(buf.subarray(0, n), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+        // chunkSize: the content's own size, not zlib's 16 KiB (a 100-byte tree would hold 16 KiB for as long as it is cached)
+        const out = inflateSync(buf.subarray(0, n), { finishFlush: 2 /* Z_SYNC_FLUSH */, chunkSize: Math.max(64, size) });
         if (out.length >= size) return out.subarray(0, size);
       } catch { /* truncated input: read more */ }
       if (n < want) throw new NotDirect('pack entry does not inflate');

@@ -212,18 +212,33 @@ function aliasBomb(doc: Document.Parsed): boolean {
 export type HeatYamlLoad = { ok: true; value: unknown } | { ok: false; error: string };
 
 /**
- * loadHeatYaml that reads each distinct text once, for work that meets the same files many times
- * (a version history: a tree is compared with its neighbours and searched for uses). The values
- * it hands out are shared: callers only read them.
+ * loadHeatYaml that remembers what it read, for work that meets the same files many times (a
+ * version history: a tree is compared with its neighbours and searched for uses), up to
+ * `maxTextBytes` of text. The values it hands out are shared: callers only read them.
  */
-export function memoHeatYaml(): (text: string) => HeatYamlLoad {
+export function memoHeatYaml(maxTextBytes = MEMO_TEXT_BYTES): (text: string) => HeatYamlLoad {
+  // least recently used out first, past `maxTextBytes` of source text (a parsed document takes
+  // several times its text): a template with thousands of YAML files per version is read in
+  // version order, so what the next comparison needs is what was used last
   const known = new Map<string, HeatYamlLoad>();
+  let bytes = 0;
   return (text) => {
     let r = known.get(text);
-    if (!r) { r = loadHeatYaml(text); known.set(text, r); }
+    if (r) { known.delete(text); known.set(text, r); return r; }
+    r = loadHeatYaml(text);
+    known.set(text, r);
+    bytes += text.length;
+    for (const k of known.keys()) {
+      if (bytes <= maxTextBytes) break;
+      known.delete(k);
+      bytes -= k.length;
+    }
     return r;
   };
 }
+
+/** Text a memo of YAML reads keeps the parse of: 4 MiB, two versions of a template with a thousand 2 KB files. */
+const MEMO_TEXT_BYTES = 4 * 1024 * 1024;
 
 /** Heat's value of a one-document YAML text (what `template_format.parse` hands on), or an error note. */
 export function loadHeatYaml(text: string): HeatYamlLoad {
