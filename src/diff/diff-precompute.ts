@@ -140,6 +140,7 @@ export class DiffPrecompute {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.templates.clear();
     this.pairs.length = 0;
     this.fillPairs.length = 0;
@@ -150,7 +151,7 @@ export class DiffPrecompute {
   }
 
   private isIdle(): boolean {
-    return !this.running && this.timer === undefined && this.queued === 0;
+    return !this.running && (this.closed || (this.timer === undefined && this.queued === 0));
   }
 
   private wake(): void {
@@ -166,6 +167,7 @@ export class DiffPrecompute {
   }
 
   private queuePair(job: PairJob): void {
+    if (this.closed) return; // a plan finishing after close() queues nothing
     const key = `${job.from.tree}-${job.to.tree}`;
     if (this.queuedPairs.has(key)) return;
     this.queuedPairs.add(key);
@@ -220,7 +222,7 @@ export class DiffPrecompute {
       this.fillSource = undefined;
       return;
     }
-    if (r.done) { this.fillSource = undefined; return; }
+    if (r.done || this.closed) { this.fillSource = undefined; return; }
     // newest pairs first: they are the ones asked for
     await this.queueMissing(r.value, consecutivePairs(r.value.versions).reverse(), false);
   }
