@@ -141,7 +141,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         yield { gitDir: store.gitDir(parseTemplateId(ns, name)), versions: records.map((r) => ({ version: r.entry.version, commit: r.entry.commit, tree: r.tree })) };
       }
     },
-  }, (msg) => log.warn(msg));
+  }, (msg) => log.warn(msg), (ms) => drain.isQuiet(ms)); // `drain` is made with the server, below: the fill starts once it serves
   const differ = new Differ(objects, { store: diffStore, again: precompute.again });
   // every write is announced once; these subscribers replace what routes used to do themselves
   const events = new WriteEvents((who, e) => log.error(`after a write, ${who} failed: ${e.message}`));

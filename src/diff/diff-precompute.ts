@@ -73,12 +73,14 @@ interface PairJob {
 
 // A write's pairs are computed this long after it, so its answer (its other subscribers, the response) goes out first.
 const AFTER_WRITE_MS = 50;
+// The fill takes a step only when the server has answered nothing for this long, and looks again this often.
+const FILL_QUIET_MS = 200;
 
 /**
  * One queue, one pair at a time: the templates written to (their pairs found from a fresh read of
  * their versions, so a burst of publishes to one template is one job), pairs found damaged, then,
- * lowest, the fill of every template's missing pairs after start-up. Failures are logged and
- * counted; nothing here reaches a writer.
+ * lowest, the fill of every template's missing pairs after start-up, only while the server is
+ * quiet. Failures are logged and counted; nothing here reaches a writer.
  */
 export class DiffPrecompute {
   private readonly templates = new Map<string, { t: TemplateId; touched: Set<string> }>();
@@ -94,10 +96,15 @@ export class DiffPrecompute {
   /** Pairs computed and kept, and pairs that failed, since the start. */
   readonly counts = { done: 0, failed: 0 };
 
+  /**
+   * `isQuiet(ms)`: whether the server answered nothing for `ms`; the fill runs only then (the pairs of
+   * writes do not wait: they are few, and a busy server would never get them).
+   */
   constructor(
     private readonly store: DiffStore,
     private readonly sources: PrecomputeSources,
     private readonly warn: (msg: string) => void,
+    private readonly isQuiet: (ms: number) => boolean = () => true,
   ) {}
 
   /** The write-event subscriber: queues the template's pairs when version tags moved, and returns at once. */
@@ -176,12 +183,16 @@ export class DiffPrecompute {
 
   private async run(): Promise<void> {
     this.running = true;
+    let busy = false;
     try {
       while (!this.closed) {
         const next = this.templates.values().next();
         if (!next.done) {
           this.templates.delete(next.value.t.id);
           await this.planTemplate(next.value.t, next.value.touched);
+        } else if (this.pairs.length === 0 && (this.fillPairs.length > 0 || this.fillSource) && !this.isQuiet(FILL_QUIET_MS)) {
+          busy = true; // requests first: the fill waits for a quiet moment
+          break;
         } else if (this.pairs.length > 0 || this.fillPairs.length > 0) {
           const job = (this.pairs.shift() ?? this.fillPairs.shift()) as PairJob;
           this.queuedPairs.delete(`${job.from.tree}-${job.to.tree}`);
@@ -194,6 +205,7 @@ export class DiffPrecompute {
       }
     } finally {
       this.running = false;
+      if (busy) this.schedule(FILL_QUIET_MS);
       this.wake();
     }
   }
