@@ -171,6 +171,7 @@ export class DiffPrecompute {
   private schedule(ms: number): void {
     if (this.running || this.timer || this.closed) return;
     this.timer = setTimeout(() => { this.timer = undefined; void this.run(); }, ms);
+    this.timer.unref(); // background work never keeps a process alive
   }
 
   private queuePair(job: PairJob): void {
