@@ -6,7 +6,7 @@ import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './log/logger';
-import { RepoStore } from './git/store';
+import { RepoStore, parseTemplateId } from './git/store';
 import { removeLocks } from './git/stale-locks';
 import { RefCache } from './git/refs';
 import { CatFilePool } from './git/catfile-pool';
@@ -23,6 +23,8 @@ import { Indexer } from './catalog/indexer';
 import { AuditIndex } from './catalog/audit-index';
 import { CATALOG_FILE } from './catalog/catalog-store';
 import { Differ } from './diff/differ';
+import { DiffStore } from './diff/diff-store';
+import { DiffPrecompute, type TemplateVersions } from './diff/diff-precompute';
 import { NamespaceSettingsStore } from './registry/namespace-settings';
 import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
@@ -63,6 +65,8 @@ export interface App {
    * git processes stopped; then the index is closed. A second call waits for the first.
    */
   close(graceMs?: number): Promise<void>;
+  /** Resolves once the background work queued so far (diffs of consecutive versions being precomputed, the start-up fill) is done. */
+  settled(): Promise<void>;
   /** For a process about to exit at once (a second signal): SIGTERM to every git it runs, readers included; nothing is waited for. */
   abort(): void;
 }
@@ -107,7 +111,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
   const access = new Access(authenticator, settings, new ClientAddress(config.trustedProxies));
   const registry = new Registry(store, new RefCache(), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
-  const differ = new Differ(objects);
+  const gitVersion = (await git(['--version'])).toString('utf8').trim();
+  const diffStore = await DiffStore.open(path.join(store.stateDir, 'diffs'), config.diffStoreBytes, gitVersion)
+    .catch((e: unknown) => { throw new StartupError(`cannot open ${path.join(store.stateDir, 'diffs')}: ${systemReason(e)}`); });
   const sessions = new PushSessions<PushContext>();
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
 
@@ -121,15 +127,34 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
   if (catalog.rebuilt) log.warn(`catalog: ${path.join(store.stateDir, CATALOG_FILE)} is rebuilt from git, as ${catalog.rebuilt}`);
   const indexer = new Indexer(store, registry, catalog, (msg) => log.warn(msg));
+  // the diffs of consecutive versions, computed after each write and kept on disk; the fill after ready reads the
+  // versions from the catalog (what the heal just brought up to date), so neither the heal nor a reindex runs git diff
+  const precompute = new DiffPrecompute(diffStore, {
+    versions: async (t) => {
+      const { gitDir, index } = await registry.snapshot(t);
+      return { gitDir, versions: index.versions.map((v) => ({ version: v.version, commit: v.ref.commit, tree: v.ref.tree })) };
+    },
+    texts: (gitDir, tree) => registry.yamlTexts(gitDir, tree),
+    everyTemplate: async function* (): AsyncGenerator<TemplateVersions> {
+      for (const id of (await catalog.stamps()).keys()) {
+        const [ns = '', name = ''] = id.split('/');
+        const records = await catalog.versionRecords(id);
+        yield { gitDir: store.gitDir(parseTemplateId(ns, name)), versions: records.map((r) => ({ version: r.entry.version, commit: r.entry.commit, tree: r.tree })) };
+      }
+    },
+  }, (msg) => log.warn(msg), (ms) => drain.isQuiet(ms)); // `drain` is made with the server, below: the fill starts once it serves
+  const differ = new Differ(objects, { store: diffStore, again: precompute.again });
   // every write is announced once; these subscribers replace what routes used to do themselves
   const events = new WriteEvents((who, e) => log.error(`after a write, ${who} failed: ${e.message}`));
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
+  events.subscribe('diffs', precompute.onWrite); // queues only: the diffs are computed after the write's answer
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
   const answers = new ResponseCache(config.answerCacheBytes);
   const cached = new CachedReads({ cache: answers, registry, settings, catalog, onAnswered: (r) => accessed(r) });
   const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats(),
-    answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }) });
+    answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }),
+    diffStore: () => ({ ...diffStore.stats(), queued: precompute.queued, ...precompute.counts }) });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
@@ -180,6 +205,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       server.listen(config.port, config.host, () => {
         server.off('error', failed);
         address = server.address() as AddressInfo;
+        precompute.fill(); // once ready, in the background: the pairs no earlier run kept
         resolve(url());
       });
     }),
@@ -188,6 +214,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const { cut } = await drain.drain(graceMs);
         // git left running (a push whose client was cut, a publish's update-ref) is stopped: SIGTERM, then SIGKILL after 5 s
         const stopped = cut > 0 ? await stopAllGit(5000) : 0;
+        await precompute.close();
         if (cut > 0) log.warn(`shutdown: the grace period of ${Math.round(graceMs / 1000)} s is over; cut ${cut} connection${cut === 1 ? '' : 's'} and stopped ${stopped} git process${stopped === 1 ? '' : 'es'}`);
         pool.close();
         await indexer.close();
@@ -197,6 +224,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       })();
       return closing;
     },
+    settled: () => precompute.settled(),
     abort: () => {
       signalAllGit('SIGTERM'); // git removes its lock files on SIGTERM: the next push is not blocked
       pool.close();

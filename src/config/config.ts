@@ -41,6 +41,8 @@ export interface Config {
   readonly cacheBytes: number;
   /** Bytes of whole read answers kept in memory for anonymous GETs (0: none). */
   readonly answerCacheBytes: number;
+  /** Bytes of precomputed diffs of consecutive versions kept on disk (.heater/diffs/); 0 = none are precomputed. */
+  readonly diffStoreBytes: number;
   /** Most repositories with a live `git cat-file` reader at once. */
   readonly maxReaders: number;
   /** After SIGTERM/SIGINT, how long requests in flight (clones, pushes, publishes) may take to finish before they are cut, in milliseconds. */
@@ -120,6 +122,7 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxNegotiationBytes', flag: '--max-negotiation-mb', env: 'HEATER_MAX_NEGOTIATION_MB', fallback: '10', help: 'MiB cap on an inflated fetch negotiation body', parse: mebibytes(1, 1024) },
   { key: 'cacheBytes', flag: '--cache-mb', env: 'HEATER_CACHE_MB', fallback: '64', help: 'MiB of file content cached in memory', parse: mebibytes(0, 65536) },
   { key: 'answerCacheBytes', flag: '--answer-cache-mb', env: 'HEATER_ANSWER_CACHE_MB', fallback: '32', help: 'MiB of whole read answers (files, version lists, resolutions, listings) kept in memory for anonymous GETs; 0 turns it off', parse: mebibytes(0, 65536) },
+  { key: 'diffStoreBytes', flag: '--diff-store-mb', env: 'HEATER_DIFF_STORE_MB', fallback: '256', help: 'MiB of precomputed diffs of consecutive versions kept on disk; 0 = none', parse: mebibytes(0, 1048576) },
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'HEATER_SHUTDOWN_GRACE', fallback: '30', help: 'seconds requests in flight may take to finish after SIGTERM/SIGINT before they are cut',
     parse: (raw) => integer(0, 3600)(raw) * 1000 },

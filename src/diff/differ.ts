@@ -1,5 +1,5 @@
 // Diffs between two versions: git's own unified diff, parsed into files and hunks, and structural
-// diffs of the YAML files; all cached by the pair of tree ids (trees never change).
+// diffs of the YAML files; all cached by the pair of tree ids (trees never change), the default ones also on disk.
 import { createHash } from 'node:crypto';
 import { loadHeatYaml } from '../heat/yaml';
 import { runGit } from '../git/exec';
@@ -9,6 +9,7 @@ import { TooLargeError } from '../errors/limit-error';
 import { parsePatch, type FileDiff } from './patch';
 import { structuralDiff, type StructuralDiff } from './structural';
 import { compatibility, type Compat } from './compat';
+import type { DiffStore, StoreLookup } from './diff-store';
 
 /** A side of a diff: the commit (for git) and its root tree (for the cache key). */
 export interface Side {
@@ -40,44 +41,95 @@ const YAML = /\.ya?ml$/i;
 /** YAML files larger than this are not parsed for a structural diff (the unified diff still shows them). */
 const MAX_YAML_BYTES = 1024 * 1024;
 
+/** The options a diff is precomputed with when a version is published: git's defaults. */
+export const DEFAULT_OPTIONS: DiffOptions = Object.freeze({ context: 3, paths: Object.freeze([]) as readonly string[] });
+
+function isDefault(opts: DiffOptions): boolean {
+  return opts.context === DEFAULT_OPTIONS.context && opts.paths.length === 0 && opts.binary !== true;
+}
+
+/**
+ * The bytes `git diff --no-color -M -U<context> FROM TO [-- paths]` prints (`--binary` when asked).
+ * Throws TooLargeError past MAX_PATCH_BYTES, and an Error when git fails.
+ */
+export async function gitDiff(gitDir: string, from: Side, to: Side, opts: DiffOptions, lowPriority = false): Promise<Buffer> {
+  // --literal-pathspecs: a user's path is a path, never pathspec magic; -c: no pager, colour or external tools
+  const args = ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', `-U${opts.context}`, ...(opts.binary ? ['--binary'] : []), from.commit, to.commit];
+  if (opts.paths.length > 0) args.push('--', ...opts.paths);
+  const r = await runGit(args, { gitDir, maxOutput: MAX_PATCH_BYTES, lowPriority }).catch((e: Error) => {
+    if (/output passed/.test(e.message)) throw new TooLargeError(`The diff is larger than ${MAX_PATCH_BYTES / 1048576} MiB; narrow it with paths=.`);
+    throw e;
+  });
+  if (r.code !== 0) throw new Error(`git diff failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
 /** Computes and remembers diffs. */
 export class Differ {
   private readonly patches = new Lru<{ raw: Buffer; files: FileDiff[] }>(64 * 1024 * 1024);
   private readonly yaml = new Lru<YamlDiff[]>(16 * 1024 * 1024);
   private readonly summaries = new Lru<Compat>(8 * 1024 * 1024);
 
-  constructor(private readonly objects: ObjectReader) {}
+  /** Store reads under way, by tree pair. */
+  private readonly reading = new Map<string, Promise<StoreLookup>>();
+
+  /** `precomputed`: the store of precomputed diffs, and whom to tell when an entry of it was damaged (to compute it again). */
+  constructor(private readonly objects: ObjectReader, private readonly precomputed?: { readonly store: DiffStore; again(gitDir: string, from: Side, to: Side): void }) {}
 
   /**
    * The unified diff `git diff --no-color FROM TO` prints (rename detection on, as git's default),
-   * and its files and hunks. Throws TooLargeError past MAX_PATCH_BYTES.
+   * and its files and hunks; with the default options, the precomputed entry when one is kept.
+   * Throws TooLargeError past MAX_PATCH_BYTES.
    */
   async patch(gitDir: string, from: Side, to: Side, opts: DiffOptions): Promise<{ raw: Buffer; files: FileDiff[] }> {
     const key = `${from.tree}:${to.tree}:${opts.context}:${opts.binary === true}:${JSON.stringify(opts.paths)}`;
     const hit = this.patches.get(key);
     if (hit) return hit;
-    // --literal-pathspecs: a user's path is a path, never pathspec magic; -c: no pager, colour or external tools
-    const args = ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', `-U${opts.context}`, ...(opts.binary ? ['--binary'] : []), from.commit, to.commit];
-    if (opts.paths.length > 0) args.push('--', ...opts.paths);
-    const r = await runGit(args, { gitDir, maxOutput: MAX_PATCH_BYTES }).catch((e: Error) => {
-      if (/output passed/.test(e.message)) throw new TooLargeError(`The diff is larger than ${MAX_PATCH_BYTES / 1048576} MiB; narrow it with paths=.`);
-      throw e;
-    });
-    if (r.code !== 0) throw new Error(`git diff failed (${r.code}): ${r.stderr.trim()}`);
-    const out = { raw: r.stdout, files: parsePatch(r.stdout.toString('utf8')) };
-    this.patches.set(key, out, r.stdout.length * 3 + 256);
+    if (isDefault(opts)) {
+      const kept = await this.stored(from, to);
+      if (kept === 'corrupt') this.precomputed?.again(gitDir, from, to);
+      if (typeof kept === 'object') return this.patches.get(key) ?? this.keepPatch(key, kept.found.raw);
+    }
+    return this.keepPatch(key, await gitDiff(gitDir, from, to, opts));
+  }
+
+  private keepPatch(key: string, raw: Buffer): { raw: Buffer; files: FileDiff[] } {
+    const out = { raw, files: parsePatch(raw.toString('utf8')) };
+    this.patches.set(key, out, raw.length * 3 + 256);
     return out;
   }
 
-  /** The Heat compatibility summary of two trees (the bump their changes need); cached by the tree pair. */
+  /** The Heat compatibility summary of two trees (the bump their changes need); cached by the tree pair, precomputed when kept. */
   async summary(from: Side, to: Side, texts: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<Compat> {
     const key = `${from.tree}:${to.tree}`;
     const hit = this.summaries.get(key);
     if (hit) return hit;
+    // a default patch in memory that did not come with its summary was computed from git: the store has neither
+    const kept = this.patches.get(`${key}:${DEFAULT_OPTIONS.context}:false:[]`) ? 'missing' : await this.stored(from, to);
+    if (typeof kept === 'object') return kept.found.summary;
     const [a, b] = await Promise.all([texts(from.tree), texts(to.tree)]);
     const out = compatibility(a, b);
     this.summaries.set(key, out, JSON.stringify(out).length + 100);
     return out;
+  }
+
+  /** The precomputed entry of the pair, read once however many callers ask at the same time; a hit fills both memory caches. */
+  private stored(from: Side, to: Side): Promise<StoreLookup> {
+    const store = this.precomputed?.store;
+    if (!store?.isEnabled) return Promise.resolve('missing');
+    const key = `${from.tree}:${to.tree}`;
+    let p = this.reading.get(key);
+    if (!p) {
+      p = store.get(from.tree, to.tree).then((r) => {
+        if (typeof r === 'object') {
+          this.summaries.set(key, r.found.summary, JSON.stringify(r.found.summary).length + 100);
+          this.keepPatch(`${key}:${DEFAULT_OPTIONS.context}:false:[]`, r.found.raw);
+        }
+        return r;
+      }).finally(() => { this.reading.delete(key); });
+      this.reading.set(key, p);
+    }
+    return p;
   }
 
   /** Structural diffs of every YAML file present on both sides (following renames) whose content changed. */

@@ -1,5 +1,6 @@
 // Typed spawn of git: argv only (never a shell), a timeout, stderr captured, killed on abort.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 export interface GitRun {
   readonly code: number;
@@ -17,6 +18,8 @@ export interface GitOptions {
   /** Stop reading and fail once stdout passes this many bytes. */
   readonly maxOutput?: number;
   readonly signal?: AbortSignal;
+  /** Background work (a precomputed diff): the process runs at nice 10, behind the git serving clients. */
+  readonly lowPriority?: boolean;
 }
 
 /** A git command that failed: kept out of HTTP responses (a 500), logged with its stderr. */
@@ -82,6 +85,9 @@ export function runGit(args: readonly string[], opts: GitOptions = {}): Promise<
   const argv = opts.gitDir ? ['--git-dir', opts.gitDir, ...args] : [...args];
   return new Promise((resolve, reject) => {
     const child = spawnGit(argv, { env: gitEnv(opts.env), signal: opts.signal });
+    if (opts.lowPriority && child.pid !== undefined) {
+      try { setPriority(child.pid, 10); } catch { /* not permitted here: it runs at normal priority */ }
+    }
     const out: Buffer[] = [];
     let outBytes = 0;
     let err = '';

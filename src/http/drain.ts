@@ -9,6 +9,8 @@ const SWEEP_MS = 100;
 export class Drain {
   private draining = false;
   private done: Promise<{ readonly cut: number }> | null = null;
+  private answering = 0;
+  private lastRequest = 0;
 
   constructor(private readonly server: http.Server) {}
 
@@ -20,6 +22,14 @@ export class Drain {
   /** Called for each request before it is answered: while draining, its connection closes after the answer. */
   onRequest(res: http.ServerResponse): void {
     if (this.draining) res.setHeader('Connection', 'close');
+    this.answering++;
+    this.lastRequest = Date.now();
+    res.once('close', () => { this.answering--; });
+  }
+
+  /** True when no answer is under way and none began in the last `ms` (background work may run). */
+  isQuiet(ms: number): boolean {
+    return this.answering === 0 && Date.now() - this.lastRequest >= ms;
   }
 
   /**

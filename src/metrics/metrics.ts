@@ -17,6 +17,8 @@ export interface MetricSources {
   readonly objectCache: () => { hits: number; misses: number; bytes: number };
   /** The cache of whole read answers: lookups (hits, misses) since the start, bytes and answers kept. */
   readonly answerCache: () => { hits: number; misses: number; bytes: number; entries: number };
+  /** The precomputed diff store's lookups (hit, miss, corrupt), what it keeps, and the precomputation's queue and results. */
+  readonly diffStore: () => { hits: number; misses: number; corrupt: number; bytes: number; queued: number; done: number; failed: number };
 }
 
 // request durations: from a cached file (~1 ms) to a large clone or push (minutes)
@@ -39,20 +41,26 @@ export class Metrics {
     gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
     gauge('heater_git_catfile_readers', 'Long-lived git cat-file readers.', sources.catFileReaders);
     gauge('heater_git_reads_waiting', 'Reads waiting for a git cat-file reader (every reader busy).', sources.readsWaiting);
-    const lookups = (name: string, help: string, read: () => { hits: number; misses: number }) => {
-      const counted: Record<string, number> = {};
+    /** A counter fed from totals counted elsewhere: what each scrape adds is the growth since the last one. */
+    const totals = (name: string, help: string, read: () => Record<string, number>) => {
+      const seen: Record<string, number> = {};
       new Counter({ name, help, labelNames: ['result'], registers,
         collect() {
-          // counted by the cache itself; a counter only goes up, so the difference since the last scrape is added
-          const { hits, misses } = read();
-          const seen = { hit: hits, miss: misses };
-          for (const [result, total] of Object.entries(seen)) this.inc({ result }, Math.max(0, total - (counted[result] ?? 0)));
-          Object.assign(counted, seen);
+          const now = read();
+          for (const [result, total] of Object.entries(now)) this.inc({ result }, Math.max(0, total - (seen[result] ?? 0)));
+          Object.assign(seen, now);
         } });
     };
-    lookups('heater_object_cache_lookups_total', 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', sources.objectCache);
+    const hitsAndMisses = (read: () => { hits: number; misses: number }) => () => { const c = read(); return { hit: c.hits, miss: c.misses }; };
+    totals('heater_diff_store_lookups_total', 'Lookups of the precomputed diff store (.heater/diffs/) by result: hit, miss, or corrupt (a damaged entry, removed and computed again).',
+      () => { const d = sources.diffStore(); return { hit: d.hits, miss: d.misses, corrupt: d.corrupt }; });
+    totals('heater_diff_precomputed_total', 'Diffs of consecutive versions precomputed after writes and at start-up, by result: ok (kept) or failed.',
+      () => { const d = sources.diffStore(); return { ok: d.done, failed: d.failed }; });
+    gauge('heater_diff_store_bytes', 'Bytes the precomputed diff store keeps on disk (0 until its folder was first listed).', () => sources.diffStore().bytes);
+    gauge('heater_diff_precompute_queued', 'Precomputation jobs waiting or running (templates written to, pairs, the start-up fill).', () => sources.diffStore().queued);
+    totals('heater_object_cache_lookups_total', 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', hitsAndMisses(sources.objectCache));
     gauge('heater_object_cache_bytes', 'Bytes the git object cache keeps now.', () => sources.objectCache().bytes);
-    lookups('heater_answer_cache_lookups_total', 'Lookups of the cache of whole read answers (anonymous GETs of files, version lists, resolutions, listings) by result (hit or miss).', sources.answerCache);
+    totals('heater_answer_cache_lookups_total', 'Lookups of the cache of whole read answers (anonymous GETs of files, version lists, resolutions, listings) by result (hit or miss).', hitsAndMisses(sources.answerCache));
     gauge('heater_answer_cache_bytes', 'Bytes the cache of whole read answers keeps now.', () => sources.answerCache().bytes);
     gauge('heater_answer_cache_entries', 'Answers the cache of whole read answers keeps now.', () => sources.answerCache().entries);
     gauge('heater_index_behind_templates', 'Templates whose catalog entry is behind git (a reindex waiting for its retry).', sources.indexBehind);

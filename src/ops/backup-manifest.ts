@@ -21,7 +21,8 @@ export const REPO_FILES = ['HEAD', 'config', 'description'] as const;
 /**
  * The state files of .heater/ a backup keeps, with whether the server changes each under its lock
  * file (src/state/file-lock.ts); namespaces/*.json are added as found. Not kept: catalog.sqlite
- * (derived from git and the audit log, rebuilt by the next start), empty.git (made at start), tmp/.
+ * (derived from git and the audit log, rebuilt by the next start), diffs/ (precomputed diffs, filled
+ * again after the next start), empty.git (made at start), tmp/.
  */
 export const STATE_FILES: readonly { readonly file: string; readonly locked: boolean }[] = Object.freeze([
   { file: 'admin-token', locked: false }, // written once, by link(): never changes in place

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
  * the old one (atomic on POSIX), then the folder is flushed so the rename itself survives a crash.
  * Creates the folder if need be. Throws the system error of a failed step; the temp file is removed.
  */
-export async function writeFileAtomic(file: string, text: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;

@@ -15,6 +15,8 @@ export interface TestServer {
   /** `http://x:<token>@host:port` — a git remote base with credentials. */
   readonly authUrl: string;
   close(): Promise<void>;
+  /** Resolves once the server's background work queued so far (precomputed diffs) is done. */
+  settled(): Promise<void>;
 }
 
 export interface StartOptions extends AppOptions {
@@ -36,6 +38,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: StartOp
     reposDir,
     token: TOKEN,
     authUrl: `${u.protocol}//x:${TOKEN}@${u.host}`,
+    settled: () => app.settled(),
     close: async () => {
       await app.close();
       if (!opts.reposDir) await rm(reposDir, { recursive: true, force: true });
