@@ -44,6 +44,8 @@ const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`
 
 export interface Child {
   readonly env: Readonly<Record<string, string>>;
+  /** `-c` options of this request, after the service's own (the pack cache's hook for an upload-pack). */
+  readonly config?: readonly string[];
   /** A git process that neither reads nor writes for this long is stopped (a client that stalled). */
   readonly idleMs: number;
   /**
@@ -117,7 +119,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   }
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
   const env = gitEnv({ ...child.env, ...protocolEnv(req.headers['git-protocol']) });
-  const args = [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', gitDir];
+  const args = [...SERVICES[service].config, ...(child.config ?? []), SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const body = await readCapped(req, gzip, maxNegotiationBytes);
     child.takeSlot?.(); // only now: a client sending its negotiation slowly holds no git slot

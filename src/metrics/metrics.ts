@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AccessRecord } from '../log/logger';
 import type { WriteEvent } from '../events/write-events';
+import type { PackCacheStats } from '../git/pack-cache';
 
 /** What the gauges read when Prometheus scrapes: each a function, so a scrape sees the value of that moment. */
 export interface MetricSources {
@@ -15,10 +16,25 @@ export interface MetricSources {
   readonly indexBehind: () => number;
   /** The object cache's lookups (hits, misses) since the start, and the bytes it keeps. */
   readonly objectCache: () => { hits: number; misses: number; bytes: number };
+  /** The pack-objects cache's lookups since the start and its bytes on disk; null when it is off. */
+  readonly packCache: (() => PackCacheStats) | null;
 }
 
 // request durations: from a cached file (~1 ms) to a large clone or push (minutes)
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** A counter of a cache's lookups by result, fed at each scrape from the totals the cache keeps itself. */
+function lookups(name: string, help: string, registers: Registry[], read: () => { hits: number; misses: number }): void {
+  const counted: Record<string, number> = {};
+  new Counter({ name, help, labelNames: ['result'], registers,
+    collect() {
+      // a counter only goes up, so the difference since the last scrape is added
+      const { hits, misses } = read();
+      const seen = { hit: hits, miss: misses };
+      for (const [result, total] of Object.entries(seen)) this.inc({ result }, Math.max(0, total - (counted[result] ?? 0)));
+      Object.assign(counted, seen);
+    } });
+}
 
 /** The server's metrics, in their own registry (never prom-client's global one: two servers in one process, as in tests, do not mix). */
 export class Metrics {
@@ -37,16 +53,13 @@ export class Metrics {
     gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
     gauge('heater_git_catfile_readers', 'Long-lived git cat-file readers.', sources.catFileReaders);
     gauge('heater_git_reads_waiting', 'Reads waiting for a git cat-file reader (every reader busy).', sources.readsWaiting);
-    const counted: Record<string, number> = {};
-    new Counter({ name: 'heater_object_cache_lookups_total', help: 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', labelNames: ['result'], registers,
-      collect() {
-        // counted by the cache itself; a counter only goes up, so the difference since the last scrape is added
-        const { hits, misses } = sources.objectCache();
-        const seen = { hit: hits, miss: misses };
-        for (const [result, total] of Object.entries(seen)) this.inc({ result }, Math.max(0, total - (counted[result] ?? 0)));
-        Object.assign(counted, seen);
-      } });
+    lookups('heater_object_cache_lookups_total', 'Lookups of the git object cache (blobs, trees, commits) by result (hit or miss); the hit ratio is rate(hit) / rate(all).', registers, sources.objectCache);
     gauge('heater_object_cache_bytes', 'Bytes the git object cache keeps now.', () => sources.objectCache().bytes);
+    const packCache = sources.packCache;
+    if (packCache) {
+      lookups('heater_pack_cache_lookups_total', 'Packs asked of the pack-objects cache by clones and fetches, by result (hit: served from disk; miss: git pack-objects ran).', registers, packCache);
+      gauge('heater_pack_cache_bytes', 'Bytes of packs the pack-objects cache keeps on disk (at its last sweep).', () => packCache().bytes);
+    }
     gauge('heater_index_behind_templates', 'Templates whose catalog entry is behind git (a reindex waiting for its retry).', sources.indexBehind);
   }
 
