@@ -3,6 +3,7 @@ import { promises as fs, readFileSync, statSync, openSync, readSync, closeSync, 
 import path from 'node:path';
 import { git } from './exec';
 import { writeScript } from './hooks/install';
+import { ResponseCache } from './response-cache';
 
 // The script ships beside the other hooks (copied into dist/ by the build; read from src/ under ts-jest).
 const HOOK = readFileSync(path.join(__dirname, 'hooks', 'pack-objects.sh'), 'utf8');
@@ -24,8 +25,12 @@ export interface PackCacheLimits {
 
 /** What the cache has done since the server started, and what it holds now. */
 export interface PackCacheStats {
+  /** Packs the hook served from disk, and those pack-objects computed. */
   readonly hits: number;
   readonly misses: number;
+  /** Whole upload-pack answers the server sent from disk, and those git had to make. */
+  readonly answerHits: number;
+  readonly answerMisses: number;
   readonly bytes: number;
   readonly entries: number;
 }
@@ -36,7 +41,8 @@ export interface PackCacheStats {
  * from repository config: upload-pack.c upload_pack_config, "protected" config only). The hook
  * (hooks/pack-objects.sh) does the work per request without the server; this class installs it,
  * says how upload-pack runs it, and sweeps `<stateDir>/pack-cache/`, which is derived and may be
- * deleted at any time.
+ * deleted at any time. In front of it, `answers` keeps whole upload-pack answers to identical
+ * clone requests (response-cache.ts): a clone storm's later clones then run no git at all.
  */
 export class PackCache {
   private hits = 0;
@@ -48,8 +54,11 @@ export class PackCache {
   private again = false;
   private soon: NodeJS.Timeout | undefined;
   private readonly every: NodeJS.Timeout;
+  /** upload-pack answers kept whole, in `<dir>/responses`; swept with the packs. */
+  readonly answers: ResponseCache;
 
   private constructor(readonly dir: string, private readonly salt: string, private readonly limits: PackCacheLimits, private readonly log: (msg: string) => void) {
+    this.answers = new ResponseCache(path.join(dir, 'responses'), salt);
     // the age limit is kept even when nobody clones; a sweep is cheap (a readdir and a stat per entry)
     this.every = setInterval(() => this.sweepSoon(0), Math.min(limits.maxAgeMs, 60_000));
     this.every.unref();
@@ -65,6 +74,7 @@ export class PackCache {
     await fs.rm(path.join(dir, 'tmp'), { recursive: true, force: true });
     await fs.mkdir(path.join(dir, 'tmp'), { recursive: true });
     await fs.mkdir(path.join(dir, 'entries'), { recursive: true });
+    await fs.mkdir(path.join(dir, 'responses'), { recursive: true });
     const hook = path.join(dir, 'hook');
     if (await fs.readFile(hook, 'utf8').catch(() => null) !== HOOK) await writeScript(hook, HOOK);
     const version = (await git(['--version'])).toString('utf8').trim();
@@ -95,7 +105,7 @@ export class PackCache {
   /** Hits and misses since the start (from lookups.log, read now) and the entries' size at the last sweep. */
   stats(): PackCacheStats {
     this.readLookups();
-    return { hits: this.hits, misses: this.misses, bytes: this.bytes, entries: this.entryCount };
+    return { hits: this.hits, misses: this.misses, answerHits: this.answers.hits, answerMisses: this.answers.misses, bytes: this.bytes, entries: this.entryCount };
   }
 
   /**
@@ -133,10 +143,13 @@ export class PackCache {
 
   private async sweepOnce(): Promise<void> {
     const now = Date.now();
-    const used = this.readLookups();
+    const used = [...this.readLookups()].map((key) => path.join(this.entriesDir, `${key}.pack`));
+    for (const key of this.answers.used) used.push(path.join(this.answers.dir, key));
+    this.answers.used.clear();
     const when = new Date(now);
-    await Promise.all([...used].map((key) => fs.utimes(path.join(this.entriesDir, `${key}.pack`), when, when).catch(() => { /* evicted meanwhile */ })));
-    const entries = await statAll(this.entriesDir);
+    await Promise.all(used.map((file) => fs.utimes(file, when, when).catch(() => { /* evicted meanwhile */ })));
+    // packs and answers share the bound: an answer holds its pack again, side-band framed
+    const entries = [...await statAll(this.entriesDir), ...await statAll(this.answers.dir)];
     entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
     let total = entries.reduce((n, e) => n + e.size, 0);
     let count = entries.length;

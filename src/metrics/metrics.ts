@@ -57,7 +57,8 @@ export class Metrics {
     gauge('heater_object_cache_bytes', 'Bytes the git object cache keeps now.', () => sources.objectCache().bytes);
     const packCache = sources.packCache;
     if (packCache) {
-      lookups('heater_pack_cache_lookups_total', 'Packs asked of the pack-objects cache by clones and fetches, by result (hit: served from disk; miss: git pack-objects ran).', registers, packCache);
+      lookups('heater_pack_cache_answers_total', 'Clone requests (no "have" lines) by result (hit: the server sent a kept upload-pack answer, no git ran; miss: upload-pack ran).', registers, () => ({ hits: packCache().answerHits, misses: packCache().answerMisses }));
+      lookups('heater_pack_cache_lookups_total', 'Packs upload-pack asked of the pack-objects hook, by result (hit: served from disk; miss: git pack-objects ran).', registers, packCache);
       gauge('heater_pack_cache_bytes', 'Bytes of packs the pack-objects cache keeps on disk (at its last sweep).', () => packCache().bytes);
     }
     gauge('heater_index_behind_templates', 'Templates whose catalog entry is behind git (a reindex waiting for its retry).', sources.indexBehind);

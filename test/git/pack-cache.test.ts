@@ -106,7 +106,7 @@ test('the sweep removes the least recently used entries past the size bound, cou
   await writeFile(path.join(cache.dir, LOOKUPS_FILE), `h ${key('a')}\n`);
   await cache.sweep();
   expect(entries().sort()).toEqual([`${key('a')}.pack`, `${key('c')}.pack`]);
-  expect(cache.stats()).toEqual({ hits: 1, misses: 0, bytes: 2000, entries: 2 });
+  expect(cache.stats()).toEqual({ hits: 1, misses: 0, answerHits: 0, answerMisses: 0, bytes: 2000, entries: 2 });
 });
 
 test('partials and locks left by killed writers are removed at start-up; the hook is reinstalled when edited', async () => {
