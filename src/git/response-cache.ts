@@ -1,12 +1,11 @@
 // Whole upload-pack answers on disk, for requests identical to one already answered at the same refs: served without git.
-import { closeSync, fstatSync, openSync, read, promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, statSync, promises as fs } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import type { Writable, Readable } from 'node:stream';
 import { filesStamp } from './refs-stamp';
-import { gitErrorText } from './exec';
 
 /** git started for an answer to be kept: its stdout goes to `stdout` (an open file). */
 export type RunToFile = (stdout: number) => { readonly child: ChildProcess; readonly stdin: Writable; readonly stderr: Readable };
@@ -16,7 +15,9 @@ export interface AnswerOptions {
   readonly run: RunToFile;
   /** Sends the status and headers, just before the first byte of the body. */
   readonly start: () => void;
-  readonly log: { readonly warn: (msg: string) => void; readonly info: (msg: string) => void };
+  readonly log: { readonly info: (msg: string) => void };
+  /** git that makes an answer and writes nothing for this long is stopped (as a streamed one is). */
+  readonly idleMs: number;
 }
 
 // a "have <oid>" pkt-line (pack-protocol.txt, protocol-v2.txt): length, then the line
@@ -34,8 +35,8 @@ const READ_CHUNK = 1 << 20;
  * request is a miss and upload-pack checks again what it may send; while the refs changed in the
  * last few milliseconds nothing is cached. Identical requests arriving while the answer is being
  * made wait for it (git writes it to a file, never held back by a slow client) and are then sent
- * the file; a failed answer is sent to its own client only and never kept. PackCache sweeps the
- * folder with the packs.
+ * the file; a failed answer is never kept (its client is answered by git streamed, as without the
+ * cache). PackCache sweeps the folder with the packs.
  */
 export class ResponseCache {
   private readonly making = new Map<string, Promise<void>>();
@@ -58,61 +59,74 @@ export class ResponseCache {
     return createHash('sha256').update(`${this.salt}\0${gitDir}\0${refs}\0${protocol}\0`).update(body).digest('hex');
   }
 
-  /** Answers `res` for `key`: from the file, after waiting for one being made, or by running git and keeping its answer. Never throws after `start`. */
-  async answer(key: string, res: ServerResponse, opts: AnswerOptions): Promise<void> {
+  /**
+   * Answers `res` for `key`: from the file, after waiting for one being made, or by running git and
+   * keeping its answer; true when answered (or the client went away meanwhile). False, with nothing
+   * sent, when git failed or the answer could not be written (a full disk): the caller then streams
+   * git's answer as it would without the cache, so a failure is told by git and a full disk still
+   * serves clones. Throws what `run` throws, before anything is sent.
+   */
+  async answer(key: string, res: ServerResponse, opts: AnswerOptions): Promise<boolean> {
     for (;;) {
       const fd = this.openEntry(key);
-      if (fd !== null) { this.hits++; this.used.add(key); opts.start(); send(fd, res, opts.log); return; }
+      if (fd !== null) { this.hits++; this.used.add(key); opts.start(); send(fd, res, opts.log); return true; }
       const pending = this.making.get(key);
       if (!pending) break;
       await pending; // made (then a hit), or failed (then this one tries)
-      if (res.destroyed) return;
+      if (res.destroyed) return true;
     }
     this.misses++;
     let done = () => { /* set below */ };
     this.making.set(key, new Promise<void>((resolve) => { done = resolve; }));
     try {
-      await this.make(key, res, opts);
+      if (!(await this.make(key, opts))) return false;
     } finally {
       this.making.delete(key);
       done();
     }
+    const fd = this.openEntry(key);
+    if (fd === null) return false; // evicted at once: a bound smaller than this answer
+    if (res.destroyed) { closeSync(fd); return true; }
+    opts.start();
+    send(fd, res, opts.log);
+    return true;
   }
 
   private openEntry(key: string): number | null {
     try { return openSync(path.join(this.dir, key), 'r'); } catch { return null; }
   }
 
-  /** Runs git with its stdout in a temporary file; renamed into place when git exited 0, then sent. */
-  private async make(key: string, res: ServerResponse, opts: AnswerOptions): Promise<void> {
+  /** Runs git with its stdout in a temporary file, renamed into place when git exited 0; true when it was. */
+  private async make(key: string, opts: AnswerOptions): Promise<boolean> {
     const tmp = path.join(this.dir, '..', 'tmp', `${key}.${randomBytes(4).toString('hex')}.answer`);
-    const out = openSync(tmp, 'w');
+    let out: number;
+    try { out = openSync(tmp, 'w'); } catch { return false; }
     let git;
     try {
       git = opts.run(out);
     } catch (e) {
-      closeSync(out);
       await fs.rm(tmp, { force: true });
       throw e;
+    } finally {
+      closeSync(out); // git holds its own copy
     }
-    closeSync(out); // git holds its own copy
-    let stderr = '';
-    git.stderr.on('data', (d: Buffer) => { if (stderr.length < 8192) stderr += d.toString('utf8'); });
+    git.stderr.resume();
+    const child = git.child;
+    // as smart-http.ts stops a git that moves no data: here, one whose file stops growing
+    let size = -1;
+    const idle = setInterval(() => {
+      const now = statSync(tmp, { throwIfNoEntry: false })?.size ?? -1;
+      if (now === size) child.kill('SIGTERM');
+      size = now;
+    }, opts.idleMs);
     const code = await new Promise<number | null>((resolve) => {
-      git.child.on('error', (e) => { opts.log.warn(`git-upload-pack failed to start: ${e.message}`); resolve(-1); });
-      git.child.on('close', (c) => resolve(c));
+      child.on('error', () => resolve(-1));
+      child.on('close', (c) => resolve(c));
     });
-    if (code === 0) {
-      await fs.rename(tmp, path.join(this.dir, key));
-    } else if (stderr.trim()) {
-      opts.log.warn(`git git-upload-pack exited ${code ?? 'on a signal'}: ${gitErrorText(stderr) || 'only progress on stderr'}`);
-    }
-    // a failed answer (git's ERR line, say) still goes to its own client, once
-    const fd = code === 0 ? this.openEntry(key) : openSync(tmp, 'r');
-    if (code !== 0) await fs.rm(tmp, { force: true });
-    if (fd === null || res.destroyed) { if (fd !== null) closeSync(fd); return; }
-    opts.start();
-    send(fd, res, opts.log);
+    clearInterval(idle);
+    if (code !== 0) { await fs.rm(tmp, { force: true }); return false; }
+    await fs.rename(tmp, path.join(this.dir, key));
+    return true;
   }
 }
 

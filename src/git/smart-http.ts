@@ -127,7 +127,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     const body = await readCapped(req, gzip, maxNegotiationBytes);
     const key = child.answers?.keyOf(gitDir, protocolEnv(req.headers['git-protocol']).GIT_PROTOCOL ?? '', body) ?? null;
     if (child.answers && key !== null) {
-      await child.answers.answer(key, res, {
+      const answered = await child.answers.answer(key, res, {
         run: (stdout) => {
           child.takeSlot?.();
           const git = spawnGitToFile(args, { env, stdout });
@@ -137,9 +137,12 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
         },
         start: () => startResult(res, service),
         log: child.log,
+        idleMs: child.idleMs,
       });
-      await child.onExit?.(null); // the answer may have added to the cache: the caller sweeps
-      return;
+      if (answered) {
+        await child.onExit?.(null); // the answer may have added to the cache: the caller sweeps
+        return;
+      }
     }
     child.takeSlot?.(); // only now: a client sending its negotiation slowly holds no git slot
     const git = spawnGit(args, { env });

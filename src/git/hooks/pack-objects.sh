@@ -24,7 +24,7 @@ log=$dir/lookups.log
 # a hit: the entry is opened before it is announced, so an eviction meanwhile cannot cut it short
 serve() {
   { exec 8<"$entry"; } 2>/dev/null || return 1
-  echo "h $key" >>"$log"
+  echo "h $key" 2>/dev/null >>"$log"
   exec 9>&-
   exec cat <&8
 }
@@ -32,10 +32,10 @@ serve
 
 # a miss: one process computes, identical requests wait on its lock and are then served the entry
 lock=$dir/tmp/$key.lock
-exec 9>>"$lock"
-flock 9
+# on a full disk the lock, the log and the partial fail to open; the pack still reaches the client
+{ exec 9>>"$lock" && flock 9; } 2>/dev/null
 serve
-echo "m $key" >>"$log"
+echo "m $key" 2>/dev/null >>"$log"
 part=$dir/tmp/$key.$$.part
 # tee -p keeps writing the entry when the client goes away, for those waiting on the lock
 printf '%s' "$input" | "$@" | tee -p "$part" 2>/dev/null
