@@ -20,12 +20,15 @@
 #      bench/resolve.mjs (range resolution on a 1,000-version repo; each starts its own server),
 #      bench/reads.mjs (every read kept in memory against nginx static and a bare Node floor),
 #      bench/catalog.mjs (the catalog with 10,000 templates against a floor server);
-#   5. prints where the results are.
+#   5. runs bench/clone-storm.mjs (16 identical simultaneous clones, Heater's pack cache against
+#      http-backend, wall time and server CPU per clone; starts its own servers);
+#   6. prints where the results are.
 #
 # Settings (environment), on top of everything anchors.sh reads:
 #   PRODUCT_PORT=18090        port of the Heater server measured by the harness
 #   SKIP_ANCHORS=1            skip steps 2-3;  SKIP_MICRO=1  skip step 4;  SKIP_CATALOG=1  skip catalog.mjs
 #   SKIP_READS=1              skip reads.mjs (READS_* settings: see that file)
+#   SKIP_STORM=1              skip step 5;  STORM_*  see bench/clone-storm.mjs
 #   CATALOG_*                 see bench/catalog.mjs
 #   RESOLVE_*                 see bench/resolve.mjs
 set -euo pipefail
@@ -124,6 +127,12 @@ if [ "${SKIP_MICRO:-0}" != 1 ]; then
   fi
 fi
 
+if [ "${SKIP_STORM:-0}" != 1 ]; then
+  [ -d "$BENCH_FIXTURES/bench/medium.git" ] || "$here/make-fixtures.sh" "$BENCH_FIXTURES" small medium >&2
+  echo "bench: clone storms, Heater's pack cache against http-backend (bench/clone-storm.mjs)" >&2
+  node "$here/clone-storm.mjs"
+fi
+
 echo
 echo "bench: results"
 [ "${SKIP_ANCHORS:-0}" = 1 ] || echo "  anchors + product:   $BENCH_WORK/results.md (raw: $BENCH_WORK/results.json)"
@@ -132,4 +141,5 @@ echo "bench: results"
 [ "${SKIP_MICRO:-0}" = 1 ] || echo "  validation, diffs:   $BENCH_WORK/validate.md, $BENCH_WORK/diff.md"
 [ "${SKIP_MICRO:-0}" = 1 ] || [ "${SKIP_READS:-0}" = 1 ] || echo "  reads vs references: $BENCH_WORK/reads.md (raw: $BENCH_WORK/reads.json)"
 [ "${SKIP_MICRO:-0}" = 1 ] || [ "${SKIP_CATALOG:-0}" = 1 ] || echo "  catalog at scale:    $BENCH_WORK/catalog.md (raw: $BENCH_WORK/catalog.json)"
+[ "${SKIP_STORM:-0}" = 1 ] || echo "  clone storms:        $BENCH_WORK/clone-storm.md"
 echo "  summary for the repo: bench/RESULTS.md (written by hand from these files)"

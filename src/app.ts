@@ -14,6 +14,7 @@ import { ObjectReader } from './git/objects';
 import { git, runningGit, signalAllGit, stopAllGit } from './git/exec';
 import { PushSessions } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
+import { PackCache } from './git/pack-cache';
 import { Registry } from './registry/registry';
 import { Publisher } from './registry/publisher';
 import { AuditLog } from './audit/audit-log';
@@ -116,6 +117,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     .catch((e: unknown) => { throw new StartupError(`cannot open ${path.join(store.stateDir, 'diffs')}: ${systemReason(e)}`); });
   const sessions = new PushSessions<PushContext>();
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
+  const packCache = config.packCacheBytes === 0 ? null : await PackCache.open(store.stateDir, { maxBytes: config.packCacheBytes, maxAgeMs: config.packCacheMaxAgeMs }, (msg) => log.warn(msg))
+    .catch((e: unknown) => { throw new StartupError(`cannot use the pack cache in ${path.join(store.stateDir, 'pack-cache')}: ${systemReason(e)}`); });
 
   let address: AddressInfo | null = null;
   const hookAddress = () => {
@@ -154,7 +157,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const cached = new CachedReads({ cache: answers, registry, settings, catalog, onAnswered: (r) => accessed(r) });
   const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats(),
     answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }),
-    diffStore: () => ({ ...diffStore.stats(), queued: precompute.queued, ...precompute.counts }) });
+    diffStore: () => ({ ...diffStore.stats(), queued: precompute.queued, ...precompute.counts }),
+    packCache: packCache ? () => packCache.stats() : null });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
@@ -174,7 +178,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const server = http.createServer((req, res) => {
     drain.onRequest(res);
@@ -221,6 +225,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await auditIndex.settled();
         catalog.close();
         await housekeeper.close();
+        await packCache?.close();
       })();
       return closing;
     },

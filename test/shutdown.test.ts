@@ -31,10 +31,13 @@ afterEach(async () => {
   }
 });
 
-/** Starts dist/main.js over a new data directory with `env`, pushes the big repository to acme/big, resolves once it serves. */
+/**
+ * Starts dist/main.js over a new data directory with `env`, pushes the big repository to acme/big, resolves once it serves.
+ * The pack cache is off: these clones are streamed from a git the shutdown has to wait for or stop.
+ */
 async function start(env: Record<string, string>): Promise<Running> {
   const repos = await mkdtemp(path.join(os.tmpdir(), 'heater-shutdown-'));
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HEATER_HOST: '127.0.0.1', HEATER_PORT: '0', HEATER_REPOS: repos, HEATER_ADMIN_TOKEN: ADMIN, HEATER_MAX_FILE_MB: '64', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HEATER_HOST: '127.0.0.1', HEATER_PORT: '0', HEATER_REPOS: repos, HEATER_ADMIN_TOKEN: ADMIN, HEATER_MAX_FILE_MB: '64', HEATER_PACK_CACHE_MB: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // 'close', not 'exit': its output is all read by then (log lines are written asynchronously, flushed at exit)
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let out = '';
@@ -189,4 +192,15 @@ test('a REST publish whose body is still arriving at SIGTERM is finished in the 
   const gitDir = path.join(s.repos, 'acme', 'late.git');
   expect((await runGit(['--git-dir', gitDir, 'tag', '--list'])).stdout.trim()).toBe('v1.0.0');
   expect((await runGit(['--git-dir', gitDir, 'fsck', '--strict'])).code).toBe(0);
+});
+
+test('with the pack cache on, a slow clone sent from a kept answer finishes in the grace period too, and the process exits 0', async () => {
+  const s = await start({ HEATER_SHUTDOWN_GRACE: '60', HEATER_PACK_CACHE_MB: '1024' });
+  expect((await (await slowClone(s.url)).read())?.length).toBeGreaterThan(24 * 1024 * 1024); // makes the answer
+  const clone = await slowClone(s.url); // sent from the file, by the server: no git runs for it
+  expect(await processesUsing(path.join(s.repos, 'acme'))).toEqual([]);
+  s.child.kill('SIGTERM');
+  expect(await waitFor(() => refuses(s.url), 10_000)).toBe(true);
+  expect((await clone.read())?.length).toBeGreaterThan(24 * 1024 * 1024);
+  expect(await s.exit).toBe(0);
 });

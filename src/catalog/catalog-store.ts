@@ -52,7 +52,7 @@ export interface CatalogEntry {
 
 /** What the indexer stores next to an entry to tell, cheaply, whether the repository changed since. */
 export interface CatalogStamp {
-  /** The stat stamp of the repository's ref files (see refs-stamp.ts); '' forces a re-read. */
+  /** The stat stamp of the repository's ref files (see git/refs-stamp.ts); '' forces a re-read. */
   readonly files: string;
   /** A hash of the refs' names and values, and of what else the entry is read from. */
   readonly refs: string;

@@ -7,7 +7,7 @@ import type { CatalogStamp, CatalogStore, CatalogWriter } from './catalog-store'
 import { NotDirect } from '../git/direct-reader';
 import { catalogEntry } from './catalog-entry';
 import { versionRecordsOf } from './version-records';
-import { filesStamp, refsHash } from './refs-stamp';
+import { filesStamp, refsHash } from '../git/refs-stamp';
 
 /** What a heal found. */
 export interface HealReport {

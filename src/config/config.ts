@@ -47,6 +47,10 @@ export interface Config {
   readonly maxReaders: number;
   /** After SIGTERM/SIGINT, how long requests in flight (clones, pushes, publishes) may take to finish before they are cut, in milliseconds. */
   readonly shutdownGraceMs: number;
+  /** Bytes of pack data the pack-objects cache may keep on disk (identical clones share one pack); 0 = no cache. */
+  readonly packCacheBytes: number;
+  /** A pack-cache entry unused for this long is removed, in milliseconds. */
+  readonly packCacheMaxAgeMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; when empty, /metrics is open. */
   readonly metricsToken: string;
 }
@@ -126,6 +130,9 @@ export const KEYS: readonly Key<keyof Config>[] = [
   { key: 'maxReaders', flag: '--max-readers', env: 'HEATER_MAX_READERS', fallback: '32', help: 'repositories with a live git cat-file reader', parse: integer(1, 4096) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'HEATER_SHUTDOWN_GRACE', fallback: '30', help: 'seconds requests in flight may take to finish after SIGTERM/SIGINT before they are cut',
     parse: (raw) => integer(0, 3600)(raw) * 1000 },
+  { key: 'packCacheBytes', flag: '--pack-cache-mb', env: 'HEATER_PACK_CACHE_MB', fallback: '1024', help: 'MiB of packs kept on disk for identical clones and fetches (<repos>/.heater/pack-cache); 0 = off', parse: mebibytes(0, 1048576) },
+  { key: 'packCacheMaxAgeMs', flag: '--pack-cache-max-age', env: 'HEATER_PACK_CACHE_MAX_AGE', fallback: '86400', help: 'seconds a cached pack may go unused before it is removed',
+    parse: (raw) => integer(1, 31_536_000)(raw) * 1000 },
   { key: 'metricsToken', flag: '--metrics-token', env: 'HEATER_METRICS_TOKEN', fallback: '', shownDefault: 'none: /metrics is open', help: 'bearer token GET /metrics requires',
     parse: secret },
 ];

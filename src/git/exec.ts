@@ -1,6 +1,7 @@
 // Typed spawn of git: argv only (never a shell), a timeout, stderr captured, killed on abort.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setPriority } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 
 export interface GitRun {
   readonly code: number;
@@ -41,14 +42,25 @@ export function gitEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.Pro
 }
 
 /** Every git this process started and that has not exited yet: what shutdown stops and waits for. */
-const live = new Set<ChildProcessWithoutNullStreams>();
+const live = new Set<ChildProcess>();
 
 /**
  * Starts `git argv…` (never a shell, stdin, stdout and stderr piped) and keeps it in the set of live
  * git processes until it exits; returns the child. A caller that sends no input ends its stdin.
  */
 export function spawnGit(argv: readonly string[], options: { readonly env: NodeJS.ProcessEnv; readonly signal?: AbortSignal }): ChildProcessWithoutNullStreams {
-  const child = spawn('git', argv, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+  return tracked(spawn('git', argv, { ...options, stdio: ['pipe', 'pipe', 'pipe'] }));
+}
+
+/** Starts `git argv…` with its stdout written to the open file `stdout` (stdin and stderr piped), kept in the set of live git processes like spawnGit's. */
+export function spawnGitToFile(argv: readonly string[], options: { readonly env: NodeJS.ProcessEnv; readonly stdout: number }): { readonly child: ChildProcess; readonly stdin: Writable; readonly stderr: Readable } {
+  const child = tracked(spawn('git', argv, { env: options.env, stdio: ['pipe', options.stdout, 'pipe'] }));
+  const { stdin, stderr } = child;
+  if (!stdin || !stderr) throw new Error('git was started without its stdin or stderr piped');
+  return { child, stdin, stderr };
+}
+
+function tracked<C extends ChildProcess>(child: C): C {
   live.add(child);
   const forget = () => { live.delete(child); };
   child.once('exit', forget);

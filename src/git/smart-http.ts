@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
-import { gitEnv, gitErrorText, spawnGit } from './exec';
+import { gitEnv, gitErrorText, spawnGit, spawnGitToFile } from './exec';
+import type { ResponseCache } from './response-cache';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { TooLargeError, UnsupportedMediaTypeError } from '../errors/limit-error';
 
@@ -44,6 +45,10 @@ const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`
 
 export interface Child {
   readonly env: Readonly<Record<string, string>>;
+  /** `-c` options of this request, after the service's own (the pack cache's hook for an upload-pack). */
+  readonly config?: readonly string[];
+  /** Where upload-pack answers to identical requests are kept (the pack cache); none: every request runs git. */
+  readonly answers?: ResponseCache;
   /** A git process that neither reads nor writes for this long is stopped (a client that stalled). */
   readonly idleMs: number;
   /**
@@ -117,9 +122,28 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   }
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
   const env = gitEnv({ ...child.env, ...protocolEnv(req.headers['git-protocol']) });
-  const args = [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', gitDir];
+  const args = [...SERVICES[service].config, ...(child.config ?? []), SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const body = await readCapped(req, gzip, maxNegotiationBytes);
+    const key = child.answers?.keyOf(gitDir, protocolEnv(req.headers['git-protocol']).GIT_PROTOCOL ?? '', body) ?? null;
+    if (child.answers && key !== null) {
+      const answered = await child.answers.answer(key, res, {
+        run: (stdout) => {
+          child.takeSlot?.();
+          const git = spawnGitToFile(args, { env, stdout });
+          git.stdin.on('error', () => { /* as below: EPIPE is expected */ });
+          git.stdin.end(body);
+          return git;
+        },
+        start: () => startResult(res, service),
+        log: child.log,
+        idleMs: child.idleMs,
+      });
+      if (answered) {
+        await child.onExit?.(null); // the answer may have added to the cache: the caller sweeps
+        return;
+      }
+    }
     child.takeSlot?.(); // only now: a client sending its negotiation slowly holds no git slot
     const git = spawnGit(args, { env });
     git.stdin.on('error', () => { /* upload-pack may exit before reading all (shallow, v0): EPIPE is expected */ });

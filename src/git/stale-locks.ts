@@ -22,7 +22,7 @@ export function locksUnder(dir: string): string[] {
 
 /**
  * Removes lock files a killed git left (found at start-up by the heal's walk of every repository:
- * src/catalog/refs-stamp.ts) and returns those removed. Call only before the server runs any git:
+ * src/git/refs-stamp.ts) and returns those removed. Call only before the server runs any git:
  * a data directory is served by one server, whose git processes end with it (a supervisor kills
  * them with it: systemd's control group, a container), so a lock found then has no holder.
  */

@@ -72,3 +72,14 @@ test('HEATER_MAX_FILE_MB is 16 MiB by default and read in MiB', () => {
   expect(loadConfig({}, []).maxFileBytes).toBe(16 * 1024 * 1024);
   expect(loadConfig({ HEATER_MAX_FILE_MB: '50' }, []).maxFileBytes).toBe(50 * 1024 * 1024);
 });
+
+test.each([['-1'], ['1048577'], ['0.5'], ['big']])('HEATER_PACK_CACHE_MB=%s is refused', (raw) => {
+  expect(() => loadConfig({ HEATER_PACK_CACHE_MB: raw }, [])).toThrow(/HEATER_PACK_CACHE_MB \(--pack-cache-mb\)/);
+});
+
+test('the pack cache is 1 GiB by default, off at 0, and its entries live a day unused', () => {
+  expect(loadConfig({}, []).packCacheBytes).toBe(1024 * 1024 * 1024);
+  expect(loadConfig({ HEATER_PACK_CACHE_MB: '0' }, []).packCacheBytes).toBe(0);
+  expect(loadConfig({}, []).packCacheMaxAgeMs).toBe(86_400_000);
+  expect(() => loadConfig({ HEATER_PACK_CACHE_MAX_AGE: '0' }, [])).toThrow(/HEATER_PACK_CACHE_MAX_AGE/);
+});

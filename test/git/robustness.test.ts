@@ -40,7 +40,8 @@ describe('with a short idle timeout', () => {
   const big = randomBytes(12 * 1024 * 1024); // incompressible: the pack outgrows the socket buffers
   beforeAll(async () => {
     // the repo is copied in, not pushed: under a loaded machine a 12 MiB push can itself outlast a 1 s idle timeout
-    server = await startServer({ gitIdleMs: 1000 }, {
+    // the pack cache off: a kept answer is written by git to a file, so its git is never stuck on a client
+    server = await startServer({ gitIdleMs: 1000, packCacheBytes: 0 }, {
       prepare: async (reposDir) => {
         const w = await WorkRepo.create();
         try {

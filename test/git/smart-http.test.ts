@@ -12,7 +12,8 @@ let server: TestServer;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ logLevel: 'debug' }, {
+  // the pack cache off: these are the lines of a clone streamed from git (a kept answer is sent from a file)
+  server = await startServer({ logLevel: 'debug', packCacheBytes: 0 }, {
     log: createLogger('debug', (line) => { logged.push(line); }),
     prepare: async (reposDir) => {
       const w = await WorkRepo.create();

@@ -175,7 +175,8 @@ function differences(a: Map<string, string>, b: Map<string, string>): string[] {
 }
 
 // The catalog's WAL files change on any read transaction (sqlite's checkpoint bookkeeping); the content is checked through the API.
-const VOLATILE = (rel: string) => /^\.heater\/catalog\.sqlite-(wal|shm)$/.test(rel);
+// derived state a read may write: the index's journal, and the pack cache's kept clone answers
+const VOLATILE = (rel: string) => /^\.heater\/catalog\.sqlite-(wal|shm)$/.test(rel) || rel.startsWith('.heater/pack-cache/');
 
 let root: string;
 let reposDir: string;

@@ -26,7 +26,12 @@ export async function installHooks(gitDir: string): Promise<void> {
   const hooks = path.join(gitDir, 'hooks');
   const target = path.join(hooks, 'pre-receive');
   await fs.mkdir(hooks, { recursive: true });
+  await writeScript(target, PRE_RECEIVE);
+}
+
+/** Writes `text` to `target` as an executable script (mode 0755), atomically by rename. */
+export async function writeScript(target: string, text: string): Promise<void> {
   const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, PRE_RECEIVE, { mode: 0o755 });
+  await fs.writeFile(tmp, text, { mode: 0o755 });
   await fs.rename(tmp, target);
 }

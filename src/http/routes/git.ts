@@ -4,6 +4,7 @@ import { parseTemplateId, type RepoStore, type TemplateId } from '../../git/stor
 import { advertise, isService, rpc, startResult, SERVICES, type Service } from '../../git/smart-http';
 import type { PushSessions } from '../../git/hooks/sessions';
 import type { Housekeeper } from '../../git/housekeeping';
+import type { PackCache } from '../../git/pack-cache';
 import { installHooks } from '../../git/hooks/install';
 import type { Registry } from '../../registry/registry';
 import type { Principal } from '../../auth/principal';
@@ -41,6 +42,8 @@ export interface GitDeps {
   /** A git process that moves no data for this long is stopped. */
   readonly gitIdleMs: number;
   readonly housekeeper: Housekeeper;
+  /** The pack-objects cache clones and fetches go through; null when it is off. */
+  readonly packCache: PackCache | null;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
 }
@@ -101,7 +104,14 @@ export function gitRouter(deps: GitDeps): RequestHandler {
       advertise(exists ? gitDir : emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot });
       return;
     }
-    if (!principal) { await rpc(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }, deps.maxNegotiationBytes); return; }
+    if (!principal) {
+      const cache = service === 'git-upload-pack' ? deps.packCache : null;
+      const fetch = cache
+        ? { env: { ...env, ...cache.env(gitDir) }, config: cache.uploadPackConfig(), answers: cache.answers, onExit: () => cache.afterFetch() }
+        : { env };
+      await rpc(gitDir, service, req, res, { ...fetch, log: logChild, idleMs: deps.gitIdleMs, takeSlot }, deps.maxNegotiationBytes);
+      return;
+    }
 
     if (req.headers['content-length'] === '4' && await isProbe(req)) {
       // The "0000" probe git sends before a chunked push (remote-curl.c probe_rpc): receive-pack would

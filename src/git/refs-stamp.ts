@@ -1,9 +1,9 @@
-// Cheap stamps that tell whether a repository may have changed since it was indexed, without running git.
+// Cheap stamps that tell whether a repository's refs may have changed (since it was indexed, since an answer was cached), without running git.
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RefSnapshot } from '../git/refs';
-import { locksUnder, topLevelLocks } from '../git/stale-locks';
+import type { RefSnapshot } from './refs';
+import { locksUnder, topLevelLocks } from './stale-locks';
 
 // Files an entry is read from besides refs/: packed refs, the default branch, the description and
 // the config (which holds the creation time).
