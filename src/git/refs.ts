@@ -68,11 +68,53 @@ export async function readRefs(gitDir: string): Promise<RefSnapshot> {
 export async function refValues(gitDir: string, refs: readonly string[]): Promise<Map<string, string>> {
   const out = new Map(refs.map((r) => [r, '']));
   if (refs.length === 0) return out;
+  const read = await readRefFiles(gitDir, refs);
+  if (read) return read;
   const text = (await git(['for-each-ref', '--format=%(refname) %(objectname)', '--', ...refs], { gitDir })).toString('utf8');
   for (const line of text.split('\n')) {
     const sp = line.lastIndexOf(' ');
     const name = line.slice(0, sp);
     if (out.has(name)) out.set(name, line.slice(sp + 1));
+  }
+  return out;
+}
+
+// A ref name made of plain parts only: nothing a file path could read differently from git.
+const PLAIN_REF = /^refs\/[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*(\/[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*)*$/;
+
+/**
+ * refValues read from the ref files themselves (a loose ref, else packed-refs), as the files
+ * backend keeps them: no git process after every push. Undefined, for git to answer, when a name
+ * or a file is anything but plain (a symbolic ref, a folder where a ref would be, reftable).
+ */
+async function readRefFiles(gitDir: string, refs: readonly string[]): Promise<Map<string, string> | undefined> {
+  if (!refs.every((r) => PLAIN_REF.test(r) && !r.endsWith('.lock'))) return undefined;
+  if (statSync(path.join(gitDir, 'reftable'), { throwIfNoEntry: false })) return undefined;
+  const out = new Map<string, string>();
+  let packed: Map<string, string> | undefined;
+  for (const ref of refs) {
+    let loose: string | null;
+    try { loose = (await readFile(path.join(gitDir, ref), 'latin1')).trim(); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') return undefined;
+      loose = null;
+    }
+    if (loose !== null) {
+      if (!/^[0-9a-f]{40}$/.test(loose)) return undefined;
+      out.set(ref, loose);
+      continue;
+    }
+    packed ??= parsePackedRefs(await readFile(path.join(gitDir, 'packed-refs'), 'latin1').catch(() => ''));
+    out.set(ref, packed.get(ref) ?? '');
+  }
+  return out;
+}
+
+/** packed-refs as name -> oid (peeled lines skipped). */
+function parsePackedRefs(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.length < 42 || line[0] === '#' || line[0] === '^') continue;
+    out.set(line.slice(41), line.slice(0, 40));
   }
   return out;
 }
