@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log/logger';
 import { RepoStore } from './git/store';
 import { removeLocks } from './git/stale-locks';
 import { RefCache } from './git/refs';
+import { readRefsSince } from './git/direct-reader';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
 import { git, runningGit, signalAllGit, stopAllGit } from './git/exec';
@@ -105,7 +106,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
   const access = new Access(authenticator, settings, new ClientAddress(config.trustedProxies));
-  const registry = new Registry(store, new RefCache(), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
+  const registry = new Registry(store, new RefCache(4096, readRefsSince), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
   const differ = new Differ(objects);
   const sessions = new PushSessions<PushContext>();
   const housekeeper = new Housekeeper((msg) => log.warn(msg));

@@ -149,8 +149,12 @@ export class DirectRepo {
     return o.data;
   }
 
-  /** Every tag, branch and version note, as readRefs reads them with for-each-ref. */
-  readRefs(): RefSnapshot {
+  /**
+   * Every tag, branch and version note, as readRefs reads them with for-each-ref. A ref that
+   * `known` (an earlier snapshot of this repo) has at the same oid keeps its entry unread: an
+   * entry is a function of the ref's name and object alone.
+   */
+  readRefs(known?: RefSnapshot): RefSnapshot {
     const refs = new Map<string, string>();
     let packed = '';
     try { packed = readFileSync(path.join(this.gitDir, 'packed-refs'), 'utf8'); } catch { /* none */ }
@@ -184,9 +188,12 @@ export class DirectRepo {
     const versionNotes = new Map<string, RefEntry>();
     for (const ref of names) {
       const oid = refs.get(ref) ?? '';
+      const name = ref.replace(/^refs\/(tags|heads|heater\/versions)\//, '');
+      const into = ref.startsWith('refs/tags/') ? tags : ref.startsWith('refs/heads/') ? branches : versionNotes;
+      const was = known && (into === tags ? known.tags : into === branches ? known.branches : known.versionNotes).get(name);
+      if (was && was.oid === oid) { into.set(name, was); continue; }
       const obj = this.read(oid);
       let entry: RefEntry;
-      const name = ref.replace(/^refs\/(tags|heads|heater\/versions)\//, '');
       if (obj.type === 'tag') {
         const t = parseObject(obj.data);
         const target = t.headers.get('object') ?? '';
@@ -199,7 +206,7 @@ export class DirectRepo {
         const c = parseObject(obj.data);
         entry = { name, oid, commit: oid, tree: c.headers.get('tree') ?? '', annotated: false, created: parsePerson(c.headers.get('committer')).date, author: parsePerson(c.headers.get('author')).name, subject: c.subject };
       } else throw new NotDirect('ref to a tree or blob');
-      (ref.startsWith('refs/tags/') ? tags : ref.startsWith('refs/heads/') ? branches : versionNotes).set(name, entry);
+      into.set(name, entry);
     }
     let headFile = '';
     try { headFile = readFileSync(path.join(this.gitDir, 'HEAD'), 'utf8'); } catch { /* none */ }
@@ -279,4 +286,16 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
   }
   if (o !== out.length) throw new NotDirect('delta size');
   return out;
+}
+
+/** DirectRepo.readRefs of `gitDir`, reusing the entries of `known`; throws NotDirect (read it with git then). */
+export function readRefsSince(gitDir: string, known: RefSnapshot): RefSnapshot {
+  // a repo that is gone (or not one) is for git to report, as it always was
+  if (!statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })) throw new NotDirect('no HEAD');
+  const repo = new DirectRepo(gitDir);
+  try {
+    return repo.readRefs(known);
+  } finally {
+    repo.close();
+  }
 }

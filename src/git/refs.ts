@@ -203,7 +203,14 @@ export class RefCache {
   private readonly entries = new Map<string, Cached>();
   private readonly loading = new Map<string, Promise<RefSnapshot>>();
   private readonly generations = new Map<string, number>();
-  constructor(private readonly maxRepos = 4096) {}
+  /** The last snapshot read of each repo, current or not: what `readSince` may take unchanged refs from. */
+  private readonly lastRead = new Map<string, RefSnapshot>();
+  /**
+   * `readSince` reads a repo's refs again knowing an earlier snapshot (in-process, only the refs
+   * that changed: DirectRepo); when it throws, or there is no earlier snapshot, for-each-ref reads
+   * them all (12-15 ms for 300 annotated tags, and a git process, after every push).
+   */
+  constructor(private readonly maxRepos = 4096, private readonly readSince?: (gitDir: string, known: RefSnapshot) => RefSnapshot) {}
 
   /**
    * The cached refs of `gitDir` when nothing changed on disk since they were read, else undefined.
@@ -243,7 +250,7 @@ export class RefCache {
       const probeDirs = this.entries.get(gitDir)?.dirs ?? ['refs/tags', VERSION_NOTES, 'refs/heads'];
       const paths = stampPaths(gitDir, probeDirs);
       const stamp = stampOf(paths);
-      const snapshot = await readRefs(gitDir);
+      const snapshot = await this.read(gitDir);
       const dirs = refDirs(snapshot.tags, snapshot.branches);
       const sameDirs = dirs.length === probeDirs.length && dirs.every((d, i) => d === probeDirs[i]);
       if ((this.generations.get(gitDir) ?? 0) !== generation) return snapshot; // invalidated meanwhile: answer, do not keep
@@ -259,5 +266,18 @@ export class RefCache {
     })().finally(() => { if (this.loading.get(gitDir) === p) this.loading.delete(gitDir); });
     this.loading.set(gitDir, p);
     return p;
+  }
+
+  private async read(gitDir: string): Promise<RefSnapshot> {
+    const known = this.lastRead.get(gitDir);
+    let snapshot: RefSnapshot | undefined;
+    if (known && this.readSince) {
+      try { snapshot = this.readSince(gitDir, known); } catch { /* something that reader does not understand: git reads it */ }
+    }
+    snapshot ??= await readRefs(gitDir);
+    this.lastRead.delete(gitDir);
+    this.lastRead.set(gitDir, snapshot);
+    while (this.lastRead.size > this.maxRepos) this.lastRead.delete(this.lastRead.keys().next().value as string);
+    return snapshot;
   }
 }
