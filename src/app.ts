@@ -129,8 +129,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats() });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
-  // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
-  events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); await auditIndex.catchUp(); });
+  // the file is the record, appended before the write answers; the index takes what was appended
+  // (by the server or the CLI) when the audit is read, not on every write's clock
+  events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); });
   // ready only once the index agrees with git: a listing is never silently partial
   // a git killed with the last server (kill -9, a power cut) may have left a ref locked for good: the
   // heal's walk of every repository's folders finds such locks, removed before any git runs here
@@ -146,7 +147,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const fast = fastFiles(registry, settings);
   const server = http.createServer((req, res) => {
