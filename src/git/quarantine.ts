@@ -1,11 +1,14 @@
 // Reading a push's objects during pre-receive, while they are still quarantined.
-import { open, readdir, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlib, inflateSync } from 'node:zlib';
 import { Reader, type CatFilePool, type ObjectData } from './catfile-pool';
 import { git } from './exec';
 
 const OID = /^[0-9a-f]{40}$/;
+/** Loose objects up to this size are read synchronously (see readLoose). */
+const SYNC_READ_BYTES = 1024 * 1024;
 
 /** One entry of a recursive tree listing. */
 export interface QuarantinedFile {
@@ -99,7 +102,7 @@ export class QuarantineReader {
     if (tips.length === 0) return [];
     // A small push arrives loose (receive.unpackLimit): when no object it sent is over the limit,
     // no blob it brings is, and no git process is needed to say so (rev-list took 8 ms a push).
-    if ((await this.largestQuarantined()) <= maxBytes) return [];
+    if (this.largestQuarantined() <= maxBytes) return [];
     const opts = { gitDir: this.gitDir, env: this.env, maxOutput: 256 * 1024 * 1024 };
     // blob:limit=<n> omits blobs of n bytes or more; --filter-print-omitted lists them as "~<oid>"
     const listed = await git(['rev-list', '--objects', '--no-object-names', `--filter=blob:limit=${maxBytes + 1}`, '--filter-print-omitted', ...tips, '--not', '--all'], opts);
@@ -117,19 +120,20 @@ export class QuarantineReader {
 
   /**
    * The size of the largest object in the quarantine when all of them are loose, read from their
-   * headers; Infinity when that cannot be told so (a pack, no quarantine, anything unexpected).
+   * headers (a few hundred bytes each, synchronously); Infinity when that cannot be told so (a
+   * pack, no quarantine, anything unexpected).
    */
-  private async largestQuarantined(): Promise<number> {
+  private largestQuarantined(): number {
     const dir = this.env.GIT_QUARANTINE_PATH;
     if (!dir) return Infinity;
     let largest = 0;
     try {
-      for (const sub of await readdir(dir)) {
-        if (sub === 'pack' && (await readdir(path.join(dir, sub))).length === 0) continue;
+      for (const sub of readdirSync(dir)) {
+        if (sub === 'pack' && readdirSync(path.join(dir, sub)).length === 0) continue;
         if (!/^[0-9a-f]{2}$/.test(sub)) return Infinity;
-        for (const name of await readdir(path.join(dir, sub))) {
+        for (const name of readdirSync(path.join(dir, sub))) {
           if (!/^[0-9a-f]{38}$/.test(name)) return Infinity;
-          const size = await looseSize(path.join(dir, sub, name));
+          const size = looseSize(path.join(dir, sub, name));
           if (size === null) return Infinity;
           largest = Math.max(largest, size);
         }
@@ -147,25 +151,30 @@ export class QuarantineReader {
 }
 
 /** The size a loose object's header gives, from its first bytes only; null when they do not hold it. */
-async function looseSize(file: string): Promise<number | null> {
-  const handle = await open(file, 'r');
+function looseSize(file: string): number | null {
+  const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytesRead = readSync(fd, head, 0, head.length, 0);
     const text = inflateSync(head.subarray(0, bytesRead), { finishFlush: zlib.Z_SYNC_FLUSH });
     const m = /^(?:blob|tree|commit|tag) (\d+)\0/.exec(text.toString('latin1', 0, Math.min(text.length, 32)));
     return m ? Number(m[1]) : null;
   } catch {
     return null;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** Type, size and body of a loose object in `objectDir` (body empty past `maxBytes`), or null when it is not there loose. */
 async function readLoose(objectDir: string, oid: string, maxBytes: number): Promise<{ type: string; size: number; body: Buffer } | null> {
+  const file = path.join(objectDir, oid.slice(0, 2), oid.slice(2));
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st) return null;
   let raw: Buffer;
-  try { raw = await readFile(path.join(objectDir, oid.slice(0, 2), oid.slice(2))); } catch { return null; }
+  // a push's commits, trees and templates are small: read at once, not through libuv's thread pool,
+  // whose queue cost a loaded server a millisecond an object on the pusher's clock
+  try { raw = st.size <= SYNC_READ_BYTES ? readFileSync(file) : await readFile(file); } catch { return null; }
   // the header ("blob 1234\0") first, from a partial inflate: the size decides whether to inflate the rest
   const head = inflateSync(raw.subarray(0, 4096), { finishFlush: zlib.Z_SYNC_FLUSH });
   const headerEnd = head.indexOf(0);
