@@ -190,6 +190,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         pool.close();
         await indexer.close();
         await auditIndex.settled();
+        audit.close();
         catalog.close();
         await housekeeper.close();
       })();
