@@ -2,9 +2,10 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import type {
-  AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
+  AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
 import type { TemplateUse } from './template-uses';
+import { VersionTable } from './version-table';
 
 /** Bumped whenever the schema or what an entry holds changes: a file of another version is rebuilt from git. */
 export const SCHEMA_VERSION = 3;
@@ -90,7 +91,11 @@ interface Built {
 
 /** SqliteCatalog opens (or makes) the file; `rebuilt` says whether it had to start from nothing. */
 export class SqliteCatalog implements CatalogStore {
-  private constructor(private readonly db: Database.Database, readonly rebuilt: string | null) {}
+  private readonly versions: VersionTable;
+
+  private constructor(private readonly db: Database.Database, readonly rebuilt: string | null) {
+    this.versions = new VersionTable(db, (text) => this.sql(text));
+  }
 
   // Prepared statements by their text, so a repeated query or write is not compiled again; the
   // texts vary only with a query's shape (which filters, how many), so a small bound holds them.
@@ -173,6 +178,9 @@ export class SqliteCatalog implements CatalogStore {
   async transaction(fn: (w: CatalogWriter) => void): Promise<void> {
     try {
       this.db.transaction(() => fn(this.writer))();
+    } catch (e) {
+      this.versions.forget(); // rolled back: what it kept of this transaction's rows is not in the file
+      throw e;
     } finally {
       this.namespaceCounts = null;
     }
@@ -196,9 +204,9 @@ export class SqliteCatalog implements CatalogStore {
       this.sql('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
     },
     restamp: (id, stamp) => { this.sql('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
-    remove: (id) => { this.removeRow(id); this.removeVersions(id); },
-    putVersions: (id, records) => this.putVersions(id, records),
-    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'versions', 'uses']) this.db.exec(`DELETE FROM ${t}`); },
+    remove: (id) => { this.removeRow(id); this.versions.remove(id); },
+    putVersions: (id, records) => this.versions.put(id, records),
+    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'versions', 'uses']) this.db.exec(`DELETE FROM ${t}`); this.versions.forget(); },
   };
 
   private removeRow(id: string): void {
@@ -218,65 +226,8 @@ export class SqliteCatalog implements CatalogStore {
     return this.sql('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
   }
 
-  /**
-   * Writes a template's version records as a change to the rows it has: a push adds a version or
-   * two to hundreds, and rewriting every row (with its JSON) cost 20–40 ms per push on 300 versions.
-   * A row's position counts from the lowest version (0), so a new highest version moves no row;
-   * rows that are the same but for their position are moved, the rest is deleted and inserted.
-   */
-  private putVersions(id: string, records: readonly VersionRecord[]): void {
-    const rows = this.sql('SELECT version, position, tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ?').all(id) as
-      { version: string; position: number; tree: string; previousTree: string; doc: string; uses: string }[];
-    const old = new Map(rows.map((r) => [r.version, r]));
-    const fresh: { position: number; record: VersionRecord; doc: string; uses: string }[] = [];
-    const moved: { version: string; from: number; to: number }[] = [];
-    records.forEach((record, i) => {
-      const position = records.length - 1 - i;
-      const doc = JSON.stringify(record.entry);
-      const uses = JSON.stringify(record.uses);
-      const o = old.get(record.entry.version);
-      if (o && o.tree === record.tree && o.previousTree === record.previousTree && o.doc === doc && o.uses === uses) {
-        old.delete(record.entry.version);
-        if (o.position !== position) moved.push({ version: o.version, from: o.position, to: position });
-        return;
-      }
-      fresh.push({ position, record, doc, uses });
-    });
-    // what is left of the old rows is gone or changed: deleted, their uses with them
-    const delVersion = this.sql('DELETE FROM versions WHERE template_id = ? AND version = ?');
-    const delUses = this.sql('DELETE FROM uses WHERE template_id = ? AND position = ?');
-    for (const o of old.values()) { delVersion.run(id, o.version); delUses.run(id, o.position); }
-    moved.sort((x, y) => x.from - y.from);
-    const first = moved[0];
-    const last = moved[moved.length - 1];
-    if (first && last && last.from - first.from === moved.length - 1 && moved.every((m) => m.to - m.from === first.to - first.from)) {
-      // the usual push: every row below a new version moves by the same step, in two statements
-      const shift = first.to - first.from;
-      this.sql('UPDATE versions SET position = position + ? WHERE template_id = ? AND position BETWEEN ? AND ?').run(shift, id, first.from, last.from);
-      this.sql('UPDATE uses SET position = -1 - (position + ?) WHERE template_id = ? AND position BETWEEN ? AND ?').run(shift, id, first.from, last.from);
-    } else if (moved.length > 0) {
-      const moveVersion = this.sql('UPDATE versions SET position = ? WHERE template_id = ? AND version = ?');
-      const moveUses = this.sql('UPDATE uses SET position = ? WHERE template_id = ? AND position = ?');
-      for (const m of moved) { moveVersion.run(m.to, id, m.version); moveUses.run(-1 - m.to, id, m.from); }
-    }
-    // uses are keyed by position: they were moved to negative positions, so no two collided midway
-    if (moved.length > 0) this.sql('UPDATE uses SET position = -1 - position WHERE template_id = ? AND position < 0').run(id);
-    const ins = this.sql('INSERT INTO versions (template_id, position, version, tree, previous_tree, doc, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const use = this.sql('INSERT INTO uses (target_id, template_id, position, seq, doc) VALUES (?, ?, ?, ?, ?)');
-    for (const { position, record, doc, uses } of fresh) {
-      ins.run(id, position, record.entry.version, record.tree, record.previousTree, doc, uses);
-      record.uses.forEach((u, seq) => use.run(u.template, id, position, seq, JSON.stringify(u)));
-    }
-  }
-
-  private removeVersions(id: string): void {
-    this.sql('DELETE FROM versions WHERE template_id = ?').run(id);
-    this.sql('DELETE FROM uses WHERE template_id = ?').run(id);
-  }
-
   async versionRecords(id: string): Promise<VersionRecord[]> {
-    const rows = this.sql('SELECT tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ? ORDER BY position DESC').all(id) as { tree: string; previousTree: string; doc: string; uses: string }[];
-    return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, uses: JSON.parse(r.uses) as TemplateUse[], tree: r.tree, previousTree: r.previousTree }));
+    return this.versions.records(id);
   }
 
   async dependents(id: string): Promise<DependentUse[]> {

@@ -102,6 +102,38 @@ describe('version records', () => {
   });
 });
 
+describe('version records kept in memory', () => {
+  const record = (v: string, tree = `tree-${v}`): VersionRecord => ({
+    entry: { version: v, tag: `v${v}`, commit: `c-${v}`, date: '2026-01-01T00:00:00.000Z', author: 'a', message: v, deprecated: null, yanked: null, previous: null, compat: { required: 'none', breaking: false, changes: [] } },
+    uses: [], tree, previousTree: '',
+  });
+  const put = (into: SqliteCatalog, records: VersionRecord[]) => into.transaction((w) => w.putVersions('acme/web', records));
+
+  test('a write by another connection (fsck --repair beside the server) is read, and written against', async () => {
+    await put(catalog, [record('2.0.0'), record('1.0.0')]);
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.tree)).toEqual(['tree-2.0.0', 'tree-1.0.0']);
+    const other = SqliteCatalog.open(file);
+    try {
+      await put(other, [record('2.0.0', 'other'), record('1.0.0')]);
+    } finally { other.close(); }
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.tree)).toEqual(['other', 'tree-1.0.0']);
+    await put(catalog, [record('2.0.0'), record('1.0.0')]);
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.tree)).toEqual(['tree-2.0.0', 'tree-1.0.0']);
+    const fresh = SqliteCatalog.open(file);
+    try {
+      expect(await fresh.versionRecords('acme/web')).toEqual(await catalog.versionRecords('acme/web'));
+    } finally { fresh.close(); }
+  });
+
+  test('a transaction that rolls back leaves what is read as the file has it', async () => {
+    await put(catalog, [record('1.0.0')]);
+    await expect(catalog.transaction((w) => { w.putVersions('acme/web', [record('2.0.0'), record('1.0.0')]); throw new Error('crash'); })).rejects.toThrow('crash');
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.entry.version)).toEqual(['1.0.0']);
+    await put(catalog, [record('3.0.0'), record('1.0.0')]);
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.entry.version)).toEqual(['3.0.0', '1.0.0']);
+  });
+});
+
 describe('filters', () => {
   beforeEach(async () => {
     await put(
