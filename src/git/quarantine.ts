@@ -28,7 +28,9 @@ export class QuarantineReader {
   private fallback: Reader | null = null;
   private readonly objectDir: string | undefined;
 
-  constructor(private readonly gitDir: string, private readonly env: Readonly<Record<string, string>>, private readonly pool: CatFilePool) {
+  /** `cachedBlob` gives the bytes of a blob already in memory (ObjectReader's cache), or undefined. */
+  constructor(private readonly gitDir: string, private readonly env: Readonly<Record<string, string>>, private readonly pool: CatFilePool,
+    private readonly cachedBlob: (oid: string) => Buffer | undefined = () => undefined) {
     this.objectDir = env.GIT_OBJECT_DIRECTORY;
   }
 
@@ -40,6 +42,8 @@ export class QuarantineReader {
     if (!OID.test(oid)) return null;
     const loose = this.objectDir ? await readLoose(this.objectDir, oid, maxBytes) : null;
     if (loose) return loose;
+    const cached = this.cachedBlob(oid);
+    if (cached) return { type: 'blob', size: cached.length, body: cached.length > maxBytes ? Buffer.alloc(0) : cached };
     const known = await this.pool.info(this.gitDir, oid);
     if (known) {
       if (known.size > maxBytes) return { type: known.type, size: known.size, body: Buffer.alloc(0) };
