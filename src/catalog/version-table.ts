@@ -3,6 +3,21 @@ import type Database from 'better-sqlite3';
 import type { ChangelogEntry, VersionRecord } from './catalog-store';
 import type { TemplateUse } from './template-uses';
 
+/**
+ * True when `b` surely stringifies as `a` does: the same trees, uses and comparison (the same
+ * objects: versionRecordsOf carries them over from the stored record) and the same other fields.
+ * False means only "compare the JSON".
+ */
+function sameRecord(a: VersionRecord, b: VersionRecord): boolean {
+  const x = a.entry;
+  const y = b.entry;
+  return a.tree === b.tree && a.previousTree === b.previousTree && a.uses === b.uses && x.compat === y.compat
+    && x.version === y.version && x.tag === y.tag && x.commit === y.commit && x.date === y.date && x.author === y.author
+    && x.message === y.message && x.previous === y.previous
+    && JSON.stringify([x.deprecated, x.yanked]) === JSON.stringify([y.deprecated, y.yanked])
+    && Object.keys(x).join() === Object.keys(y).join(); // no other field, in the same order (else compared as JSON)
+}
+
 /** A row of the versions table, its JSON as stored. */
 interface VersionRow {
   readonly version: string;
@@ -52,13 +67,25 @@ export class VersionTable {
    * Runs inside the caller's transaction.
    */
   put(id: string, records: readonly VersionRecord[]): void {
-    const rows = this.keptOf(id)?.rows ?? new Map((this.sql('SELECT version, position, tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ?').all(id) as VersionRow[]).map((r) => [r.version, r]));
+    const known = this.keptOf(id);
+    const before = new Map((known?.records ?? []).map((r) => [r.entry.version, r]));
+    const rows = known?.rows ?? new Map((this.sql('SELECT version, position, tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ?').all(id) as VersionRow[]).map((r) => [r.version, r]));
     const old = new Map(rows);
     const now = new Map<string, VersionRow>();
     const fresh: { row: VersionRow; record: VersionRecord }[] = [];
     const moved: { version: string; from: number; to: number }[] = [];
     records.forEach((record, i) => {
-      const row: VersionRow = { version: record.entry.version, position: records.length - 1 - i, tree: record.tree, previousTree: record.previousTree, doc: JSON.stringify(record.entry), uses: JSON.stringify(record.uses) };
+      const position = records.length - 1 - i;
+      const same = before.get(record.entry.version);
+      const o0 = old.get(record.entry.version);
+      if (same && o0 && sameRecord(same, record)) {
+        // the record read back and handed in again (a reindex keeps unchanged versions): its row stands
+        now.set(o0.version, { ...o0, position });
+        old.delete(o0.version);
+        if (o0.position !== position) moved.push({ version: o0.version, from: o0.position, to: position });
+        return;
+      }
+      const row: VersionRow = { version: record.entry.version, position, tree: record.tree, previousTree: record.previousTree, doc: JSON.stringify(record.entry), uses: JSON.stringify(record.uses) };
       now.set(row.version, row);
       const o = old.get(row.version);
       if (o && o.tree === row.tree && o.previousTree === row.previousTree && o.doc === row.doc && o.uses === row.uses) {

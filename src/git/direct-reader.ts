@@ -182,7 +182,7 @@ export class DirectRepo {
     };
     for (const top of ['refs/tags', 'refs/heads', VERSION_NOTES]) walk(top, 0);
     const names = [...refs.keys()].filter((r) => r.startsWith('refs/tags/') || r.startsWith('refs/heads/') || r.startsWith(`${VERSION_NOTES}/`))
-      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      .sort(byBytes);
     const tags = new Map<string, RefEntry>();
     const branches = new Map<string, RefEntry>();
     const versionNotes = new Map<string, RefEntry>();
@@ -286,6 +286,13 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
   }
   if (o !== out.length) throw new NotDirect('delta size');
   return out;
+}
+
+/** for-each-ref's order: by the names' UTF-8 bytes (which for ASCII is JavaScript's own string order, without a Buffer per comparison). */
+function byBytes(a: string, b: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** DirectRepo.readRefs of `gitDir`, reusing the entries of `known`; throws NotDirect (read it with git then). */

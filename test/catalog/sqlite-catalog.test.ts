@@ -125,6 +125,19 @@ describe('version records kept in memory', () => {
     } finally { fresh.close(); }
   });
 
+  test('records read back and handed in again, some changed in place, are written as changed', async () => {
+    await put(catalog, [record('2.0.0'), record('1.0.0')]);
+    const [two, one] = await catalog.versionRecords('acme/web') as [VersionRecord, VersionRecord];
+    const edited: VersionRecord = { ...one, entry: { ...one.entry, message: 'reworded', deprecated: { message: 'old', by: 'admin', at: '2026-01-02T00:00:00.000Z' } } };
+    await put(catalog, [record('3.0.0'), two, edited]);
+    const after = await catalog.versionRecords('acme/web');
+    expect(after.map((r) => `${r.entry.version} ${r.entry.message}`)).toEqual(['3.0.0 3.0.0', '2.0.0 2.0.0', '1.0.0 reworded']);
+    const fresh = SqliteCatalog.open(file);
+    try {
+      expect(await fresh.versionRecords('acme/web')).toEqual(after);
+    } finally { fresh.close(); }
+  });
+
   test('a transaction that rolls back leaves what is read as the file has it', async () => {
     await put(catalog, [record('1.0.0')]);
     await expect(catalog.transaction((w) => { w.putVersions('acme/web', [record('2.0.0'), record('1.0.0')]); throw new Error('crash'); })).rejects.toThrow('crash');
