@@ -37,6 +37,7 @@ import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { StartupError, systemReason } from './errors/startup-error';
 import { fastFiles } from './http/fast-files';
+import { PRE_RECEIVE_PATH, preReceiveHandler } from './http/routes/hooks';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
 import { Drain } from './http/drain';
@@ -150,10 +151,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const app = createHttpApp({ store, registry, catalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, readiness, metrics, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const fast = fastFiles(registry, settings);
+  const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   const server = http.createServer((req, res) => {
     drain.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
     logAccess(req, res, accessed); // after takeLink: the access line never sees a link
+    if (req.method === 'POST' && req.url === PRE_RECEIVE_PATH) { noteRoute(req, PRE_RECEIVE_PATH); preReceive(req, res); return; }
     if (fast(req, res)) noteRoute(req, FAST_FILES_ROUTE); else app(req, res);
   });
   const drain = new Drain(server);
