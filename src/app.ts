@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log/logger';
 import { RepoStore, parseTemplateId } from './git/store';
 import { removeLocks } from './git/stale-locks';
 import { RefCache } from './git/refs';
+import { readRefsSince } from './git/direct-reader';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
 import { git, runningGit, signalAllGit, stopAllGit } from './git/exec';
@@ -40,11 +41,12 @@ import { createHttpApp } from './http/server';
 import { StartupError, systemReason } from './errors/startup-error';
 import { CachedReads } from './http/cached-reads';
 import { ResponseCache } from './http/response-cache';
+import { PRE_RECEIVE_PATH, preReceiveHandler } from './http/routes/hooks';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
 import { Drain } from './http/drain';
 import { Readiness } from './http/readiness';
-import { logAccess } from './http/access-log';
+import { logAccess, noteRoute } from './http/access-log';
 import { Metrics } from './metrics/metrics';
 import type { AccessRecord } from './log/logger';
 
@@ -111,7 +113,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const objects = new ObjectReader(pool, config.cacheBytes);
   const settings = new NamespaceSettingsStore(store.stateDir, { semver: config.semver, anonymousRead: config.anonymousRead });
   const access = new Access(authenticator, settings, new ClientAddress(config.trustedProxies));
-  const registry = new Registry(store, new RefCache(), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
+  const registry = new Registry(store, new RefCache(4096, readRefsSince), objects, pool, settings, { maxFileBytes: config.maxFileBytes });
   const gitVersion = (await git(['--version'])).toString('utf8').trim();
   const diffStore = await DiffStore.open(path.join(store.stateDir, 'diffs'), config.diffStoreBytes, gitVersion)
     .catch((e: unknown) => { throw new StartupError(`cannot open ${path.join(store.stateDir, 'diffs')}: ${systemReason(e)}`); });
@@ -161,8 +163,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     packCache: packCache ? () => packCache.stats() : null });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
-  // the file is the record; the index then takes what was appended (by this write, or by the CLI meanwhile)
-  events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); await auditIndex.catchUp(); });
+  // the file is the record, appended before the write answers; the index takes what was appended
+  // (by the server or the CLI) when the audit is read, not on every write's clock
+  events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); });
   // ready only once the index agrees with git: a listing is never silently partial
   // a git killed with the last server (kill -9, a power cut) may have left a ref locked for good: the
   // heal's walk of every repository's folders finds such locks, removed before any git runs here
@@ -178,13 +181,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog, publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
+  const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   const server = http.createServer((req, res) => {
     drain.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
     if (cached.answer(req, res)) return; // it logs its own access line
     logAccess(req, res, accessed); // after takeLink: the access line never sees a link
+    if (req.method === 'POST' && req.url === PRE_RECEIVE_PATH) { noteRoute(req, PRE_RECEIVE_PATH); preReceive(req, res); return; }
     app(req, res);
   });
   const drain = new Drain(server);
@@ -223,6 +228,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         pool.close();
         await indexer.close();
         await auditIndex.settled();
+        audit.close();
         catalog.close();
         await housekeeper.close();
         await packCache?.close();

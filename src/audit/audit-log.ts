@@ -1,5 +1,5 @@
 // The audit log: one JSON line per write (push, create, delete, publish, label, mark, setting), append-only.
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** A ref as a write changed it ('' for absent). */
@@ -40,21 +40,49 @@ export function tokenEntry(action: 'token.create' | 'token.revoke', token: { rea
 
 /**
  * Appends entries to `<stateDir>/audit.log`, one JSON object per line, each with a single write to a
- * file opened for appending (whole lines, in order, from concurrent writers). Failing to record is
- * logged, never thrown: the write it describes has already happened.
+ * file opened for appending (whole lines, in order, from concurrent writers). The file stays open
+ * between entries (a write is one system call on the caller's thread, not an open, a write and a
+ * close through libuv's thread pool, which cost a loaded server milliseconds a push); it is opened
+ * again when the path names another file (moved or deleted). Copy-and-truncate keeps working: the
+ * next line is appended at the new end. Failing to record is logged, never thrown: the write it
+ * describes has already happened.
  */
 export class AuditLog {
   readonly file: string;
-  private tail: Promise<void> = Promise.resolve();
+  private fd: number | null = null;
+  private ino = -1;
 
   constructor(stateDir: string, private readonly onError: (msg: string) => void) {
     this.file = path.join(stateDir, 'audit.log');
   }
 
-  /** Records an entry with the current time; resolves once it is written. */
+  /** Records an entry with the current time; resolves once it is written (handed to the kernel). */
   record(entry: AuditEntry): Promise<void> {
     const line = `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`;
-    this.tail = this.tail.then(() => fs.appendFile(this.file, line, { mode: 0o600 })).catch((e: Error) => this.onError(`audit log: ${e.message}`));
-    return this.tail;
+    try {
+      const fd = this.open();
+      const bytes = Buffer.from(line);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+    } catch (e) {
+      this.close();
+      this.onError(`audit log: ${(e as Error).message}`);
+    }
+    return Promise.resolve();
+  }
+
+  /** Closes the file (it is opened again by the next entry). */
+  close(): void {
+    if (this.fd !== null) { try { closeSync(this.fd); } catch { /* already closed */ } }
+    this.fd = null;
+  }
+
+  private open(): number {
+    const now = statSync(this.file, { throwIfNoEntry: false });
+    if (this.fd !== null && now?.ino === this.ino) return this.fd;
+    this.close();
+    const fd = openSync(this.file, 'a', 0o600);
+    this.fd = fd;
+    this.ino = fstatSync(fd).ino;
+    return fd;
   }
 }

@@ -2,12 +2,13 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import type {
-  AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, ChangelogEntry, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
+  AuditPosition, AuditQuery, AuditRecord, CatalogEntry, CatalogPage, DependentUse, VersionRecord, CatalogQuery, CatalogStamp, CatalogStore, CatalogWriter, FacetName, Facets, TextQuery, TextTerm,
 } from './catalog-store';
 import type { TemplateUse } from './template-uses';
+import { VersionTable } from './version-table';
 
 /** Bumped whenever the schema or what an entry holds changes: a file of another version is rebuilt from git. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 // bm25 weights of the FTS columns (name, description, keywords): a hit in the name counts most.
 const WEIGHTS = '10.0, 1.0, 5.0';
@@ -90,7 +91,11 @@ interface Built {
 
 /** SqliteCatalog opens (or makes) the file; `rebuilt` says whether it had to start from nothing. */
 export class SqliteCatalog implements CatalogStore {
-  private constructor(private readonly db: Database.Database, readonly rebuilt: string | null) {}
+  private readonly versions: VersionTable;
+
+  private constructor(private readonly db: Database.Database, readonly rebuilt: string | null) {
+    this.versions = new VersionTable(db, (text) => this.sql(text));
+  }
 
   // Prepared statements by their text, so a repeated query or write is not compiled again; the
   // texts vary only with a query's shape (which filters, how many), so a small bound holds them.
@@ -173,6 +178,9 @@ export class SqliteCatalog implements CatalogStore {
   async transaction(fn: (w: CatalogWriter) => void): Promise<void> {
     try {
       this.db.transaction(() => fn(this.writer))();
+    } catch (e) {
+      this.versions.forget(); // rolled back: what it kept of this transaction's rows is not in the file
+      throw e;
     } finally {
       this.namespaceCounts = null;
       this.changes++;
@@ -212,17 +220,9 @@ export class SqliteCatalog implements CatalogStore {
       this.sql('INSERT INTO fts (rowid, name, description, keywords) VALUES (?, ?, ?, ?)').run(rid, e.name, e.description, e.keywords.join(' '));
     },
     restamp: (id, stamp) => { this.sql('UPDATE templates SET files_stamp = ?, refs_hash = ? WHERE id = ?').run(stamp.files, stamp.refs, id); },
-    remove: (id) => { this.removeRow(id); this.removeVersions(id); },
-    putVersions: (id, records) => {
-      this.removeVersions(id);
-      const ins = this.sql('INSERT INTO versions (template_id, position, version, tree, previous_tree, doc, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      const use = this.sql('INSERT INTO uses (target_id, template_id, position, seq, doc) VALUES (?, ?, ?, ?, ?)');
-      records.forEach((r, i) => {
-        ins.run(id, i, r.entry.version, r.tree, r.previousTree, JSON.stringify(r.entry), JSON.stringify(r.uses));
-        r.uses.forEach((u, seq) => use.run(u.template, id, i, seq, JSON.stringify(u)));
-      });
-    },
-    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'versions', 'uses']) this.db.exec(`DELETE FROM ${t}`); },
+    remove: (id) => { this.removeRow(id); this.versions.remove(id); },
+    putVersions: (id, records) => this.versions.put(id, records),
+    clear: () => { for (const t of ['templates', ...CHILDREN, 'fts', 'versions', 'uses']) this.db.exec(`DELETE FROM ${t}`); this.versions.forget(); },
   };
 
   private removeRow(id: string): void {
@@ -242,20 +242,14 @@ export class SqliteCatalog implements CatalogStore {
     return this.sql('SELECT files_stamp AS files, refs_hash AS refs FROM templates WHERE id = ?').get(id) as CatalogStamp | undefined;
   }
 
-  private removeVersions(id: string): void {
-    this.sql('DELETE FROM versions WHERE template_id = ?').run(id);
-    this.sql('DELETE FROM uses WHERE template_id = ?').run(id);
-  }
-
   async versionRecords(id: string): Promise<VersionRecord[]> {
-    const rows = this.sql('SELECT tree, previous_tree AS previousTree, doc, uses FROM versions WHERE template_id = ? ORDER BY position').all(id) as { tree: string; previousTree: string; doc: string; uses: string }[];
-    return rows.map((r) => ({ entry: JSON.parse(r.doc) as ChangelogEntry, uses: JSON.parse(r.uses) as TemplateUse[], tree: r.tree, previousTree: r.previousTree }));
+    return this.versions.records(id);
   }
 
   async dependents(id: string): Promise<DependentUse[]> {
     const rows = this.sql(`SELECT u.template_id AS template, t.namespace, v.version, json_extract(t.doc, '$.latestVersion') AS latestVersion, u.seq, u.doc
       FROM uses u JOIN versions v ON v.template_id = u.template_id AND v.position = u.position JOIN templates t ON t.id = u.template_id
-      WHERE u.target_id = ? ORDER BY u.template_id, u.position, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; seq: number; doc: string }[];
+      WHERE u.target_id = ? ORDER BY u.template_id, u.position DESC, u.seq`).all(id) as { template: string; namespace: string; version: string; latestVersion: string | null; seq: number; doc: string }[];
     return rows.map((r) => ({ template: r.template, namespace: r.namespace, version: r.version, latestVersion: r.latestVersion, seq: r.seq, use: JSON.parse(r.doc) as TemplateUse }));
   }
 

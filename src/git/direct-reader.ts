@@ -156,8 +156,12 @@ export class DirectRepo {
     return o.data;
   }
 
-  /** Every tag, branch and version note, as readRefs reads them with for-each-ref. */
-  readRefs(): RefSnapshot {
+  /**
+   * Every tag, branch and version note, as readRefs reads them with for-each-ref. A ref that
+   * `known` (an earlier snapshot of this repo) has at the same oid keeps its entry unread: an
+   * entry is a function of the ref's name and object alone.
+   */
+  readRefs(known?: RefSnapshot): RefSnapshot {
     const refs = new Map<string, string>();
     let packed = '';
     try { packed = readFileSync(path.join(this.gitDir, 'packed-refs'), 'utf8'); } catch { /* none */ }
@@ -185,15 +189,18 @@ export class DirectRepo {
     };
     for (const top of ['refs/tags', 'refs/heads', VERSION_NOTES]) walk(top, 0);
     const names = [...refs.keys()].filter((r) => r.startsWith('refs/tags/') || r.startsWith('refs/heads/') || r.startsWith(`${VERSION_NOTES}/`))
-      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      .sort(byBytes);
     const tags = new Map<string, RefEntry>();
     const branches = new Map<string, RefEntry>();
     const versionNotes = new Map<string, RefEntry>();
     for (const ref of names) {
       const oid = refs.get(ref) ?? '';
+      const name = ref.replace(/^refs\/(tags|heads|heater\/versions)\//, '');
+      const into = ref.startsWith('refs/tags/') ? tags : ref.startsWith('refs/heads/') ? branches : versionNotes;
+      const was = known && (into === tags ? known.tags : into === branches ? known.branches : known.versionNotes).get(name);
+      if (was && was.oid === oid) { into.set(name, was); continue; }
       const obj = this.read(oid);
       let entry: RefEntry;
-      const name = ref.replace(/^refs\/(tags|heads|heater\/versions)\//, '');
       if (obj.type === 'tag') {
         const t = parseObject(obj.data);
         const target = t.headers.get('object') ?? '';
@@ -206,7 +213,7 @@ export class DirectRepo {
         const c = parseObject(obj.data);
         entry = { name, oid, commit: oid, tree: c.headers.get('tree') ?? '', annotated: false, created: parsePerson(c.headers.get('committer')).date, author: parsePerson(c.headers.get('author')).name, subject: c.subject };
       } else throw new NotDirect('ref to a tree or blob');
-      (ref.startsWith('refs/tags/') ? tags : ref.startsWith('refs/heads/') ? branches : versionNotes).set(name, entry);
+      into.set(name, entry);
     }
     let headFile = '';
     try { headFile = readFileSync(path.join(this.gitDir, 'HEAD'), 'utf8'); } catch { /* none */ }
@@ -286,4 +293,23 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
   }
   if (o !== out.length) throw new NotDirect('delta size');
   return out;
+}
+
+/** for-each-ref's order: by the names' UTF-8 bytes (which for ASCII is JavaScript's own string order, without a Buffer per comparison). */
+function byBytes(a: string, b: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** DirectRepo.readRefs of `gitDir`, reusing the entries of `known`; throws NotDirect (read it with git then). */
+export function readRefsSince(gitDir: string, known: RefSnapshot): RefSnapshot {
+  // a repo that is gone (or not one) is for git to report, as it always was
+  if (!statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })) throw new NotDirect('no HEAD');
+  const repo = new DirectRepo(gitDir);
+  try {
+    return repo.readRefs(known);
+  } finally {
+    repo.close();
+  }
 }

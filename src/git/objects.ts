@@ -16,6 +16,8 @@ export interface TreeFile {
 /** Blobs larger than this are streamed from a spawned git instead of held in memory. */
 export const STREAM_THRESHOLD = 8 * 1024 * 1024;
 const OID = /^[0-9a-f]{40}$/;
+/** Trees with more files than this are listed by a spawned ls-tree (one process beats thousands of reads). */
+const WALK_MAX_FILES = 512;
 
 /** Reads objects of the repos under repos/ by id. */
 export class ObjectReader {
@@ -32,6 +34,11 @@ export class ObjectReader {
     assertOid(tree);
     const hit = this.trees.get(tree);
     if (hit) return hit;
+    const read = await this.walkTree(gitDir, tree);
+    if (read) {
+      this.trees.set(tree, read, [...read.keys()].reduce((n, p) => n + p.length * 2 + 120, 0));
+      return read;
+    }
     const out = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', tree], { gitDir, maxOutput: 256 * 1024 * 1024 });
     const files = new Map<string, TreeFile>();
     let cost = 0;
@@ -48,10 +55,52 @@ export class ObjectReader {
     return files;
   }
 
+  /**
+   * A small tree listed as `ls-tree -r -l` lists it (same order, same sizes), through the repo's
+   * cat-file reader: a template's tree is a few dozen files, and a spawned ls-tree cost a push's
+   * re-index 3-5 ms. Null, for ls-tree to list, past WALK_MAX_FILES or on anything unexpected.
+   */
+  private async walkTree(gitDir: string, tree: string): Promise<Map<string, TreeFile> | null> {
+    const entries: { path: string; mode: string; oid: string }[] = [];
+    const walk = async (oid: string, prefix: string, depth: number): Promise<boolean> => {
+      const obj = await this.pool.contents(gitDir, oid);
+      if (obj?.type !== 'tree' || depth > 64) return false;
+      const d = obj.data;
+      for (let i = 0; i < d.length;) {
+        const sp = d.indexOf(0x20, i);
+        const nul = d.indexOf(0, sp);
+        if (sp < 0 || nul < 0 || nul + 21 > d.length) return false;
+        const mode = d.toString('latin1', i, sp).padStart(6, '0');
+        const p = prefix + d.toString('utf8', sp + 1, nul);
+        const entryOid = d.toString('hex', nul + 1, nul + 21);
+        i = nul + 21;
+        if (mode === '040000') { if (!(await walk(entryOid, `${p}/`, depth + 1))) return false; continue; }
+        entries.push({ path: p, mode, oid: entryOid });
+        if (entries.length > WALK_MAX_FILES) return false;
+      }
+      return true;
+    };
+    if (!(await walk(tree, '', 0))) return null;
+    // sizes asked of the reader all at once: its requests are pipelined
+    const sizes = await Promise.all(entries.map((e) => (e.mode === '160000' ? null : this.pool.info(gitDir, e.oid))));
+    const files = new Map<string, TreeFile>();
+    for (const [k, e] of entries.entries()) {
+      const info = sizes[k];
+      if (e.mode !== '160000' && !info) return null;
+      files.set(e.path, { ...e, size: info?.size ?? 0 });
+    }
+    return files;
+  }
+
   /** Lookups of the blob, tree and commit caches that found their object, that did not, and the bytes kept. */
   cacheStats(): { hits: number; misses: number; bytes: number } {
     const caches = [this.blobs, this.trees, this.commitTrees];
     return { hits: caches.reduce((n, c) => n + c.hits, 0), misses: caches.reduce((n, c) => n + c.misses, 0), bytes: caches.reduce((n, c) => n + c.bytes, 0) };
+  }
+
+  /** A blob's bytes if cached, without I/O. */
+  cachedBlob(oid: string): Buffer | undefined {
+    return this.blobs.get(oid);
   }
 
   /** The root tree of a commit; cached by commit id. Throws when `commit` is not a commit. */

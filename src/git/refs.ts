@@ -68,11 +68,53 @@ export async function readRefs(gitDir: string): Promise<RefSnapshot> {
 export async function refValues(gitDir: string, refs: readonly string[]): Promise<Map<string, string>> {
   const out = new Map(refs.map((r) => [r, '']));
   if (refs.length === 0) return out;
+  const read = await readRefFiles(gitDir, refs);
+  if (read) return read;
   const text = (await git(['for-each-ref', '--format=%(refname) %(objectname)', '--', ...refs], { gitDir })).toString('utf8');
   for (const line of text.split('\n')) {
     const sp = line.lastIndexOf(' ');
     const name = line.slice(0, sp);
     if (out.has(name)) out.set(name, line.slice(sp + 1));
+  }
+  return out;
+}
+
+// A ref name made of plain parts only: nothing a file path could read differently from git.
+const PLAIN_REF = /^refs\/[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*(\/[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*)*$/;
+
+/**
+ * refValues read from the ref files themselves (a loose ref, else packed-refs), as the files
+ * backend keeps them: no git process after every push. Undefined, for git to answer, when a name
+ * or a file is anything but plain (a symbolic ref, a folder where a ref would be, reftable).
+ */
+async function readRefFiles(gitDir: string, refs: readonly string[]): Promise<Map<string, string> | undefined> {
+  if (!refs.every((r) => PLAIN_REF.test(r) && !r.endsWith('.lock'))) return undefined;
+  if (statSync(path.join(gitDir, 'reftable'), { throwIfNoEntry: false })) return undefined;
+  const out = new Map<string, string>();
+  let packed: Map<string, string> | undefined;
+  for (const ref of refs) {
+    let loose: string | null;
+    try { loose = (await readFile(path.join(gitDir, ref), 'latin1')).trim(); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') return undefined;
+      loose = null;
+    }
+    if (loose !== null) {
+      if (!/^[0-9a-f]{40}$/.test(loose)) return undefined;
+      out.set(ref, loose);
+      continue;
+    }
+    packed ??= parsePackedRefs(await readFile(path.join(gitDir, 'packed-refs'), 'latin1').catch(() => ''));
+    out.set(ref, packed.get(ref) ?? '');
+  }
+  return out;
+}
+
+/** packed-refs as name -> oid (peeled lines skipped). */
+function parsePackedRefs(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.length < 42 || line[0] === '#' || line[0] === '^') continue;
+    out.set(line.slice(41), line.slice(0, 40));
   }
   return out;
 }
@@ -163,7 +205,14 @@ export class RefCache {
   private readonly entries = new Map<string, Cached>();
   private readonly loading = new Map<string, Promise<RefSnapshot>>();
   private readonly generations = new Map<string, number>();
-  constructor(private readonly maxRepos = 4096) {}
+  /** The last snapshot read of each repo, current or not: what `readSince` may take unchanged refs from. */
+  private readonly lastRead = new Map<string, RefSnapshot>();
+  /**
+   * `readSince` reads a repo's refs again knowing an earlier snapshot (in-process, only the refs
+   * that changed: DirectRepo); when it throws, or there is no earlier snapshot, for-each-ref reads
+   * them all (12-15 ms for 300 annotated tags, and a git process, after every push).
+   */
+  constructor(private readonly maxRepos = 4096, private readonly readSince?: (gitDir: string, known: RefSnapshot) => RefSnapshot) {}
 
   /**
    * The cached refs of `gitDir` when nothing changed on disk since they were read, else undefined.
@@ -216,7 +265,7 @@ export class RefCache {
       const probeDirs = this.entries.get(gitDir)?.dirs ?? ['refs/tags', VERSION_NOTES, 'refs/heads'];
       const paths = stampPaths(gitDir, probeDirs);
       const stamp = stampOf(paths);
-      const snapshot = await readRefs(gitDir);
+      const snapshot = await this.read(gitDir);
       const dirs = refDirs(snapshot.tags, snapshot.branches);
       const sameDirs = dirs.length === probeDirs.length && dirs.every((d, i) => d === probeDirs[i]);
       if ((this.generations.get(gitDir) ?? 0) !== generation) return snapshot; // invalidated meanwhile: answer, do not keep
@@ -232,5 +281,18 @@ export class RefCache {
     })().finally(() => { if (this.loading.get(gitDir) === p) this.loading.delete(gitDir); });
     this.loading.set(gitDir, p);
     return p;
+  }
+
+  private async read(gitDir: string): Promise<RefSnapshot> {
+    const known = this.lastRead.get(gitDir);
+    let snapshot: RefSnapshot | undefined;
+    if (known && this.readSince) {
+      try { snapshot = this.readSince(gitDir, known); } catch { /* something that reader does not understand: git reads it */ }
+    }
+    snapshot ??= await readRefs(gitDir);
+    this.lastRead.delete(gitDir);
+    this.lastRead.set(gitDir, snapshot);
+    while (this.lastRead.size > this.maxRepos) this.lastRead.delete(this.lastRead.keys().next().value as string);
+    return snapshot;
   }
 }

@@ -9,12 +9,17 @@ import { requestId } from './request-id';
 const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)?$/;
 const GIT_ENDS: readonly string[] = ['/info/refs', '/git-upload-pack', '/git-receive-pack'];
 
-/** The mount paths of Express routers, a push's ref updates. */
-const noted = new WeakMap<IncomingMessage, { mount?: string; refs?: readonly RefChange[]; updated?: boolean }>();
+/** Routes noted by whoever answered outside Express (the pre-receive hook's endpoint), the mount paths of Express routers, a push's ref updates. */
+const noted = new WeakMap<IncomingMessage, { route?: string; mount?: string; refs?: readonly RefChange[]; updated?: boolean }>();
 
 /** Notes the refs a push asked to update and whether they became that (`updated`), for its access line. */
 export function noteRefs(req: IncomingMessage, refs: readonly RefChange[], updated: boolean): void {
   noted.set(req, { ...noted.get(req), refs, updated });
+}
+
+/** Notes that `req` was answered by the route `route` outside Express. */
+export function noteRoute(req: IncomingMessage, route: string): void {
+  noted.set(req, { ...noted.get(req), route });
 }
 
 /**
@@ -65,6 +70,7 @@ function routeOf(req: IncomingMessage, path: string): { route: string | null; se
     return { route: `/:ns/:name.git${GIT_ENDS.includes(end) ? end : '/*'}`, ...(service && GIT_ENDS.includes(`/${service}`) ? { service } : {}) };
   }
   const mine = noted.get(req);
+  if (mine?.route) return { route: mine.route };
   const expressRoute = (req as Partial<Request>).route as { path?: unknown } | undefined;
   return { route: typeof expressRoute?.path === 'string' ? `${mine?.mount ?? ''}${expressRoute.path}` : null };
 }

@@ -40,6 +40,8 @@ export interface HttpDeps extends GitDeps {
   readonly links: ReadLinks;
   readonly events: WriteEvents;
   readonly catalog: CatalogStore;
+  /** Brings the catalog's audit table up to the audit log file (AuditIndex.catchUp); never rejects. */
+  readonly auditCaughtUp: () => Promise<unknown>;
   readonly publicUrl: string;
   readonly reposDir: string;
   readonly maxBodyBytes: number;

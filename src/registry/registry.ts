@@ -330,7 +330,8 @@ export class Registry {
    * lock): a full ref snapshot costs several times more on a repo with hundreds of tags.
    */
   async checkPush(t: TemplateId, gitDir: string, updates: readonly RefUpdate[], quarantineEnv: Readonly<Record<string, string>>): Promise<PushVerdict> {
-    const reader = new QuarantineReader(gitDir, quarantineEnv, this.pool);
+    // objects the repo has and the server read lately (the last version's templates) come from memory
+    const reader = new QuarantineReader(gitDir, quarantineEnv, this.pool, (oid) => this.objects.cachedBlob(oid));
     try {
       return await checkPush(t.id, updates, {
         maxFileBytes: this.limits.maxFileBytes,
@@ -345,13 +346,14 @@ export class Registry {
           return tree ? this.checker.check(reader, tree) : [{ file: '', rule: 'not-a-commit', message: `${commit} is not a commit.` }];
         },
         semver: async (version, commit, earlier) => {
-          // trees are walked in-process through the reader (the repo's cat-file, the quarantine): no ls-tree spawns
+          // this push's trees are walked in-process through the reader (the quarantine, the repo's cat-file);
+          // the published version compared with is read as the catalog read it, from the object caches
           const textsOfTree = async (tree: string) => yamlTextsOf(await reader.listTree(tree), async (oid) => {
             const o = await reader.read(oid, MAX_YAML_BYTES);
             return o && o.size <= MAX_YAML_BYTES ? o.body : null;
           });
           const textsAt = async (c: string) => textsOfTree(await reader.treeOf(c));
-          return this.semverFindings(t, gitDir, version, await textsAt(commit), earlier.map((e) => ({ version: e.version, texts: () => textsAt(e.commit) })), textsOfTree);
+          return this.semverFindings(t, gitDir, version, await textsAt(commit), earlier.map((e) => ({ version: e.version, texts: () => textsAt(e.commit) })));
         },
       });
     } finally {
@@ -364,11 +366,10 @@ export class Registry {
    * against the highest lower version: lines that refuse it (`enforce`) or warn (`warn`).
    */
   async semverFindings(t: TemplateId, gitDir: string, version: string, texts: ReadonlyMap<string, string>,
-    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[] = [],
-    readTexts?: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<{ refuse: string[]; warn: string[] }> {
+    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[] = []): Promise<{ refuse: string[]; warn: string[] }> {
     const { semver: policy } = await this.settings.get(t.namespace);
     if (policy === 'off') return { refuse: [], warn: [] };
-    const lines = semverLines(await this.judgeBump(gitDir, version, texts, earlier, readTexts));
+    const lines = semverLines(await this.judgeBump(gitDir, version, texts, earlier));
     return policy === 'enforce' ? { refuse: lines, warn: [] } : { refuse: [], warn: lines };
   }
 
@@ -384,8 +385,7 @@ export class Registry {
   }
 
   private async judgeBump(gitDir: string, version: string, texts: ReadonlyMap<string, string>,
-    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[],
-    readTexts?: (tree: string) => Promise<ReadonlyMap<string, string>>): Promise<BumpJudgement> {
+    earlier: readonly { version: string; texts: () => Promise<ReadonlyMap<string, string>> }[]): Promise<BumpJudgement> {
     const index = indexVersions(await this.refs.get(gitDir));
     const target = new SemVer(version);
     // the version below: among those published, and those created earlier in the same push
@@ -396,7 +396,7 @@ export class Registry {
     const useEarlier = pushed !== undefined && (!published || pushed.semver.compare(published.semver) > 0);
     const against = useEarlier ? { version: pushed.version, semver: pushed.semver } : published ? { version: published.version, semver: published.semver } : null;
     if (!against) return { ...FIRST_VERSION, version };
-    const before = useEarlier ? await pushed.texts() : await (readTexts ?? ((tree: string) => this.yamlTexts(gitDir, tree)))((published as Version).ref.tree);
+    const before = useEarlier ? await pushed.texts() : await this.yamlTexts(gitDir, (published as Version).ref.tree);
     const compat = compatibility(before, texts);
     const actual = versionBump(against.semver, target);
     return { version, against: against.version, compat, actual, ok: bumpSuffices(actual, compat.required) };

@@ -13,7 +13,22 @@ const VERSION_TAG = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\
  */
 export function versionOfTag(tag: string): string | null {
   if (!VERSION_TAG.test(tag)) return null;
-  try { return new SemVer(tag).version; } catch { return null; }
+  return parsedTag(tag)?.version ?? null;
+}
+
+// Tags parsed once: a snapshot taken after every write indexes hundreds of tags it has seen before.
+const PARSED_MAX = 100_000;
+const parsed = new Map<string, SemVer | null>();
+
+/** The SemVer a version tag reads as, or null; kept by tag (SemVer objects are shared: never changed). */
+function parsedTag(tag: string): SemVer | null {
+  let v = parsed.get(tag);
+  if (v === undefined) {
+    try { v = new SemVer(tag); } catch { v = null; }
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(tag, v);
+  }
+  return v;
 }
 
 /**
@@ -122,7 +137,7 @@ export function indexVersions(snapshot: RefSnapshot): VersionIndex {
     const prev = byVersion.get(v);
     if (prev && !(ref.name.startsWith('v') && !prev.tag.startsWith('v'))) continue;
     const state = snapshot.versionNotes.get(v);
-    byVersion.set(v, { version: v, semver: new SemVer(v), tag: ref.name, ref, ...(state ? parseVersionState(state.subject) : { deprecated: null, yanked: null }) });
+    byVersion.set(v, { version: v, semver: parsedTag(v) ?? new SemVer(v), tag: ref.name, ref, ...(state ? parseVersionState(state.subject) : { deprecated: null, yanked: null }) });
   }
   const versions = [...byVersion.values()].sort((a, b) => b.semver.compare(a.semver));
   const byCommit = new Map<string, Version[]>();

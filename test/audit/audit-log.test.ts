@@ -1,6 +1,8 @@
 // The audit log: every write, through git or REST, is one JSON line with who, what, when, from where and the refs.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { AuditLog } from '../../src/audit/audit-log';
 import { startServer, TOKEN, type TestServer } from '../helpers/server';
 import { WorkRepo, hotTemplate } from '../helpers/git-client';
 
@@ -55,4 +57,34 @@ test('reads are not recorded', async () => {
   await fetch(api('/templates/audit/web/versions'));
   await fetch(`${server.url}/audit/web.git/info/refs?service=git-upload-pack`);
   expect(lines().length).toBe(before);
+});
+
+describe('AuditLog on its own', () => {
+  const entry = (detail: string) => ({ action: 'token.create' as const, actor: { name: 'a', address: 'cli' }, ok: true, detail });
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heater-auditlog-')); });
+  afterEach(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+  const details = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Line).detail);
+
+  test('lines in order, mode 0600; after copy-and-truncate at the new end; after a move or a delete in a new file', async () => {
+    const errors: string[] = [];
+    const log = new AuditLog(dir, (m) => errors.push(m));
+    try {
+      await log.record(entry('one'));
+      await log.record(entry('two'));
+      expect(details(log.file)).toEqual(['one', 'two']);
+      expect(fs.statSync(log.file).mode & 0o777).toBe(0o600);
+      fs.truncateSync(log.file, 0); // copy-and-truncate rotation
+      await log.record(entry('three'));
+      expect(details(log.file)).toEqual(['three']);
+      fs.renameSync(log.file, `${log.file}.1`);
+      await log.record(entry('four'));
+      fs.rmSync(log.file);
+      await log.record(entry('five'));
+      expect([details(`${log.file}.1`), details(log.file)]).toEqual([['three'], ['five']]);
+      expect(errors).toEqual([]);
+    } finally {
+      log.close();
+    }
+  });
 });

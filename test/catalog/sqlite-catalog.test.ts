@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, SqliteCatalog } from '../../src/catalog/sqlite-catalog';
-import type { CatalogEntry, CatalogQuery } from '../../src/catalog/catalog-store';
+import type { CatalogEntry, CatalogQuery, VersionRecord } from '../../src/catalog/catalog-store';
+import type { TemplateUse } from '../../src/catalog/template-uses';
 import { parseTextQuery } from '../../src/catalog/text-query';
 
 let dir: string;
@@ -62,6 +63,87 @@ describe('entries', () => {
   test('a transaction whose writer throws writes nothing', async () => {
     await expect(catalog.transaction((w) => { w.upsert(entry('acme/web'), STAMP); throw new Error('crash'); })).rejects.toThrow('crash');
     expect(await catalog.stamps()).toEqual(new Map());
+  });
+});
+
+describe('version records', () => {
+  const use = (template: string, file: string): TemplateUse => ({ template, ref: '^1', kind: 'range', file, via: 'nested', name: 'web', path: 'template.yaml' });
+  /** A record of version `v` with tree `tree`; `uses` names the templates it uses. */
+  const record = (v: string, tree = `tree-${v}`, uses: string[] = []): VersionRecord => ({
+    entry: { version: v, tag: `v${v}`, commit: `c-${v}`, date: '2026-01-01T00:00:00.000Z', author: 'a', message: v, deprecated: null, yanked: null, previous: null, compat: { required: 'none', breaking: false, changes: [] } },
+    uses: uses.map((t) => use(t, `${v}.yaml`)), tree, previousTree: '',
+  });
+  const putVersions = (records: VersionRecord[], into = catalog) => into.transaction((w) => { w.upsert(entry('acme/web'), STAMP); w.putVersions('acme/web', records); });
+
+  // each write is a change to the rows of the one before; what is read back is what a write from nothing gives
+  test.each<[string, string[], VersionRecord[]]>([
+    ['a new highest version', ['3.0.0', '2.0.0', '1.0.0'], [record('4.0.0', 'tree-4', ['lib/b']), record('3.0.0', 'tree-3.0.0', ['lib/a']), record('2.0.0'), record('1.0.0', 'tree-1.0.0', ['lib/a', 'lib/b'])]],
+    ['a version between two', ['3.0.0', '2.0.0', '1.0.0'], [record('3.0.0', 'tree-3.0.0', ['lib/a']), record('2.1.0', 'tree-21', ['lib/c']), record('2.0.0'), record('1.0.0', 'tree-1.0.0', ['lib/a', 'lib/b'])]],
+    ['one changed, one gone', ['3.0.0', '2.0.0', '1.0.0'], [record('3.0.0', 'tree-3.0.0', ['lib/a']), record('1.0.0', 'other', ['lib/c'])]],
+    ['every version gone', ['3.0.0', '2.0.0', '1.0.0'], []],
+    ['all new', [], [record('2.0.0', 'tree-2.0.0', ['lib/a']), record('1.0.0')]],
+  ])('%s: the records and uses read back are those written', async (_what, before, after) => {
+    const first: Record<string, VersionRecord> = { '3.0.0': record('3.0.0', 'tree-3.0.0', ['lib/a']), '2.0.0': record('2.0.0'), '1.0.0': record('1.0.0', 'tree-1.0.0', ['lib/a', 'lib/b']) };
+    await putVersions(before.map((v) => first[v] as VersionRecord));
+    await putVersions(after);
+    expect(await catalog.versionRecords('acme/web')).toEqual(after);
+    const fresh = SqliteCatalog.open(path.join(dir, 'fresh.sqlite'));
+    try {
+      await putVersions(after, fresh);
+      const uses = after.flatMap((r) => r.uses.map((u) => `${u.template} ${r.entry.version}`));
+      for (const lib of ['lib/a', 'lib/b', 'lib/c']) {
+        const found = await catalog.dependents(lib);
+        expect(found).toEqual(await fresh.dependents(lib));
+        expect(found.map((d) => `${lib} ${d.version}`)).toEqual(uses.filter((u) => u.startsWith(`${lib} `)));
+      }
+    } finally {
+      fresh.close();
+    }
+  });
+});
+
+describe('version records kept in memory', () => {
+  const record = (v: string, tree = `tree-${v}`): VersionRecord => ({
+    entry: { version: v, tag: `v${v}`, commit: `c-${v}`, date: '2026-01-01T00:00:00.000Z', author: 'a', message: v, deprecated: null, yanked: null, previous: null, compat: { required: 'none', breaking: false, changes: [] } },
+    uses: [], tree, previousTree: '',
+  });
+  const put = (into: SqliteCatalog, records: VersionRecord[]) => into.transaction((w) => w.putVersions('acme/web', records));
+
+  test('a write by another connection (fsck --repair beside the server) is read, and written against', async () => {
+    await put(catalog, [record('2.0.0'), record('1.0.0')]);
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.tree)).toEqual(['tree-2.0.0', 'tree-1.0.0']);
+    const other = SqliteCatalog.open(file);
+    try {
+      await put(other, [record('2.0.0', 'other'), record('1.0.0')]);
+    } finally { other.close(); }
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.tree)).toEqual(['other', 'tree-1.0.0']);
+    await put(catalog, [record('2.0.0'), record('1.0.0')]);
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.tree)).toEqual(['tree-2.0.0', 'tree-1.0.0']);
+    const fresh = SqliteCatalog.open(file);
+    try {
+      expect(await fresh.versionRecords('acme/web')).toEqual(await catalog.versionRecords('acme/web'));
+    } finally { fresh.close(); }
+  });
+
+  test('records read back and handed in again, some changed in place, are written as changed', async () => {
+    await put(catalog, [record('2.0.0'), record('1.0.0')]);
+    const [two, one] = await catalog.versionRecords('acme/web') as [VersionRecord, VersionRecord];
+    const edited: VersionRecord = { ...one, entry: { ...one.entry, message: 'reworded', deprecated: { message: 'old', by: 'admin', at: '2026-01-02T00:00:00.000Z' } } };
+    await put(catalog, [record('3.0.0'), two, edited]);
+    const after = await catalog.versionRecords('acme/web');
+    expect(after.map((r) => `${r.entry.version} ${r.entry.message}`)).toEqual(['3.0.0 3.0.0', '2.0.0 2.0.0', '1.0.0 reworded']);
+    const fresh = SqliteCatalog.open(file);
+    try {
+      expect(await fresh.versionRecords('acme/web')).toEqual(after);
+    } finally { fresh.close(); }
+  });
+
+  test('a transaction that rolls back leaves what is read as the file has it', async () => {
+    await put(catalog, [record('1.0.0')]);
+    await expect(catalog.transaction((w) => { w.putVersions('acme/web', [record('2.0.0'), record('1.0.0')]); throw new Error('crash'); })).rejects.toThrow('crash');
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.entry.version)).toEqual(['1.0.0']);
+    await put(catalog, [record('3.0.0'), record('1.0.0')]);
+    expect((await catalog.versionRecords('acme/web')).map((r) => r.entry.version)).toEqual(['3.0.0', '1.0.0']);
   });
 });
 

@@ -102,6 +102,22 @@ describe('the largest file (HEATER_MAX_FILE_MB), the same for push and publish',
       } finally { await w.cleanup(); }
     });
 
+    test('a push that stays a pack in the quarantine (not unpacked loose) is held to the limit too', async () => {
+      const w = await WorkRepo.create();
+      try {
+        await w.commit({ 'template.yaml': hotTemplate(4) });
+        expect((await w.run(['push', `${server.authUrl}/acme/packed.git`, 'main'])).code).toBe(0);
+        await gitOk(['--git-dir', path.join(server.reposDir, 'acme', 'packed.git'), 'config', 'receive.unpackLimit', '1']);
+        await w.commit({ 'data/over.bin': randomBytes(MiB + 1) }, 'too big');
+        const r = await w.run(['push', `${server.authUrl}/acme/packed.git`, 'main']);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain(limitLine('data/over.bin', '1048577 bytes (1.0 MiB)', '1 MiB'));
+        await w.git(['reset', '-q', '--hard', 'HEAD~1']);
+        await w.commit({ 'data/exact.bin': randomBytes(MiB) }, 'just right');
+        expect((await w.run(['push', `${server.authUrl}/acme/packed.git`, 'main'])).code).toBe(0);
+      } finally { await w.cleanup(); }
+    });
+
     test('a tag at a commit the server already has is not held to files pushed before', async () => {
       const w = await WorkRepo.create();
       try {

@@ -130,3 +130,11 @@ test('the table is derived: lines the file has beyond it are read at start-up, a
   await publish('root', 'acme/web', '1.3.0');
   expect((await walk('')).map((e) => e.detail)).toEqual(['1.3.0']);
 });
+
+test('a write is in the next audit read, and so is a line the CLI appended while the server runs', async () => {
+  await publish('root', 'acme/web', '1.4.0');
+  expect((await audit('limit=1')).body.items.map((e) => e.detail)).toEqual(['1.4.0']);
+  const line = { time: new Date().toISOString(), action: 'token.revoke', actor: { name: 'os-user', address: 'cli' }, ok: true, detail: 'by the cli', via: 'cli' };
+  await appendFile(path.join(dir, '.heater', 'audit.log'), `${JSON.stringify(line)}\n`);
+  expect((await audit('limit=2')).body.items.map((e) => e.detail)).toEqual(['by the cli', '1.4.0']);
+});

@@ -1,6 +1,6 @@
 // Installs Heater's git hooks into a bare repository and keeps them current.
 import { promises as fs } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -13,12 +13,26 @@ export type HookState = 'current' | 'missing' | 'stale';
 /** The state of hooks/pre-receive in `gitDir`; never throws (an unreadable hook is stale). */
 export async function hookState(gitDir: string): Promise<HookState> {
   const target = path.join(gitDir, 'hooks', 'pre-receive');
-  const st = await fs.stat(target).catch(() => null);
+  const st = statSync(target, { throwIfNoEntry: false });
   if (!st) return 'missing';
+  // every push asks: a file found current is not read again while its inode, time, size and mode stay
+  const stamp = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.mode}`;
+  if (verified.get(target) === stamp) return 'current';
   const current = await fs.readFile(target, 'utf8').catch(() => null);
   // git runs a hook only when it is executable: one that is not lets every push through unchecked
-  return current === PRE_RECEIVE && (st.mode & 0o100) !== 0 ? 'current' : 'stale'; // owner's bit: a umask may clear the others'
+  const state = current === PRE_RECEIVE && (st.mode & 0o100) !== 0 ? 'current' : 'stale'; // owner's bit: a umask may clear the others'
+  // a stamp younger than a coarse clock's tick could be the same after the next write: not kept
+  if (state === 'current' && Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > 20) {
+    if (verified.size >= 10_000) verified.clear();
+    verified.set(target, stamp);
+  } else {
+    verified.delete(target);
+  }
+  return state;
 }
+
+/** Hook files found current, with the stat stamp they had then. */
+const verified = new Map<string, string>();
 
 /** Writes hooks/pre-receive (mode 0755) when it is missing or differs; atomic by rename. */
 export async function installHooks(gitDir: string): Promise<void> {
