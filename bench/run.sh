@@ -29,6 +29,7 @@
 #   SKIP_ANCHORS=1            skip steps 2-3;  SKIP_MICRO=1  skip step 4;  SKIP_CATALOG=1  skip catalog.mjs
 #   SKIP_READS=1              skip reads.mjs (READS_* settings: see that file)
 #   SKIP_STORM=1              skip step 5;  STORM_*  see bench/clone-storm.mjs
+# Last, bench/summary.mjs prints issue 13's targets against this run's figures ($BENCH_WORK/summary.md).
 #   CATALOG_*                 see bench/catalog.mjs
 #   RESOLVE_*                 see bench/resolve.mjs
 set -euo pipefail
@@ -132,6 +133,9 @@ if [ "${SKIP_STORM:-0}" != 1 ]; then
   echo "bench: clone storms, Heater's pack cache against http-backend (bench/clone-storm.mjs)" >&2
   node "$here/clone-storm.mjs"
 fi
+
+# issue 13's targets against this run's figures, from the files above
+node "$here/summary.mjs"
 
 echo
 echo "bench: results"
