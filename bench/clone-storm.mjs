@@ -197,6 +197,19 @@ function push(repo, k) {
   git(['-C', wc, 'push', '-q', `http://bench:${TOKEN}@127.0.0.1:${P.heater}/bench/${repo}.git`, 'main', `v9.${runId}.${k}`]);
 }
 
+/**
+ * Waits until Heater has no background work queued (the precomputed diffs of versions a push or the
+ * start-up fill brought: on medium a pair's Heat summary reads two 7 MB trees), so a storm's CPU is the clones'.
+ */
+async function settled() {
+  for (let i = 0; i < 1200; i++) {
+    const text = await (await fetch(`http://127.0.0.1:${P.heater}/metrics`)).text().catch(() => '');
+    if (/^heater_diff_precompute_queued 0$/m.test(text)) return;
+    await sleep(100);
+  }
+  die('Heater\'s background work did not settle within 2 minutes');
+}
+
 let n = 0;
 /** `clients` simultaneous `git clone --no-checkout`; resolves with wall seconds and server CPU seconds per clone. */
 async function storm(server, repo, shallow) {
@@ -230,6 +243,7 @@ async function main() {
   for (const repo of cfg.repos) {
     for (let k = 0; k < cfg.rounds; k++) {
       push(repo, k);
+      await settled();
       // a round: each server its storms in turn, which one first alternates
       for (const side of k % 2 === 0 ? ['http', 'heater'] : ['heater', 'http']) {
         for (const [kind, shallow, temp] of kinds) {
@@ -253,6 +267,7 @@ async function main() {
     const med = (side, f) => median(r[side].map(f));
     L.push(`| ${repo} | ${kind} | ${temp} | ${med('http', (x) => x.wall).toFixed(2)} | ${med('heater', (x) => x.wall).toFixed(2)} | ${ratio((x) => x.wall).toFixed(2)} | ${med('http', (x) => x.cpu).toFixed(3)} | ${med('heater', (x) => x.cpu).toFixed(3)} | ${ratio((x) => x.cpu).toFixed(2)} |`);
   }
+  L.push('', 'Before each round\'s storms, after its push, the script waits until Heater has no background work queued (heater_diff_precompute_queued 0: the diffs of the pushed version and the start-up fill), so the CPU measured is the clones\'.');
   L.push('', `CPU: utime+stime+cutime+cstime from /proc/<pid>/stat over each server's process tree (nginx + fcgiwrap and their workers; node and its children), before and after the storm, plus for http-backend the user+system time bash's \`time\` logged around each git-http-backend (fcgiwrap reaps its CGIs with SIGCHLD ignored, so their times never reach cutime); divided by the clones; clock ticks of 1/${HZ} s.`);
   const text = `${L.join('\n')}\n`;
   mkdirSync(cfg.out, { recursive: true });

@@ -185,9 +185,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   const server = http.createServer((req, res) => {
-    drain.onRequest(res);
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
-    if (cached.answer(req, res)) return; // it logs its own access line
+    // an answer from memory is sent at once (no 'close' listener to count it in flight: it cost as much as the answer); it logs its own line
+    if (!drain.isDraining && cached.answer(req, res)) { drain.onAnsweredAtOnce(); return; }
+    drain.onRequest(res);
     logAccess(req, res, accessed); // after takeLink: the access line never sees a link
     if (req.method === 'POST' && req.url === PRE_RECEIVE_PATH) { noteRoute(req, PRE_RECEIVE_PATH); preReceive(req, res); return; }
     app(req, res);

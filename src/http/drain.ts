@@ -27,6 +27,11 @@ export class Drain {
     res.once('close', () => { this.answering--; });
   }
 
+  /** For an answer sent whole before the handler returned (never while draining): it began now and is done. */
+  onAnsweredAtOnce(): void {
+    this.lastRequest = Date.now();
+  }
+
   /** True when no answer is under way and none began in the last `ms` (background work may run). */
   isQuiet(ms: number): boolean {
     return this.answering === 0 && Date.now() - this.lastRequest >= ms;

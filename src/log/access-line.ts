@@ -18,10 +18,25 @@ function isoTime(ms: number): string {
  * answer: pino's generic serialiser cost twice the answer itself (bench/RESULTS.md).
  */
 export function accessLine(r: AccessRecord, pid: number, now: number): string {
-  let s = `{"level":"info","time":"${isoTime(now)}","pid":${pid},"requestId":${q(r.requestId)},"method":${q(r.method)},"route":${r.route === null ? 'null' : q(r.route)}`;
+  const [method, msg] = fragmentsOf(r.method, r.route);
+  let s = `{"level":"info","time":"${isoTime(now)}","pid":${pid},"requestId":${q(r.requestId)},${method}`;
   if (r.template !== undefined) s += `,"template":${q(r.template)}`;
   if (r.service !== undefined) s += `,"service":${q(r.service)}`;
   if (r.refs !== undefined) s += `,"refs":${q(r.refs)}`;
   if (r.updated !== undefined) s += `,"updated":${r.updated}`;
-  return `${s},"status":${r.status},"bytes":${r.bytes},"ms":${r.ms},"aborted":${r.aborted},"kind":"access","msg":${q(`${r.method} ${r.route ?? '(no route)'} ${r.status} ${r.ms} ms`)}}\n`;
+  // numbers and booleans need no escaping: the message's tail is written as is
+  return `${s},"status":${r.status},"bytes":${r.bytes},"ms":${r.ms},"aborted":${r.aborted},"kind":"access","msg":${msg}${r.status} ${r.ms} ms"}\n`;
+}
+
+/** `"method":…,"route":…` and the message's escaped start (`"GET /route `, no closing quote), by method and route: a few dozen pairs. */
+const fragments = new Map<string, readonly [string, string]>();
+function fragmentsOf(method: string, route: string | null): readonly [string, string] {
+  const key = `${method} ${route ?? '\0'}`;
+  let f = fragments.get(key);
+  if (!f) {
+    const msg = q(`${method} ${route ?? '(no route)'} `);
+    f = [`"method":${q(method)},"route":${route === null ? 'null' : q(route)}`, msg.slice(0, -1)];
+    if (fragments.size < 4096) fragments.set(key, f);
+  }
+  return f;
 }

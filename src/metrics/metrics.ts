@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client): requests by route and status, git processes, writes and refusals, index lag, the process itself.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { RequestSeries } from './request-series';
 import type { AccessRecord } from '../log/logger';
 import type { WriteEvent } from '../events/write-events';
 import type { PackCacheStats } from '../git/pack-cache';
@@ -45,15 +46,16 @@ const hitsAndMisses = (read: () => { hits: number; misses: number }) => () => { 
 /** The server's metrics, in their own registry (never prom-client's global one: two servers in one process, as in tests, do not mix). */
 export class Metrics {
   private readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly durations: Histogram<'method' | 'route' | 'status'>;
+  private readonly requests = new RequestSeries(
+    'heater_http_requests_total', 'HTTP requests answered, by method, route template and status (0: the client went away first).',
+    'heater_http_request_duration_seconds', 'Time from a request to the end of its answer, by method, route template and status.', BUCKETS);
   private readonly writes: Counter<'action' | 'via' | 'result'>;
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'heater_' });
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'heater_http_requests_total', help: 'HTTP requests answered, by method, route template and status (0: the client went away first).', labelNames: ['method', 'route', 'status'], registers });
-    this.durations = new Histogram({ name: 'heater_http_request_duration_seconds', help: 'Time from a request to the end of its answer, by method, route template and status.', labelNames: ['method', 'route', 'status'], buckets: BUCKETS, registers });
+    // registerMetric renders what get() gives; RequestSeries gives what prom-client's own metrics give, without their per-call cost
+    for (const m of this.requests.metrics()) this.registry.registerMetric(m as unknown as Metric);
     this.writes = new Counter({ name: 'heater_writes_total', help: 'Writes (pushes, publishes, label moves, marks, deletes, settings, tokens) by action, door (git, rest, cli) and result (ok or refused).', labelNames: ['action', 'via', 'result'], registers });
     const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()); } });
     gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
@@ -81,21 +83,8 @@ export class Metrics {
 
   /** Counts an answered request (fed from the access log). */
   observeRequest = (r: AccessRecord): void => {
-    const status = r.aborted ? 0 : r.status;
-    const key = `${r.method} ${status} ${r.route ?? ''}`;
-    let series = this.series.get(key);
-    if (!series) {
-      const labels = { method: r.method, route: r.route ?? '(none)', status: String(status) };
-      series = { count: this.requests.labels(labels), duration: this.durations.labels(labels) };
-      // route templates, methods and statuses are few; the bound only guards against a surprise
-      if (this.series.size < 4096) this.series.set(key, series);
-    }
-    series.count.inc();
-    series.duration.observe(r.ms / 1000);
+    this.requests.observe(r.method, r.route ?? '(none)', r.aborted ? 0 : r.status, r.ms / 1000);
   };
-
-  /** Each series' children, by method, status and route: prom-client hashes a label object on every call otherwise. */
-  private readonly series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
 
   /** The write-event subscriber: counts each write and each refused push. */
   onWrite = (e: WriteEvent): void => {
