@@ -56,7 +56,7 @@ const MAX_SESSIONS = 10_000;
 
 export interface App {
   readonly server: http.Server;
-  /** The Express application behind the server (the raw-file fast lane sits in front of it). */
+  /** The Express application behind the server (the cached-answer lane sits in front of it). */
   readonly express: Express;
   /** The URL the server listens on, once listen() resolved. */
   url(): string;
@@ -143,8 +143,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     everyTemplate: async function* (): AsyncGenerator<TemplateVersions> {
       for (const id of (await catalog.stamps()).keys()) {
         const [ns = '', name = ''] = id.split('/');
-        const records = await catalog.versionRecords(id);
-        yield { gitDir: store.gitDir(parseTemplateId(ns, name)), versions: records.map((r) => ({ version: r.entry.version, commit: r.entry.commit, tree: r.tree })) };
+        // versions and trees only: reading every template's records would parse (and keep) their whole changelogs
+        yield { gitDir: store.gitDir(parseTemplateId(ns, name)), versions: await catalog.versionTrees(id) };
       }
     },
   }, (msg) => log.warn(msg), (ms) => drain.isQuiet(ms)); // `drain` is made with the server, below: the fill starts once it serves

@@ -1,4 +1,4 @@
-// Access, decided in one place: can(principal, action, target) for every REST route, git route and the raw-file fast lane.
+// Access, decided in one place: can(principal, action, target) for every REST route and git route.
 import type { Principal } from './principal';
 import { allows, formatScope, type Right } from './scopes';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error';
@@ -64,7 +64,7 @@ function hidden(t: Target): Decision | null {
   return null;
 }
 
-/** Whether `p` may do `action` on `target`. Pure and synchronous: the fast lane asks it on every request. */
+/** Whether `p` may do `action` on `target`. Pure and synchronous: cheap enough to ask on every request. */
 export function can(p: Principal, action: Action, target: Target): Decision {
   if (p.kind === 'link') return linkCan(p, action, target);
   if (action === 'read') {

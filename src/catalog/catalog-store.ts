@@ -212,6 +212,8 @@ export interface CatalogStore {
   stamp(id: string): Promise<CatalogStamp | undefined>;
   /** A template's version records as last indexed, highest version first (empty when it is not indexed). */
   versionRecords(id: string): Promise<VersionRecord[]>;
+  /** Each version's number, commit and tree, highest first, without reading the records' documents (the diff fill asks for every template). */
+  versionTrees(id: string): Promise<{ version: string; commit: string; tree: string }[]>;
   /** Every use of template `id` by any version of any template (its own included), by template id, then highest version first. */
   dependents(id: string): Promise<DependentUse[]>;
   /** How far the audit log has been read into the index. */

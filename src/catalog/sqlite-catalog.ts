@@ -246,6 +246,11 @@ export class SqliteCatalog implements CatalogStore {
     return this.versions.records(id);
   }
 
+  async versionTrees(id: string): Promise<{ version: string; commit: string; tree: string }[]> {
+    // the commit is read out of the document by SQLite: no record is parsed in JavaScript, nor kept
+    return this.sql("SELECT version, json_extract(doc, '$.commit') AS \"commit\", tree FROM versions WHERE template_id = ? ORDER BY position DESC").all(id) as { version: string; commit: string; tree: string }[];
+  }
+
   async dependents(id: string): Promise<DependentUse[]> {
     const rows = this.sql(`SELECT u.template_id AS template, t.namespace, v.version, json_extract(t.doc, '$.latestVersion') AS latestVersion, u.seq, u.doc
       FROM uses u JOIN versions v ON v.template_id = u.template_id AND v.position = u.position JOIN templates t ON t.id = u.template_id

@@ -22,7 +22,7 @@ export interface Caller {
 /** What a route acts on, read from its parameters: a template, one version of it (`:ref`), a namespace, the registry, or anywhere. */
 export type TargetParam = 'template' | 'version' | 'namespace' | 'registry' | 'anywhere';
 
-/** True when a request presents a credential (a header or a read link), which only the full routes check (the fast lane serves anonymous requests). */
+/** True when a request presents a credential (a header or a read link), which only the full routes check (answers from memory go to anonymous requests only). */
 export function presentsCredential(req: IncomingMessage): boolean {
   return req.headers.authorization !== undefined || presentedLink(req) !== undefined;
 }

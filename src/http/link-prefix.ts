@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 const presented = new WeakMap<IncomingMessage, string>();
 
 /**
- * Takes a read link off the front of the URL, before the fast lane and Express see it: the route
+ * Takes a read link off the front of the URL, before the cached-answer lane and Express see it: the route
  * is then the rest of the path, so every relative URL a client resolves against it (Heat's
  * `get_file`, nested templates) keeps the link, and no route, log line or problem's `instance`
  * ever holds the token. Call once per request.

@@ -57,7 +57,7 @@ export class NamespaceSettingsStore {
   }
 
   /**
-   * The settings, synchronously (the raw-file fast lane asks on every request): kept per namespace
+   * The settings, synchronously (asked on every request): kept per namespace
    * and read again when the file's stamp changes, so an edit (or a restore) applies at once.
    */
   peek(ns: string): NamespaceSettings {

@@ -14,7 +14,7 @@ beforeAll(async () => {
     const r = await fetch(api(`/templates/${ns}/app/versions`), { method: 'POST', headers: admin, body: JSON.stringify({ version: '1.0.0', files: { 'template.yaml': hotTemplate(1) } }) });
     if (r.status !== 201) throw new Error(await r.text());
   }
-  // warm every cache for the private file, the fast lane's included
+  // warm every cache for the private file, the answer cache's included
   for (let i = 0; i < 3; i++) await fetch(api('/templates/secret/app/versions/1.0.0/files/template.yaml'));
   expect((await fetch(api('/namespaces/secret'), { method: 'PATCH', headers: admin, body: '{"anonymousRead":false}' })).status).toBe(200);
   for (const [name, scopes] of [['reader', ['read:secret']], ['other', ['write:open']]] as const) {

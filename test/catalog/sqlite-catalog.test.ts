@@ -87,6 +87,7 @@ describe('version records', () => {
     await putVersions(before.map((v) => first[v] as VersionRecord));
     await putVersions(after);
     expect(await catalog.versionRecords('acme/web')).toEqual(after);
+    expect(await catalog.versionTrees('acme/web')).toEqual(after.map((r) => ({ version: r.entry.version, commit: r.entry.commit, tree: r.tree })));
     const fresh = SqliteCatalog.open(path.join(dir, 'fresh.sqlite'));
     try {
       await putVersions(after, fresh);
