@@ -40,7 +40,7 @@ import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { StartupError, systemReason } from './errors/startup-error';
 import { CachedReads } from './http/cached-reads';
-import { ResponseCache } from './http/response-cache';
+import { AnswerCache } from './http/answer-cache';
 import { PRE_RECEIVE_PATH, preReceiveHandler } from './http/routes/hooks';
 import { takeLink } from './http/link-prefix';
 import type { PushContext } from './http/routes/git';
@@ -155,7 +155,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('diffs', precompute.onWrite); // queues only: the diffs are computed after the write's answer
   events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
-  const answers = new ResponseCache(config.answerCacheBytes);
+  const answers = new AnswerCache(config.answerCacheBytes);
   const cached = new CachedReads({ cache: answers, registry, settings, catalog, onAnswered: (r) => accessed(r) });
   const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats(),
     answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }),

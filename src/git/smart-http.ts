@@ -45,6 +45,8 @@ const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, '0')}${s}`
 
 export interface Child {
   readonly env: Readonly<Record<string, string>>;
+  /** More environment, read only when git is about to start (an answer sent from the pack cache starts none). */
+  readonly spawnEnv?: () => Readonly<Record<string, string>>;
   /** `-c` options of this request, after the service's own (the pack cache's hook for an upload-pack). */
   readonly config?: readonly string[];
   /** Where upload-pack answers to identical requests are kept (the pack cache); none: every request runs git. */
@@ -121,7 +123,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported; use gzip or none.`);
   }
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
-  const env = gitEnv({ ...child.env, ...protocolEnv(req.headers['git-protocol']) });
+  const env = () => gitEnv({ ...child.env, ...child.spawnEnv?.(), ...protocolEnv(req.headers['git-protocol']) });
   const args = [...SERVICES[service].config, ...(child.config ?? []), SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const body = await readCapped(req, gzip, maxNegotiationBytes);
@@ -130,7 +132,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
       const answered = await child.answers.answer(key, res, {
         run: (stdout) => {
           child.takeSlot?.();
-          const git = spawnGitToFile(args, { env, stdout });
+          const git = spawnGitToFile(args, { env: env(), stdout });
           git.stdin.on('error', () => { /* as below: EPIPE is expected */ });
           git.stdin.end(body);
           return git;
@@ -145,7 +147,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
       }
     }
     child.takeSlot?.(); // only now: a client sending its negotiation slowly holds no git slot
-    const git = spawnGit(args, { env });
+    const git = spawnGit(args, { env: env() });
     git.stdin.on('error', () => { /* upload-pack may exit before reading all (shallow, v0): EPIPE is expected */ });
     git.stdin.end(body);
     startResult(res, service);
@@ -153,7 +155,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     return;
   }
   child.takeSlot?.();
-  const git = spawnGit(args, { env });
+  const git = spawnGit(args, { env: env() });
   git.stdin.on('error', () => { /* reported through the exit code */ });
   const source = gzip ? req.pipe(createGunzip()) : req;
   pipeline(source, git.stdin, (err) => {

@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Registry } from '../registry/registry';
 import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import type { CatalogStore } from '../catalog/catalog-store';
-import type { CachedAnswer, ResponseCache } from './response-cache';
+import type { AnswerCache, CachedAnswer } from './answer-cache';
 import { presentsCredential } from './access';
 import { matches } from './file-response';
 import { requestId } from './request-id';
@@ -27,7 +27,7 @@ const FRAMING = new Set(['content-type', 'content-length', 'content-disposition'
 
 /** What cached answers depend on, to tell whether they still hold. */
 export interface CachedReadsDeps {
-  readonly cache: ResponseCache;
+  readonly cache: AnswerCache;
   readonly registry: Registry;
   readonly settings: NamespaceSettingsStore;
   readonly catalog: CatalogStore;

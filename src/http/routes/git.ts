@@ -107,7 +107,7 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     if (!principal) {
       const cache = service === 'git-upload-pack' ? deps.packCache : null;
       const fetch = cache
-        ? { env: { ...env, ...cache.env(gitDir) }, config: cache.uploadPackConfig(), answers: cache.answers, onExit: () => cache.afterFetch() }
+        ? { env, spawnEnv: () => cache.env(gitDir), config: cache.uploadPackConfig(), answers: cache.answers, onExit: () => cache.afterFetch() }
         : { env };
       await rpc(gitDir, service, req, res, { ...fetch, log: logChild, idleMs: deps.gitIdleMs, takeSlot }, deps.maxNegotiationBytes);
       return;

@@ -1,5 +1,5 @@
-// ResponseCache: bounded in bytes, second-chance eviction, answers that no longer hold dropped.
-import { ResponseCache, type CachedAnswer } from '../../src/http/response-cache';
+// AnswerCache: bounded in bytes, second-chance eviction, answers that no longer hold dropped.
+import { AnswerCache, type CachedAnswer } from '../../src/http/answer-cache';
 
 const answer = (bytes: number, isCurrent: () => boolean = () => true): CachedAnswer => ({
   status: 200, headers: ['X-Request-Id', '', 'Content-Length', String(bytes)], notModified: ['X-Request-Id', ''],
@@ -7,7 +7,7 @@ const answer = (bytes: number, isCurrent: () => boolean = () => true): CachedAns
 });
 
 test('the bytes held never pass the budget; the least recently used goes first, a used one gets a second chance', () => {
-  const c = new ResponseCache(10_000, 4000);
+  const c = new AnswerCache(10_000, 4000);
   for (const k of ['a', 'b', 'c']) c.set(k, answer(2000));
   expect(c.get('a')).toBeDefined(); // used: survives the next eviction
   c.set('d', answer(2000));
@@ -19,18 +19,18 @@ test('the bytes held never pass the budget; the least recently used goes first, 
 });
 
 test('an answer over the per-entry bound is not kept, nor any with a zero budget', () => {
-  const c = new ResponseCache(10_000, 4000);
+  const c = new AnswerCache(10_000, 4000);
   c.set('big', answer(5000));
   expect(c.get('big')).toBeUndefined();
   expect(c.size).toBe(0);
-  const off = new ResponseCache(0);
+  const off = new AnswerCache(0);
   off.set('x', answer(10));
   expect(off.get('x')).toBeUndefined();
 });
 
 test('an answer whose sources changed is a miss and is dropped', () => {
   let current = true;
-  const c = new ResponseCache(10_000);
+  const c = new AnswerCache(10_000);
   c.set('x', answer(100, () => current));
   expect(c.get('x')).toBeDefined();
   current = false;
@@ -41,7 +41,7 @@ test('an answer whose sources changed is a miss and is dropped', () => {
 });
 
 test('replacing an answer under the same URL keeps the byte count right', () => {
-  const c = new ResponseCache(100_000);
+  const c = new AnswerCache(100_000);
   c.set('x', answer(1000));
   const once = c.bytes;
   c.set('x', answer(1000));

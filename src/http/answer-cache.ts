@@ -35,7 +35,7 @@ const OVERHEAD = 512;
  * only sets a flag, so a hit costs one Map lookup and no reordering. An answer larger than
  * `maxEntry` is not kept. An answer that is no longer current is dropped when next asked for.
  */
-export class ResponseCache {
+export class AnswerCache {
   private readonly slots = new Map<string, Slot>();
   private total = 0;
   /** Lookups that found a current answer, and those that did not, since the start. */
