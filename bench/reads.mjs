@@ -13,7 +13,8 @@
 //    the bytes of template.yaml at v1.2.3, and the floor (read-floor.mjs) with Heater's answers;
 // 3. for each read below, at each concurrency (READS_CONCURRENCY, default "16 64"), READS_RUNS
 //    rounds (default 2) of wrk -t2 --latency for READS_DURATION (default 3s) per target,
-//    interleaved target by target within a round; reports medians of req/s, p50 and p99;
+//    interleaved target by target within a round; reports medians of req/s, p50 and p99
+//    (READS_ONLY="id,id" measures only those reads, plus file-exact);
 // 4. checks Heater's bytes equal the floor's and nginx's (the raw file), reads the answer
 //    cache's hit ratio from /metrics and the server's VmRSS/VmHWM.
 // Writes $BENCH_WORK/reads.md and reads.json.
@@ -37,7 +38,7 @@ const CONC = (env.READS_CONCURRENCY || '16 64').split(/[\s,]+/).filter(Boolean).
 const TOKEN = 'heater-bench-reads-token-0123456789';
 const T = '/api/v1/templates/bench/small';
 
-const READS = [
+const ALL_READS = [
   { id: 'file-exact', what: 'raw file at an exact version (6,228 B)', path: `${T}/versions/1.2.3/files/template.yaml`, nginx: '/static/template.yaml' },
   { id: 'file-label', what: 'the same file by label (`stable`)', path: `${T}/versions/stable/files/template.yaml` },
   { id: 'file-range', what: 'a file by range (`^2.1`)', path: `${T}/versions/%5E2.1/files/template.yaml` },
@@ -49,6 +50,9 @@ const READS = [
   { id: 'changelog', what: 'changelog page (100 of 300)', path: `${T}/changelog?limit=100` },
   { id: 'listing', what: 'catalog listing page', path: '/api/v1/templates?limit=50' },
 ];
+// READS_ONLY="file-exact,versions" measures only those reads (file-exact is always kept: the ratios use it)
+const ONLY = (env.READS_ONLY || '').split(/[\s,]+/).filter(Boolean);
+const READS = ONLY.length ? ALL_READS.filter((r) => r.id === 'file-exact' || ONLY.includes(r.id)) : ALL_READS;
 
 const log = (m) => process.stderr.write(`reads: ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -180,7 +184,7 @@ for (const r of READS) {
   }
 }
 L.push('', '| labels, ranges, `latest` against the exact version (req/s ratio; target ≤ 1.5) | c | exact ÷ this |', '|---|---:|---:|');
-for (const id of ['file-label', 'file-range', 'file-latest']) {
+for (const id of ['file-label', 'file-range', 'file-latest'].filter((x) => READS.some((r) => r.id === x))) {
   for (const c of CONC) L.push(`| ${READS.find((r) => r.id === id).what} | ${c} | ${f2(summary['file-exact'][c].heater.rps / summary[id][c].heater.rps)} |`);
 }
 L.push('', `Answer cache during the measured runs: ${f0(hits)} hits, ${f0(misses)} misses (hit ratio ${(hits / Math.max(1, hits + misses)).toFixed(4)}). Heater after the run: VmRSS ${rss.rssMiB.toFixed(1)} MiB, VmHWM ${rss.hwmMiB.toFixed(1)} MiB.`);
