@@ -23,6 +23,7 @@ import { WriteEvents, auditEntryOf } from './events/write-events';
 import { SqliteCatalog } from './catalog/sqlite-catalog';
 import { Indexer } from './catalog/indexer';
 import { AuditIndex } from './catalog/audit-index';
+import { ReadBarrierCatalog } from './catalog/read-barrier';
 import { CATALOG_FILE } from './catalog/catalog-store';
 import { Differ } from './diff/differ';
 import { DiffStore } from './diff/diff-store';
@@ -68,7 +69,7 @@ export interface App {
    * git processes stopped; then the index is closed. A second call waits for the first.
    */
   close(graceMs?: number): Promise<void>;
-  /** Resolves once the background work queued so far (diffs of consecutive versions being precomputed, the start-up fill) is done. */
+  /** Resolves once the background work queued so far (reindexes after writes, diffs of consecutive versions being precomputed, the start-up fill) is done. */
   settled(): Promise<void>;
   /** For a process about to exit at once (a second signal): SIGTERM to every git it runs, readers included; nothing is waited for. */
   abort(): void;
@@ -132,6 +133,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const catalog = SqliteCatalog.open(path.join(store.stateDir, CATALOG_FILE));
   if (catalog.rebuilt) log.warn(`catalog: ${path.join(store.stateDir, CATALOG_FILE)} is rebuilt from git, as ${catalog.rebuilt}`);
   const indexer = new Indexer(store, registry, catalog, (msg) => log.warn(msg));
+  // what routes read: each read waits for the reindexes of writes already answered (a push answers before its reindex)
+  const readCatalog = new ReadBarrierCatalog(catalog, indexer);
   // the diffs of consecutive versions, computed after each write and kept on disk; the fill after ready reads the
   // versions from the catalog (what the heal just brought up to date), so neither the heal nor a reindex runs git diff
   const precompute = new DiffPrecompute(diffStore, {
@@ -153,10 +156,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const events = new WriteEvents((who, e) => log.error(`after a write, ${who} failed: ${e.message}`));
   events.subscribe('caches', (e) => { if (e.template) registry.refsChanged(store.gitDir(e.template)); });
   events.subscribe('diffs', precompute.onWrite); // queues only: the diffs are computed after the write's answer
-  events.subscribe('catalog', indexer.onWrite); // before the request answers: a client that writes and then searches sees its write
+  events.subscribe('catalog', indexer.onWrite); // starts the reindex, off the write's clock; readCatalog's reads wait for it
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
   const answers = new AnswerCache(config.answerCacheBytes);
-  const cached = new CachedReads({ cache: answers, registry, settings, catalog, onAnswered: (r) => accessed(r) });
+  const cached = new CachedReads({ cache: answers, registry, settings, catalog: readCatalog, onAnswered: (r) => accessed(r) });
   const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats(),
     answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }),
     diffStore: () => ({ ...diffStore.stats(), queued: precompute.queued, ...precompute.counts }),
@@ -181,7 +184,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog: readCatalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   const server = http.createServer((req, res) => {
@@ -226,8 +229,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const stopped = cut > 0 ? await stopAllGit(5000) : 0;
         await precompute.close();
         if (cut > 0) log.warn(`shutdown: the grace period of ${Math.round(graceMs / 1000)} s is over; cut ${cut} connection${cut === 1 ? '' : 's'} and stopped ${stopped} git process${stopped === 1 ? '' : 'es'}`);
+        await indexer.close(); // a write's reindex may still be reading (it runs after the write answered): it needs the readers
         pool.close();
-        await indexer.close();
         await auditIndex.settled();
         audit.close();
         catalog.close();
@@ -236,7 +239,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       })();
       return closing;
     },
-    settled: () => precompute.settled(),
+    settled: async () => { await indexer.settled(); await precompute.settled(); },
     abort: () => {
       signalAllGit('SIGTERM'); // git removes its lock files on SIGTERM: the next push is not blocked
       pool.close();

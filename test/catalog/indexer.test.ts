@@ -10,6 +10,7 @@ import { NamespaceSettingsStore } from '../../src/registry/namespace-settings';
 import { Registry, type TemplateReading } from '../../src/registry/registry';
 import { SqliteCatalog } from '../../src/catalog/sqlite-catalog';
 import { Indexer } from '../../src/catalog/indexer';
+import { ReadBarrierCatalog } from '../../src/catalog/read-barrier';
 import { NotDirect } from '../../src/git/direct-reader';
 import { WriteEvents, type WriteEvent } from '../../src/events/write-events';
 import type { CatalogEntry } from '../../src/catalog/catalog-store';
@@ -29,6 +30,7 @@ let work: WorkRepo;
 let pool: CatFilePool;
 let catalog: SqliteCatalog;
 let indexer: Indexer;
+let reader: ReadBarrierCatalog;
 let events: WriteEvents;
 let store: RepoStore;
 const warnings: string[] = [];
@@ -45,7 +47,7 @@ async function fetchInto(t = web): Promise<void> {
 const event = (t = web, action: WriteEvent['action'] = 'push'): WriteEvent => ({ action, via: 'git', actor: { name: 'admin', address: '127.0.0.1' }, template: t, namespace: t.namespace, refs: [], ok: true });
 
 async function entries(): Promise<CatalogEntry[]> {
-  return (await catalog.search({ visible: ['acme', 'beta'], text: { include: [], exclude: [] }, keywords: [], metadata: [], resourceTypes: [], parameters: [], sort: 'name', order: 'asc', limit: 100 })).items as CatalogEntry[];
+  return (await reader.search({ visible: ['acme', 'beta'], text: { include: [], exclude: [] }, keywords: [], metadata: [], resourceTypes: [], parameters: [], sort: 'name', order: 'asc', limit: 100 })).items as CatalogEntry[];
 }
 
 function open(): void {
@@ -53,6 +55,7 @@ function open(): void {
   const registry = new Registry(store, new RefCache(), new ObjectReader(pool, 1 << 20), pool, new NamespaceSettingsStore(store.stateDir, { semver: 'warn', anonymousRead: true }), { maxFileBytes: 16 << 20 });
   catalog = SqliteCatalog.open(path.join(store.stateDir, 'catalog.sqlite'));
   indexer = new Indexer(store, registry, catalog, (m) => warnings.push(m));
+  reader = new ReadBarrierCatalog(catalog, indexer);
   events = new WriteEvents((name, e) => { throw new Error(`${name}: ${e.message}`); });
   events.subscribe('catalog', indexer.onWrite);
 }
@@ -101,6 +104,28 @@ test('an entry holds the latest version\'s manifest and interface, the versions,
   expect(Date.parse(e?.updated ?? '')).not.toBeNaN();
 });
 
+test('a write answers before its reindex; reads through the barrier wait for it, and answers kept from the index are not current meanwhile', async () => {
+  await fetchInto();
+  await events.emit(event());
+  await indexer.settled();
+  const before = reader.revision(0);
+  expect(Number.isNaN(before)).toBe(false);
+  await work.commit({ 'template.yaml': hotTemplate(2) }, 'second');
+  await work.tag('v1.1.0');
+  await fetchInto();
+  await events.emit(event()); // returns with the reindex under way
+  expect(indexer.pending).toBe(1);
+  expect(Number.isNaN(reader.revision(0))).toBe(true); // NaN equals nothing: no kept answer holds
+  expect((await catalog.versionRecords('acme/web')).map((v) => v.entry.version)).toEqual(['1.0.0']); // the index itself is behind
+  const [records, listed] = await Promise.all([reader.versionRecords('acme/web'), entries()]);
+  expect(records.map((v) => v.entry.version)).toEqual(['1.1.0', '1.0.0']);
+  expect(listed[0]?.latestVersion).toBe('1.1.0');
+  expect(indexer.pending).toBe(0);
+  expect(indexer.settled()).toBeNull();
+  expect(reader.revision(0)).not.toBe(before);
+  expect(Number.isNaN(reader.revision(0))).toBe(false);
+});
+
 test('write events keep the entry current: a new version, then nothing new, then the repository gone', async () => {
   await fetchInto();
   await events.emit(event());
@@ -127,7 +152,9 @@ test('a write whose reindex fails is tried again until it succeeds, without a re
   const packed = path.join(store.gitDir(web), 'packed-refs');
   await rm(packed, { force: true });
   await mkdir(packed);
-  await expect(indexer.onWrite(event())).rejects.toThrow(/packed-refs/);
+  indexer.onWrite(event()); // the write has answered: its reindex runs (and fails) behind it
+  await indexer.settled();
+  expect(warnings.find((w) => w.includes('after a write'))).toMatch(/^catalog: cannot index acme\/web after a write: .*packed-refs.*; trying again$/);
   expect(indexer.behind).toBe(1);
   expect((await entries())[0]?.latestVersion).toBe('1.0.0');
   await rm(packed, { recursive: true });
@@ -143,7 +170,9 @@ test('/readyz\'s index check fails while a write\'s reindex waits for its retry,
   const packed = path.join(store.gitDir(web), 'packed-refs');
   await rm(packed, { force: true });
   await mkdir(packed);
-  await expect(indexer.onWrite(event())).rejects.toThrow(/packed-refs/);
+  indexer.onWrite(event()); // the write has answered: its reindex runs (and fails) behind it
+  await indexer.settled();
+  expect(warnings.find((w) => w.includes('after a write'))).toMatch(/^catalog: cannot index acme\/web after a write: .*packed-refs.*; trying again$/);
   const behind = await readiness.check();
   expect(behind.ready).toBe(false);
   expect(behind.checks.index).toBe('1 template is not indexed yet (a reindex failed and is retried)');
@@ -157,7 +186,9 @@ test('a failed try is tried again later, and close() stops the tries', async () 
   const packed = path.join(store.gitDir(web), 'packed-refs');
   await rm(packed, { force: true });
   await mkdir(packed);
-  await expect(indexer.onWrite(event())).rejects.toThrow(/packed-refs/);
+  indexer.onWrite(event()); // the write has answered: its reindex runs (and fails) behind it
+  await indexer.settled();
+  expect(warnings.find((w) => w.includes('after a write'))).toMatch(/^catalog: cannot index acme\/web after a write: .*packed-refs.*; trying again$/);
   for (let i = 0; i < 60 && !warnings.some((w) => w.includes('try 2')); i++) await new Promise((r) => setTimeout(r, 50));
   expect(warnings.find((w) => w.includes('try 2'))).toMatch(/^catalog: cannot index acme\/web yet \(try 2\): .*packed-refs/);
   expect(indexer.behind).toBe(1); // the second try waits twice as long

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { rm } from 'node:fs/promises';
 import { startServer, TOKEN, type TestServer } from '../helpers/server';
 import { WorkRepo, hotTemplate, gitOk, tempDir } from '../helpers/git-client';
+import { FRESH_MS } from '../../src/git/refs';
 
 interface Answer { status: number; headers: [string, string][]; body: Buffer }
 
@@ -205,7 +206,7 @@ describe('nothing stale after a write', () => {
     await warm(p);
     const gitDir = `${server.reposDir}/acme/app.git`;
     await gitOk(['--git-dir', gitDir, 'tag', 'v9.0.0', 'v1.0.0^{commit}']);
-    await new Promise((r) => setTimeout(r, 5)); // a check of the ref files is trusted for 1 ms
+    await new Promise((r) => setTimeout(r, FRESH_MS + 5)); // a check of the ref files is trusted for FRESH_MS
     expect(await text(p)).toBe(manifest(1));
     await gitOk(['--git-dir', gitDir, 'tag', '-d', 'v9.0.0']);
   });
@@ -229,6 +230,26 @@ describe('nothing stale after a write', () => {
     } finally { stop = true; await reader; }
     const order = seen.map((s) => Number(/revision (\d+)/.exec(s)?.[1]));
     expect(order.every((v, i) => i === 0 || v >= (order[i - 1] ?? 0))).toBe(true);
+  });
+
+  test('catalog reads racing pushes: a search and a changelog page read after a push returned show it, though the push answers before its reindex', async () => {
+    const search = '/api/v1/templates?q=app';
+    const changelog = `${T}/changelog?limit=1`;
+    let stop = false;
+    const racing = (async () => { // keeps both answers warm in memory between the pushes
+      while (!stop) { await get(server.url, search); await get(server.url, changelog); }
+    })();
+    try {
+      for (let n = 0; n < 4; n++) {
+        await w.commit({ 'template.yaml': hotTemplate(200 + n), 'heater.yaml': manifest(200 + n) }, `release 4.${n}.0`);
+        await w.tag(`v4.${n}.0`);
+        const pushed = await w.run(['push', '-q', `${server.authUrl}/acme/app.git`, `v4.${n}.0`]);
+        expect(pushed.code).toBe(0);
+        expect(((await json(search)).items as { latestVersion: string }[])[0]?.latestVersion).toBe(`4.${n}.0`);
+        expect(((await json(changelog)).items as { version: string }[])[0]?.version).toBe(`4.${n}.0`);
+      }
+    } finally { stop = true; await racing; }
+    expect((await lookups(server.url)).hit).toBeGreaterThan(0);
   });
 
   test('a credential or a read link is never answered from memory: a bad token is 401 even for a kept public file', async () => {
