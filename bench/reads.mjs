@@ -8,7 +8,8 @@
 // 1. copies the `small` fixture (300 version tags; bench/make-fixtures.sh builds it) to
 //    $BENCH_WORK/reads/repos/bench/small.git and starts `node dist/main.js` on it (READS_PORT,
 //    default 18300), logging to $BENCH_WORK/reads/heater.log at info (an access line per request,
-//    as a service would); labels v1.2.3 `stable` over REST;
+//    as a service would); labels v1.2.3 `stable` over REST; waits until its background work is done
+//    (heater_diff_precompute_queued 0 on /metrics: the start-up fill of precomputed diffs);
 // 2. starts nginx with bench/nginx.conf (its /static/ location; worker_processes auto) serving
 //    the bytes of template.yaml at v1.2.3, and the floor (read-floor.mjs) with Heater's answers;
 // 3. for each read below, at each concurrency (READS_CONCURRENCY, default "16 64"), READS_RUNS
@@ -98,6 +99,14 @@ procs.push(heater);
 await waitHttp(`http://127.0.0.1:${P.heater}/healthz`, 'Heater');
 const label = await fetch(`http://127.0.0.1:${P.heater}${T}/labels/stable`, { method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ ref: '1.2.3' }) });
 if (label.status !== 200) throw new Error(`labelling stable: ${label.status} ${await label.text()}`);
+// steady state: the start-up fill of precomputed diffs (299 pairs) runs whenever Heater is idle, which
+// would be while the references are measured (taking CPU from them) and spill into Heater's own runs
+for (let i = 0; ; i++) {
+  const text = await (await fetch(`http://127.0.0.1:${P.heater}/metrics`)).text().catch(() => '');
+  if (/^heater_diff_precompute_queued 0$/m.test(text)) break;
+  if (i > 1200) throw new Error('Heater\'s background work did not settle within 2 minutes');
+  await sleep(100);
+}
 
 // nginx: the shared harness's configuration, only its /static/ location used
 const staticDir = join(work, 'static');
