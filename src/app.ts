@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log/logger';
 import { RepoStore, parseTemplateId } from './git/store';
 import { removeLocks } from './git/stale-locks';
 import { RefCache } from './git/refs';
+import { ReceiveAdverts } from './git/receive-advert';
 import { readRefsSince } from './git/direct-reader';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
@@ -119,6 +120,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const diffStore = await DiffStore.open(path.join(store.stateDir, 'diffs'), config.diffStoreBytes, gitVersion)
     .catch((e: unknown) => { throw new StartupError(`cannot open ${path.join(store.stateDir, 'diffs')}: ${systemReason(e)}`); });
   const sessions = new PushSessions<PushContext>();
+  const receiveAdverts = new ReceiveAdverts(gitVersion, (msg) => log.warn(msg));
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
   const packCache = config.packCacheBytes === 0 ? null : await PackCache.open(store.stateDir, { maxBytes: config.packCacheBytes, maxAgeMs: config.packCacheMaxAgeMs }, (msg) => log.warn(msg))
     .catch((e: unknown) => { throw new StartupError(`cannot use the pack cache in ${path.join(store.stateDir, 'pack-cache')}: ${systemReason(e)}`); });
@@ -184,7 +186,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog: readCatalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog: readCatalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, receiveAdverts, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   const server = http.createServer((req, res) => {

@@ -1,4 +1,4 @@
-// Cheap stamps that tell whether a repository's refs may have changed (since it was indexed, since an answer was cached), without running git.
+// Cheap stamps that tell whether a repository's refs or config may have changed (since it was indexed, since an answer was cached), without running git.
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -56,4 +56,14 @@ export function refsHash(refs: RefSnapshot, extra: readonly string[]): string {
   h.update(`HEAD ${refs.defaultBranch}\n`);
   for (const e of extra) h.update(`${e.length}:${e}\n`);
   return h.digest('hex');
+}
+
+/**
+ * The repo config's identity (and the protocol asked for): what an advertisement depends on besides
+ * git itself and the refs. git rewrites a config by renaming a new file into place (a new inode).
+ * '' when there is no config.
+ */
+export function configStamp(gitDir: string, protocol: string): string {
+  const st = statSync(path.join(gitDir, 'config'), { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.size}:${protocol}` : '';
 }

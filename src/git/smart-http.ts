@@ -1,12 +1,13 @@
 // git's smart HTTP protocol over streams: the service table, ref advertisement and stateless RPC.
 import type { ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
-import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
 import { gitEnv, gitErrorText, spawnGit, spawnGitToFile } from './exec';
 import type { ResponseCache } from './response-cache';
+import type { ReceiveAdverts } from './receive-advert';
+import type { RefSnapshot } from './refs';
+import { configStamp } from './refs-stamp';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { TooLargeError, UnsupportedMediaTypeError } from '../errors/limit-error';
 
@@ -60,51 +61,62 @@ export interface Child {
   readonly takeSlot?: () => void;
   /** Run when git exits; a push's response ends only once it has resolved (its write is then known everywhere). */
   readonly onExit?: (code: number | null) => void | Promise<void>;
+  /**
+   * For a receive-pack advertisement: where it is made from memory (receive-advert.ts) and the
+   * repo's current ref snapshot, undefined when it is not in memory; none: git always makes it.
+   */
+  readonly pushRefs?: { readonly adverts: ReceiveAdverts; readonly refs: () => RefSnapshot | undefined };
   /** `warn` for what an operator should look at (git failed, a client stalled), `info` for what clients do (go away). */
   readonly log: { readonly warn: (msg: string) => void; readonly info: (msg: string) => void };
 }
 
-/** GET info/refs?service=…: streams `git <svc> --advertise-refs` for `gitDir`. */
+/**
+ * GET info/refs?service=…: the ref advertisement of `gitDir`, as `git <svc> --stateless-rpc
+ * --http-backend-info-refs` writes it. Sent from memory when it can be (a v2 upload-pack
+ * advertisement kept per config stamp; a receive-pack one made from the ref snapshot,
+ * receive-advert.ts), else streamed from git, whose answer then teaches those caches.
+ */
 export function advertise(gitDir: string, service: Service, req: IncomingMessage, res: ServerResponse, child: Child): void {
   const proto = protocolEnv(req.headers['git-protocol']);
-  const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(proto.GIT_PROTOCOL ?? '');
+  const protocol = proto.GIT_PROTOCOL ?? '';
+  const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(protocol);
+  // http-backend leaves out the "# service" preamble for v2; v0/v1 clients require it.
+  const preamble = v2 ? '' : `${pkt(`# service=${service}
+`)}0000`;
   // A v2 advertisement lists capabilities, not refs: it depends only on git and the repo's config,
   // so it is kept per repo, keyed by the config file's stamp, and a clone or fetch spawns one git less.
-  const stamp = v2 ? configStamp(gitDir, proto.GIT_PROTOCOL ?? '') : '';
+  const stamp = v2 ? configStamp(gitDir, protocol) : '';
   const known = v2 ? v2Adverts.get(gitDir) : undefined;
-  if (known && known.stamp === stamp) {
+  const pushRefs = service === 'git-receive-pack' ? child.pushRefs : undefined;
+  const body = known && known.stamp === stamp ? known.body : pushRefs?.adverts.answer(gitDir, pushRefs.refs(), protocol);
+  if (body) {
     res.writeHead(200, { 'Content-Type': `application/x-${service}-advertisement`, Expires: 'Fri, 01 Jan 1980 00:00:00 GMT', Pragma: 'no-cache', 'Cache-Control': 'no-cache, max-age=0, must-revalidate' });
-    res.end(known.body);
+    res.end(preamble ? Buffer.concat([Buffer.from(preamble, 'latin1'), body]) : body);
     return;
   }
   child.takeSlot?.();
+  const keep = v2 && stamp
+    ? (output: Buffer) => {
+      v2Adverts.set(gitDir, { stamp, body: output });
+      if (v2Adverts.size > 4096) v2Adverts.delete(v2Adverts.keys().next().value as string);
+    }
+    : pushRefs?.adverts.learner(gitDir, protocol, pushRefs.refs);
   const git = spawnGit([...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', '--http-backend-info-refs', gitDir],
     { env: gitEnv({ ...child.env, ...proto }) });
   git.stdin.end();
   res.statusCode = 200;
   res.setHeader('Content-Type', `application/x-${service}-advertisement`);
   noCache(res);
-  // http-backend leaves out the "# service" preamble for v2; v0/v1 clients require it.
-  if (!v2) res.write(`${pkt(`# service=${service}\n`)}0000`);
-  if (v2 && stamp) {
+  if (preamble) res.write(preamble);
+  if (keep) {
     const chunks: Buffer[] = [];
     git.stdout.on('data', (d: Buffer) => chunks.push(d));
-    git.on('close', (code) => {
-      if (code !== 0) return;
-      v2Adverts.set(gitDir, { stamp, body: Buffer.concat(chunks) });
-      if (v2Adverts.size > 4096) v2Adverts.delete(v2Adverts.keys().next().value as string);
-    });
+    git.on('close', (code) => { if (code === 0) keep(Buffer.concat(chunks)); });
   }
   stream(git, res, service, child, false);
 }
 
 const v2Adverts = new Map<string, { stamp: string; body: Buffer }>();
-
-/** The repo config's identity (and the protocol asked for): what a v2 advertisement depends on besides git itself. */
-function configStamp(gitDir: string, protocol: string): string {
-  const st = statSync(path.join(gitDir, 'config'), { throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.mtimeMs}:${st.size}:${protocol}` : '';
-}
 
 /**
  * POST /git-upload-pack or /git-receive-pack: checks the content type, inflates gzip, and pipes the

@@ -33,12 +33,15 @@ test('past the cap on concurrent git work, requests get 503 with Retry-After', a
     await w.commit({ 'template.yaml': hotTemplate(1), 'big.bin': randomBytes(12 * 1024 * 1024) });
     expect((await w.run(['push', `${server.authUrl}/acme/busy.git`, 'main'])).code).toBe(0);
     const head = (await gitOk(['ls-remote', `${server.url}/acme/busy.git`, 'refs/heads/main'])).split('\t')[0] ?? '';
+    const pushAdvert = () => fetch(`${server.url}/acme/busy.git/info/refs?service=git-receive-pack`, { headers: { Authorization: `Basic ${Buffer.from(`x:${server.token}`).toString('base64')}` } });
+    for (let i = 0; i < 2; i++) expect((await pushAdvert()).status).toBe(200); // the second is made from memory (receive-advert.ts)
     const sock = holdGitSlot(server.url, '/acme/busy.git', head); // holds the one slot: its pack fills the socket and git waits
     await new Promise((r) => setTimeout(r, 300));
     const res = await fetch(`${server.url}/acme/busy.git/info/refs?service=git-upload-pack`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.text()).toMatch(/^The server is serving 1 git requests, its limit; try again in a few seconds\.\n$/);
+    expect((await pushAdvert()).status).toBe(503); // a push too, though its advertisement would need no git
     sock.destroy();
     await waitNoGitChildren(5000, true);
     await new Promise((r) => setTimeout(r, 100));

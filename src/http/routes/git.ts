@@ -5,6 +5,7 @@ import { advertise, isService, rpc, startResult, SERVICES, type Service } from '
 import type { PushSessions } from '../../git/hooks/sessions';
 import type { Housekeeper } from '../../git/housekeeping';
 import type { PackCache } from '../../git/pack-cache';
+import type { ReceiveAdverts } from '../../git/receive-advert';
 import { installHooks } from '../../git/hooks/install';
 import type { Registry } from '../../registry/registry';
 import type { Principal } from '../../auth/principal';
@@ -44,6 +45,8 @@ export interface GitDeps {
   readonly housekeeper: Housekeeper;
   /** The pack-objects cache clones and fetches go through; null when it is off. */
   readonly packCache: PackCache | null;
+  /** receive-pack advertisements made from the ref snapshots in memory, not by git. */
+  readonly receiveAdverts: ReceiveAdverts;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
 }
@@ -88,8 +91,11 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     // at most maxGitProcesses requests have a git working for them; the rest are told to come back.
     // A slot is taken when git starts, not when the request arrives: a slowloris sending its
     // negotiation a byte at a time must not hold one (test/http/slow-clients.test.ts).
-    const takeSlot = () => {
+    const refuseAtLimit = () => {
       if (active >= deps.maxGitProcesses) throw new BusyError(5, `The server is serving ${active} git requests, its limit; try again in a few seconds.`);
+    };
+    const takeSlot = () => {
+      refuseAtLimit();
       active++;
       res.once('close', () => { active--; });
     };
@@ -101,7 +107,17 @@ export function gitRouter(deps: GitDeps): RequestHandler {
     if (!exists && !principal) throw new NotFoundError('template-not-found', `There is no template ${t.id}.`);
     if (rest === '/info/refs') {
       // push-to-create: an empty repository's advertisement, as Gitea does; the repo is made at the POST
-      advertise(exists ? gitDir : emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot });
+      if (!exists) { advertise(emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }); return; }
+      // a push past the limit is refused here, where git shows why, even when its advertisement needs no git
+      if (principal) refuseAtLimit();
+      const probe = registry.refsProbe(t);
+      const refs = () => {
+        const now = probe.now();
+        // not in memory (never read, or changed on disk): git advertises this time, the next push finds them read
+        if (!now) registry.snapshot(t).catch(() => { /* the repo went away */ });
+        return now;
+      };
+      advertise(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot, pushRefs: { adverts: deps.receiveAdverts, refs } });
       return;
     }
     if (!principal) {
