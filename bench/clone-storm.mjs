@@ -174,7 +174,7 @@ async function startServers() {
   const t = spawnSync('nginx', [...ngArgs, '-t', '-q'], { encoding: 'utf8' });
   if (t.status !== 0) die(`nginx rejected ${W('nginx', 'nginx.conf')}: ${t.stderr}`);
   const nginx = startProc('nginx', 'nginx', [...ngArgs, '-g', 'daemon off;']);
-  const heater = startProc('heater', process.execPath, [join(root, 'dist', 'main.js')], {
+  const heater = startProc('heater', process.execPath, ['--max-semi-space-size=4', join(root, 'dist', 'main.js')], {
     env: { ...gitEnv, HEATER_REPOS: W('heater-repos'), HEATER_HOST: '127.0.0.1', HEATER_PORT: String(P.heater), HEATER_ADMIN_TOKEN: TOKEN, HEATER_LOG_LEVEL: 'warn' },
   });
   await waitPort(P.nginx, 'nginx');
