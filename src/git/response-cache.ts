@@ -1,5 +1,5 @@
 // Whole upload-pack answers on disk, for requests identical to one already answered at the same refs: served without git.
-import { closeSync, fstatSync, openSync, read, statSync, promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync, statSync, promises as fs } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -137,10 +137,33 @@ export class ResponseCache {
 const spare: Buffer[] = [];
 const MAX_SPARE = 32;
 
+// An answer this small (an ls-refs of hundreds of tags is 34 KB, a shallow clone's pack a few) is read
+// at once from the page cache and ended in one write: the piece-by-piece loop's read through the
+// thread pool and its write callback cost such an answer more than the bytes.
+const SMALL_ANSWER = 64 * 1024;
+
+/** Sends the open file `fd` of `size` bytes (at most SMALL_ANSWER) in one write, and closes it. */
+function sendSmall(fd: number, size: number, res: ServerResponse): void {
+  const buf = Buffer.allocUnsafe(size);
+  let n = 0;
+  try {
+    while (n < size) {
+      const got = readSync(fd, buf, n, size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+  } catch { n = -1; } finally {
+    closeSync(fd);
+  }
+  if (n !== size) { res.destroy(); return; } // shorter than it stat'ed: never a truncated answer with a whole Content-Length
+  res.end(buf);
+}
+
 /** Sends the open file `fd` to `res` and ends it, a piece at a time through one reused buffer; closes the file when done or when the client goes away. */
 function send(fd: number, res: ServerResponse, log: { readonly info: (msg: string) => void }): void {
   const size = fstatSync(fd).size;
   res.setHeader('Content-Length', size); // the whole answer is known: no chunked framing
+  if (size <= SMALL_ANSWER) { sendSmall(fd, size, res); return; }
   const buf = spare.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
   let pos = 0;
   let writing = false;
