@@ -1,6 +1,7 @@
 // The one place where errors become HTTP: the status of each kind, its headers, and two renderings of the same
 // answer: application/problem+json (RFC 9457) for the REST API, one plain-text line for git clients.
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, Request } from 'express';
 import { HeaterError, type ErrorKind } from '../errors/heater-error';
 import type { Logger } from '../log/logger';
 import { noSpaceOf } from '../errors/no-space-error';
@@ -66,8 +67,11 @@ function headersOf(err: HeaterError): Record<string, string> {
   return h;
 }
 
+/** The request's path for a log line: Express's, or the URL's before the query (the git remote answers without Express). */
+const pathOf = (req: IncomingMessage) => (req as Partial<Request>).path ?? (req.url ?? '').split('?')[0];
+
 /** The answer for any error: HeaterErrors by kind, parser errors by type, a full disk 507, anything else a logged bare 500 (the web pages render it as HTML). */
-export function answerFor(err: unknown, req: Request, res: Response, log: Logger): Answer {
+export function answerFor(err: unknown, req: IncomingMessage, res: ServerResponse, log: Logger): Answer {
   if (err instanceof HeaterError) return { status: STATUS[err.kind], code: err.code, detail: err.message, headers: headersOf(err), members: err.data.members ?? {} };
   if (err instanceof URIError) return bare(400, 'invalid-url', 'The URL is not valid percent-encoding.'); // Express's param decoding
   const parserType = (err as { type?: unknown }).type;
@@ -81,10 +85,10 @@ export function answerFor(err: unknown, req: Request, res: Response, log: Logger
   const id = res.getHeader('X-Request-Id');
   const full = noSpaceOf(err); // the operator must hear of it; the client is told what it is, not a bare 500
   if (full) {
-    log.error(`request ${String(id)} ${req.method} ${req.path}: the data directory is full: ${err instanceof Error ? err.message : String(err)}`);
+    log.error(`request ${String(id)} ${req.method} ${pathOf(req)}: the data directory is full: ${err instanceof Error ? err.message : String(err)}`);
     return bare(507, full.code, full.message);
   }
-  log.error(`request ${String(id)} ${req.method} ${req.path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  log.error(`request ${String(id)} ${req.method} ${pathOf(req)} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return bare(500, 'internal', `The server failed to handle this request; it has been logged as request ${String(id)}.`);
 }
 
@@ -93,10 +97,10 @@ export function answerFor(err: unknown, req: Request, res: Response, log: Logger
  * when it is text/plain, and only for the first request of an operation (remote-curl.c show_http_message;
  * the body of a refused POST is dropped by rpc_in), so the plain rendering is one line.
  */
-export function sendError(err: unknown, req: Request, res: Response, log: Logger, rendering: Rendering): void {
+export function sendError(err: unknown, req: IncomingMessage, res: ServerResponse, log: Logger, rendering: Rendering): void {
   if (res.headersSent) { res.destroy(); return; }
   const a = answerFor(err, req, res, log);
-  res.status(a.status);
+  res.statusCode = a.status;
   for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
   res.setHeader('Cache-Control', 'no-store');
   if (rendering === 'plain') {
@@ -105,7 +109,7 @@ export function sendError(err: unknown, req: Request, res: Response, log: Logger
     return;
   }
   res.setHeader('Content-Type', 'application/problem+json');
-  res.end(JSON.stringify({ type: `urn:heater:problem:${a.code}`, title: titleOf(a.status), status: a.status, detail: a.detail, instance: req.originalUrl, code: a.code, ...a.members }));
+  res.end(JSON.stringify({ type: `urn:heater:problem:${a.code}`, title: titleOf(a.status), status: a.status, detail: a.detail, instance: (req as Partial<Request>).originalUrl ?? req.url, code: a.code, ...a.members }));
 }
 
 /** The REST error handler: every error as a problem document. */

@@ -1,7 +1,7 @@
-// The Express application: git remote first (no body parsers on it), then the REST API, the web pages, then errors.
+// The Express application: the REST API, the web pages, then errors (the git remote is answered before it: app.ts, routes/git.ts).
 import express, { type Express } from 'express';
 import { access } from 'node:fs/promises';
-import { gitRouter, type GitDeps } from './routes/git';
+import type { GitDeps } from './routes/git';
 import { hooksRouter } from './routes/hooks';
 import { templatesRouter } from './routes/templates';
 import { versionsRouter } from './routes/versions';
@@ -68,7 +68,6 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.setHeader('X-Request-Id', requestId(req));
     next();
   });
-  app.use(gitRouter(deps));
   app.use(hooksRouter(deps));
   app.get('/healthz', async (_req, res) => {
     try { await access(deps.reposDir); } catch { throw new UnavailableError(`The data directory ${deps.reposDir} is not readable.`); }

@@ -131,6 +131,7 @@ test('on a full data directory pushes and publishes fail saying so, nothing is h
   // nothing half-written: the refs as they were, the repository sound, no lock or temporary file left
   expect(refsOf(gitDir)).toBe(before);
   fsck(gitDir);
+  await server.settled(); // the diffs a write queues are written after it answered (temp file, then rename): their end state is checked
   expect(await leftovers(path.join(mnt, 'repos'))).toEqual([]);
 
   // reads go on: a clone, a file, the list
@@ -152,5 +153,6 @@ test('on a full data directory pushes and publishes fail saying so, nothing is h
   fsck(gitDir);
   const after = await (await fetch(`${server.url}/api/v1/templates/acme/web/versions`)).json() as { versions: { version: string }[] };
   expect(after.versions.map((v) => v.version)).toEqual(['1.3.0', '1.2.0', '1.1.0', '1.0.0']);
+  await server.settled();
   expect(await leftovers(path.join(mnt, 'repos'))).toEqual([]);
 }, 60_000);

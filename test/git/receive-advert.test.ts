@@ -61,7 +61,7 @@ async function expectFromMemory(id: string, protocol?: string): Promise<string> 
     expect(mine.body.toString('latin1')).toBe(theirs.toString('latin1'));
     last = mine.body.toString('latin1');
     return !mine.fromGit;
-  });
+  }, 10_000); // a loaded machine: git is asked until the refs are read and its capabilities learnt
   expect(fromMemory).toBe(true);
   return last;
 }

@@ -33,6 +33,8 @@ test.each([
   ['a version', '/api/v1/templates/acme/app/versions/%5E1', 200, '/api/v1/templates/:ns/:name/versions/:ref', 'acme/app'],
   ['no route', '/nothing/here', 404, null, undefined],
   ['the readiness probe', '/readyz', 200, '/readyz', undefined],
+  ['a git advertisement (answered before Express)', '/acme/app.git/info/refs?service=git-upload-pack', 200, '/:ns/:name.git/info/refs', 'acme/app'],
+  ['a git request refused', '/acme/none.git/info/refs?service=git-upload-pack', 404, '/:ns/:name.git/info/refs', 'acme/none'],
 ])('%s: GET %s -> %i, logged with route %s', async (_what, p, status, route, template) => {
   const id = `access-${Math.random().toString(36).slice(2)}`;
   const r = await fetch(`${server.url}${p}`, { headers: { 'X-Request-Id': id } });
