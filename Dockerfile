@@ -2,8 +2,7 @@
 # Built and run by hand (no Docker engine on the development machines; see docs/operations.md, "Running it"):
 #   docker build -t heater .
 #   docker run -d -p 8080:8080 -v heater-data:/var/lib/heater/repos --stop-timeout 40 heater
-# The start command is the one the tests run (test/crash.test.ts, test/shutdown.test.ts): node dist/main.js,
-# with the V8 flag `npm start` gives it.
+# The start command is the one the tests run (test/crash.test.ts, test/shutdown.test.ts): node dist/main.js.
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -37,5 +36,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains for HEATER_SHUTDOWN_GRACE (30 s): give `docker stop` more than that (--stop-timeout 40)
 STOPSIGNAL SIGTERM
-# V8's young generation capped at 4 MiB semi-spaces, as `npm start` runs it (docs/operations.md, "Caches")
-CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "dist/main.js"]

@@ -99,7 +99,7 @@ async function stop(s) {
 }
 
 // 3. start-up with an index ready
-const heaterArgs = ['--max-semi-space-size=4', path.join(root, 'dist/main.js')]; // as npm start runs it
+const heaterArgs = [path.join(root, 'dist/main.js')];
 let s = await startServer(heaterArgs, PORT);
 const startupMs = s.ms;
 log(`start-up with an index: ${startupMs.toFixed(0)} ms`);

@@ -174,7 +174,7 @@ async function startServers() {
   const t = spawnSync('nginx', [...ngArgs, '-t', '-q'], { encoding: 'utf8' });
   if (t.status !== 0) die(`nginx rejected ${W('nginx', 'nginx.conf')}: ${t.stderr}`);
   const nginx = startProc('nginx', 'nginx', [...ngArgs, '-g', 'daemon off;']);
-  const heater = startProc('heater', process.execPath, ['--max-semi-space-size=4', join(root, 'dist', 'main.js')], {
+  const heater = startProc('heater', process.execPath, [join(root, 'dist', 'main.js')], {
     env: { ...gitEnv, HEATER_REPOS: W('heater-repos'), HEATER_HOST: '127.0.0.1', HEATER_PORT: String(P.heater), HEATER_ADMIN_TOKEN: TOKEN, HEATER_LOG_LEVEL: 'warn' },
   });
   await waitPort(P.nginx, 'nginx');
@@ -202,10 +202,10 @@ function push(repo, k) {
  * start-up fill brought: on medium a pair's Heat summary reads two 7 MB trees), so a storm's CPU is the clones'.
  */
 async function settled() {
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 240; i++) {
     const text = await (await fetch(`http://127.0.0.1:${P.heater}/metrics`)).text().catch(() => '');
     if (/^heater_diff_precompute_queued 0$/m.test(text)) return;
-    await sleep(100);
+    await sleep(500); // the start-up fill runs only after 200 ms without a request: a closer poll would hold it off
   }
   die('Heater\'s background work did not settle within 2 minutes');
 }

@@ -30,7 +30,7 @@ cpSync(small, join(work, 'repos', 'bench', 'small.git'), { recursive: true });
 /** A fresh `node dist/main.js` over the copy, with `env` on top; resolves once it serves. */
 async function startHeater(env = {}) {
   const port = 18200 + Math.floor(Math.random() * 500);
-  const proc = spawn(process.execPath, ['--max-semi-space-size=4', join(here, '..', 'dist', 'main.js')], {
+  const proc = spawn(process.execPath, [join(here, '..', 'dist', 'main.js')], {
     env: { ...process.env, HEATER_REPOS: join(work, 'repos'), HEATER_PORT: String(port), HEATER_ADMIN_TOKEN: 'diff-bench-token-0123456789', HEATER_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

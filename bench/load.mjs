@@ -46,7 +46,7 @@ resources:
       user_data: { get_file: scripts/install.sh }
 `;
 
-const server = spawn(process.execPath, ['--max-semi-space-size=4', path.join(here, '..', 'dist', 'main.js')], {
+const server = spawn(process.execPath, [path.join(here, '..', 'dist', 'main.js')], {
   env: { ...process.env, HEATER_HOST: '127.0.0.1', HEATER_PORT: '0', HEATER_REPOS: repos, HEATER_ADMIN_TOKEN: TOKEN, HEATER_LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

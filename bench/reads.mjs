@@ -91,7 +91,7 @@ cpSync(small, join(work, 'repos', 'bench', 'small.git'), { recursive: true });
 
 log(`starting Heater on 127.0.0.1:${P.heater}`);
 const gitFree = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
-const heater = spawn(process.execPath, ['--max-semi-space-size=4', join(root, 'dist', 'main.js')], {
+const heater = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
   env: { ...gitFree, HEATER_REPOS: join(work, 'repos'), HEATER_HOST: '127.0.0.1', HEATER_PORT: String(P.heater), HEATER_PUBLIC_URL: `http://127.0.0.1:${P.heater}`, HEATER_ADMIN_TOKEN: TOKEN, HEATER_LOG_LEVEL: 'info' },
   stdio: ['ignore', openSync(join(work, 'heater.out'), 'w'), openSync(join(work, 'heater.log'), 'w')],
 });
@@ -104,8 +104,8 @@ if (label.status !== 200) throw new Error(`labelling stable: ${label.status} ${a
 for (let i = 0; ; i++) {
   const text = await (await fetch(`http://127.0.0.1:${P.heater}/metrics`)).text().catch(() => '');
   if (/^heater_diff_precompute_queued 0$/m.test(text)) break;
-  if (i > 1200) throw new Error('Heater\'s background work did not settle within 2 minutes');
-  await sleep(100);
+  if (i > 240) throw new Error('Heater\'s background work did not settle within 2 minutes');
+  await sleep(500); // the fill runs only after 200 ms without a request: a closer poll would hold it off
 }
 
 // nginx: the shared harness's configuration, only its /static/ location used

@@ -126,7 +126,7 @@ async function startServer(port) {
   const fd = openSync(join(work, 'logs', 'heater.log'), 'w');
   const senv = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('GIT_') && !k.startsWith('HEATER_')));
   Object.assign(senv, { HEATER_REPOS: join(work, 'repos'), HEATER_HOST: '127.0.0.1', HEATER_PORT: String(port), HEATER_ADMIN_TOKEN: TOKEN, HEATER_LOG_LEVEL: 'warn' });
-  server = spawn(process.execPath, ['--max-semi-space-size=4', join(root, 'dist', 'main.js')], { cwd: root, env: senv, stdio: ['ignore', fd, fd] });
+  server = spawn(process.execPath, [join(root, 'dist', 'main.js')], { cwd: root, env: senv, stdio: ['ignore', fd, fd] });
   for (let i = 0; i < 200; i++) {
     if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}); see ${join(work, 'logs', 'heater.log')}`);
     const r = await get(undefined, `http://127.0.0.1:${port}/healthz`).catch(() => null);

@@ -8,7 +8,7 @@
 #
 # Steps:
 #   1. npm run build (from the repo root), so dist/ matches src/;
-#   2. starts `node --max-semi-space-size=4 dist/main.js` (as `npm start` runs it) itself on PRODUCT_PORT (default 18090) with
+#   2. starts `node dist/main.js` itself on PRODUCT_PORT (default 18090) with
 #      HEATER_REPOS=$BENCH_WORK/repos and a fixed admin token, waits for /healthz;
 #      (the server reads repos lazily per request, so it may start before anchors.mjs copies the
 #      fixtures bench/{small,medium,push}.git into that directory);
@@ -88,7 +88,7 @@ if [ "${SKIP_ANCHORS:-0}" != 1 ]; then
   env $(env | awk -F= '/^GIT_/ {printf "-u %s ", $1}') \
     HEATER_REPOS="$BENCH_WORK/repos" HEATER_HOST=127.0.0.1 HEATER_PORT="$PRODUCT_PORT" \
     HEATER_PUBLIC_URL="http://127.0.0.1:$PRODUCT_PORT" HEATER_ADMIN_TOKEN="$TOKEN" HEATER_LOG_LEVEL=info \
-    node --max-semi-space-size=4 dist/main.js >"$log" 2>&1 & # as npm start runs it
+    node dist/main.js >"$log" 2>&1 &
   server_pid=$!
   ok=0
   for _ in $(seq 1 200); do
