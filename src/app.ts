@@ -123,7 +123,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const sessions = new PushSessions<PushContext>();
   const receiveAdverts = new ReceiveAdverts(gitVersion, (msg) => log.warn(msg));
   const housekeeper = new Housekeeper((msg) => log.warn(msg));
-  const packCache = config.packCacheBytes === 0 ? null : await PackCache.open(store.stateDir, { maxBytes: config.packCacheBytes, maxAgeMs: config.packCacheMaxAgeMs }, (msg) => log.warn(msg))
+  const packCache = config.packCacheBytes === 0 ? null : await PackCache.open(store.stateDir, { maxBytes: config.packCacheBytes, maxAgeMs: config.packCacheMaxAgeMs }, (msg) => log.warn(msg), gitVersion)
     .catch((e: unknown) => { throw new StartupError(`cannot use the pack cache in ${path.join(store.stateDir, 'pack-cache')}: ${systemReason(e)}`); });
 
   let address: AddressInfo | null = null;
@@ -171,7 +171,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record, appended before the write answers; the index takes what was appended
   // (by the server or the CLI) when the audit is read, not on every write's clock
-  events.subscribe('audit', async (e) => { await audit.record(auditEntryOf(e)); });
+  events.subscribe('audit', (e) => audit.record(auditEntryOf(e)));
   // ready only once the index agrees with git: a listing is never silently partial
   // a git killed with the last server (kill -9, a power cut) may have left a ref locked for good: the
   // heal's walk of every repository's folders finds such locks, removed before any git runs here

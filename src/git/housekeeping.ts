@@ -41,8 +41,8 @@ export class Housekeeper {
   /** Starts `git gc --auto` for `gitDir` unless one runs (then once more after it) or it would surely do nothing (mayNeedGc). */
   afterPush(gitDir: string): void {
     if (this.closed) return;
-    if (!this.running.has(gitDir) && !mayNeedGc(gitDir)) return; // most pushes: no git process at all
     if (this.running.has(gitDir)) { this.again.add(gitDir); return; }
+    if (!mayNeedGc(gitDir)) return; // most pushes: no git process at all
     const child = spawnGit(['--git-dir', gitDir, '-c', 'gc.autoDetach=false', 'gc', '--auto', '--quiet'], { env: gitEnv() });
     child.stdin.end();
     child.stdout.resume();

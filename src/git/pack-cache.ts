@@ -2,7 +2,6 @@
 import { promises as fs, readFileSync, statSync, openSync, readSync, closeSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import { filesStamp } from './refs-stamp';
-import { git } from './exec';
 import { writeScript } from './hooks/install';
 import { ResponseCache } from './response-cache';
 
@@ -69,7 +68,7 @@ export class PackCache {
    * Opens the cache under `stateDir`: installs the hook, removes what killed writers left (partial
    * packs, locks) and sweeps once. Rejects with a system error when the folder cannot be written.
    */
-  static async open(stateDir: string, limits: PackCacheLimits, log: (msg: string) => void): Promise<PackCache> {
+  static async open(stateDir: string, limits: PackCacheLimits, log: (msg: string) => void, gitVersion: string): Promise<PackCache> {
     const dir = path.join(stateDir, 'pack-cache');
     // nothing runs the hook yet: every partial and lock is a killed writer's
     await fs.rm(path.join(dir, 'tmp'), { recursive: true, force: true });
@@ -78,8 +77,7 @@ export class PackCache {
     await fs.mkdir(path.join(dir, 'responses'), { recursive: true });
     const hook = path.join(dir, 'hook');
     if (await fs.readFile(hook, 'utf8').catch(() => null) !== HOOK) await writeScript(hook, HOOK);
-    const version = (await git(['--version'])).toString('utf8').trim();
-    const cache = new PackCache(dir, `${FORMAT}; ${version}`, limits, log);
+    const cache = new PackCache(dir, `${FORMAT}; ${gitVersion}`, limits, log);
     cache.logOffset = statSync(cache.logFile, { throwIfNoEntry: false })?.size ?? 0; // counts are since this start
     await cache.sweep();
     return cache;

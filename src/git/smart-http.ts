@@ -81,8 +81,7 @@ export function advertise(gitDir: string, service: Service, req: IncomingMessage
   const protocol = proto.GIT_PROTOCOL ?? '';
   const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(protocol);
   // http-backend leaves out the "# service" preamble for v2; v0/v1 clients require it.
-  const preamble = v2 ? '' : `${pkt(`# service=${service}
-`)}0000`;
+  const preamble = v2 ? '' : `${pkt(`# service=${service}\n`)}0000`;
   // A v2 advertisement lists capabilities, not refs: it depends only on git and the repo's config,
   // so it is kept per repo, keyed by the config file's stamp, and a clone or fetch spawns one git less.
   const stamp = v2 ? configStamp(gitDir, protocol) : '';
@@ -135,13 +134,14 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported; use gzip or none.`);
   }
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
-  const env = () => gitEnv({ ...child.env, ...child.spawnEnv?.(), ...protocolEnv(req.headers['git-protocol']) });
+  const proto = protocolEnv(req.headers['git-protocol']);
+  const env = () => gitEnv({ ...child.env, ...child.spawnEnv?.(), ...proto });
   const args = [...SERVICES[service].config, ...(child.config ?? []), SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
     const sent = await readCapped(req, gzip ? sentCap(maxNegotiationBytes) : maxNegotiationBytes, maxNegotiationBytes);
     let body = gzip ? null : sent;
     const answers = child.answers;
-    let key = answers?.keyOf(gitDir, protocolEnv(req.headers['git-protocol']).GIT_PROTOCOL ?? '', sent, gzip) ?? null;
+    let key = answers?.keyOf(gitDir, proto.GIT_PROTOCOL ?? '', sent, gzip) ?? null;
     // a request whose answer is kept was looked at when it was made: the same bytes are not inflated again
     if (key !== null && !answers?.has(key)) {
       body ??= await inflateCapped(sent, maxNegotiationBytes);

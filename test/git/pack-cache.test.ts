@@ -1,5 +1,5 @@
 // The pack-objects cache without a server: its hook with a stand-in for pack-objects (hits, waits, killed writers) and its sweep (size, age, LRU, leftovers).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import { waitFor } from '../helpers/server';
 let stateDir: string;
 let cache: PackCache;
 const logged: string[] = [];
-const open = (maxBytes = 1 << 30, maxAgeMs = 86_400_000) => PackCache.open(stateDir, { maxBytes, maxAgeMs }, (m) => logged.push(m));
+const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(); // as app.ts reads it once for every cache
+const open = (maxBytes = 1 << 30, maxAgeMs = 86_400_000) => PackCache.open(stateDir, { maxBytes, maxAgeMs }, (m) => logged.push(m), gitVersion);
 
 beforeEach(async () => {
   stateDir = await tempDir('heater-pack-cache-');

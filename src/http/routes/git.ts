@@ -121,6 +121,7 @@ export function gitRouter(deps: GitDeps): GitHandler {
       if (!exists) { advertise(emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }); return; }
       // a push past the limit is refused here, where git shows why, even when its advertisement needs no git
       if (principal) refuseAtLimit();
+      if (service !== 'git-receive-pack') { advertise(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }); return; }
       const probe = registry.refsProbe(t);
       const refs = () => {
         const now = probe.now();
