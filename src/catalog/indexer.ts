@@ -37,6 +37,8 @@ const BATCH = 500;
 // A write's reindex that failed is tried again after 1 s, then twice as long each time, at most a minute apart.
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 60_000;
+/** Resolves on the event loop's next turn (after the I/O and microtasks of this one). */
+const nextTurn = () => new Promise<void>((resolve) => { setImmediate(resolve); });
 
 /** Reads templates through the registry and writes their entries, each in its own transaction. */
 export class Indexer {
@@ -111,7 +113,10 @@ export class Indexer {
   reindex(t: TemplateId, knownFiles?: string): Promise<ReindexOutcome> {
     if (this.closed) return Promise.resolve('unchanged'); // shutting down: the next start heals what this would have done
     const before = this.running.get(t.id) ?? Promise.resolve<ReindexOutcome>('unchanged');
-    const next = before.catch(() => 'unchanged' as const).then(() => this.read(t, knownFiles));
+    // The read starts on the event loop's next turn, not in this one's microtasks: a write event's
+    // subscribers run before the write answers, and a read whose steps resolve from memory (and its
+    // SQLite transaction) would otherwise run ahead of the answer, 3-4 ms on the pusher's clock.
+    const next = before.catch(() => 'unchanged' as const).then(nextTurn).then(() => this.read(t, knownFiles));
     this.running.set(t.id, next);
     void next.catch(() => undefined).finally(() => { if (this.running.get(t.id) === next) this.running.delete(t.id); });
     return next;

@@ -2,12 +2,13 @@
 // objects), for bulk reads such as a catalog rebuild where spawning git per repository dominates.
 // Only the plain layout Heater and `git` itself write is understood: anything else (alternates,
 // symbolic refs under refs/, SHA-256, odd messages) throws NotDirect and the caller falls back to git.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Lru } from './lru';
 import { VERSION_NOTES, lastChange, type RefEntry, type RefSnapshot } from './refs';
 import type { TreeFile } from './objects';
+import { dirStamp } from './refs-stamp';
 
 /** The repository is not one this reader understands; read it with git instead. */
 export class NotDirect extends Error {}
@@ -18,6 +19,10 @@ const CACHE_BYTES = 32 * 1024 * 1024;
 type ObjType = 'commit' | 'tree' | 'blob' | 'tag';
 const TYPES: Record<number, ObjType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const OID = /^[0-9a-f]{40}$/;
+/** A loose ref as git writes one: an object id and a newline. */
+const LOOSE_REF = /^[0-9a-f]{40}\n$/;
+/** Where a packed ref may live for the layout to be plain (plainLayoutOf). */
+const PLAIN_NAMESPACE = /^refs\/(heads|tags|heater)\//;
 
 interface Pack { readonly file: string; readonly idx: Buffer; readonly count: number; fd: number }
 
@@ -163,6 +168,12 @@ export class DirectRepo {
    */
   readRefs(known?: RefSnapshot): RefSnapshot {
     const refs = new Map<string, string>();
+    // the layout is judged on the same reads (plainLayoutOf), refs/ stamped first
+    const refsDir = dirStamp(this.gitDir, 'refs');
+    let plain = refsDir !== '';
+    try {
+      plain &&= readdirSync(path.join(this.gitDir, 'refs')).every((n) => n === 'heads' || n === 'tags' || n === 'heater');
+    } catch { plain = false; }
     let packed = '';
     try { packed = readFileSync(path.join(this.gitDir, 'packed-refs'), 'utf8'); } catch { /* none */ }
     for (const line of packed.split('\n')) {
@@ -170,24 +181,37 @@ export class DirectRepo {
       const sp = line.indexOf(' ');
       const oid = line.slice(0, sp);
       if (!OID.test(oid)) throw new NotDirect('packed-refs line');
-      refs.set(line.slice(sp + 1), oid);
+      const name = line.slice(sp + 1);
+      if (!PLAIN_NAMESPACE.test(name)) plain = false;
+      refs.set(name, oid);
     }
-    const walk = (rel: string, depth: number) => {
-      let names: string[];
-      try { names = readdirSync(path.join(this.gitDir, rel)); } catch { return; }
-      for (const n of names) {
-        const r = `${rel}/${n}`;
+    const walk = (rel: string, depth: number, judged: boolean) => {
+      let entries: Dirent[];
+      try { entries = readdirSync(path.join(this.gitDir, rel), { withFileTypes: true }); } catch { return; }
+      for (const e of entries) {
+        const r = `${rel}/${e.name}`;
         const full = path.join(this.gitDir, r);
-        const st = statSync(full, { throwIfNoEntry: false });
-        if (!st) continue;
-        if (st.isDirectory()) { if (depth > 32) throw new NotDirect('deep refs'); walk(r, depth + 1); continue; }
-        if (n.endsWith('.lock')) continue;
-        const v = readFileSync(full, 'utf8').trim();
+        let dir = e.isDirectory();
+        if (!dir && !e.isFile()) {
+          // a symbolic link (git's old symbolic refs) is followed, as before, but never plain
+          if (judged) plain = false;
+          const st = statSync(full, { throwIfNoEntry: false });
+          if (!st) continue;
+          if (!st.isDirectory() && !st.isFile()) throw new NotDirect(`ref ${r} is not a file`);
+          dir = st.isDirectory();
+        }
+        if (dir) { if (depth > 32) throw new NotDirect('deep refs'); walk(r, depth + 1, judged); continue; }
+        if (e.name.endsWith('.lock')) continue;
+        const text = readFileSync(full, 'utf8');
+        const v = text.trim();
         if (!OID.test(v)) throw new NotDirect(`ref ${r}`);
+        if (judged && !LOOSE_REF.test(text)) plain = false;
         refs.set(r, v);
       }
     };
-    for (const top of ['refs/tags', 'refs/heads', VERSION_NOTES]) walk(top, 0);
+    walk('refs/tags', 0, true);
+    walk('refs/heads', 0, true);
+    walk(VERSION_NOTES, 0, false); // refs/heater is hidden from the wire: its layout does not matter there
     const names = [...refs.keys()].filter((r) => r.startsWith('refs/tags/') || r.startsWith('refs/heads/') || r.startsWith(`${VERSION_NOTES}/`))
       .sort(byBytes);
     const tags = new Map<string, RefEntry>();
@@ -218,8 +242,24 @@ export class DirectRepo {
     let headFile = '';
     try { headFile = readFileSync(path.join(this.gitDir, 'HEAD'), 'utf8'); } catch { /* none */ }
     const m = /^ref: refs\/heads\/(.+)$/m.exec(headFile);
-    return { tags, branches, versionNotes, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(this.gitDir, tags, branches) / 1000000n)).toISOString() };
+    const snapshot: RefSnapshot = { tags, branches, versionNotes, defaultBranch: m?.[1]?.trim() ?? 'main', updated: new Date(Number(lastChange(this.gitDir, tags, branches) / 1000000n)).toISOString() };
+    if (plain) plainLayouts.set(snapshot, refsDir);
+    return snapshot;
   }
+}
+
+/** Snapshots read by DirectRepo.readRefs whose ref files were plain, with the stamp of refs/ then (plainLayoutOf). */
+const plainLayouts = new WeakMap<RefSnapshot, string>();
+
+/**
+ * For a snapshot DirectRepo.readRefs read, when every ref file of the repo was then in the layout
+ * git iterates as the snapshot holds it (refs/ holding only heads, tags and heater; packed-refs
+ * naming nothing else; each loose ref under refs/heads and refs/tags a regular file holding an
+ * object id and a newline): the `<ino>:<mtime>` stamp of refs/ at that read (refs-stamp.ts
+ * dirStamp). Undefined for any other snapshot (git read it, or something else was found).
+ */
+export function plainLayoutOf(refs: RefSnapshot): string | undefined {
+  return plainLayouts.get(refs);
 }
 
 /** Headers (first of each name) and the one-line subject of a commit or tag; NotDirect for anything unusual. */

@@ -9,6 +9,8 @@ import { git } from './exec';
 const OID = /^[0-9a-f]{40}$/;
 /** Loose objects up to this size are read synchronously (see readLoose). */
 const SYNC_READ_BYTES = 1024 * 1024;
+/** Bytes of commits, trees and tags one check keeps once read (QuarantineReader.seen). */
+const SEEN_BYTES = 16 * 1024 * 1024;
 
 /** One entry of a recursive tree listing. */
 export interface QuarantinedFile {
@@ -27,6 +29,12 @@ export interface QuarantinedFile {
 export class QuarantineReader {
   private fallback: Reader | null = null;
   private readonly objectDir: string | undefined;
+  /**
+   * Commits, trees and tags read during this check, up to SEEN_BYTES: the rules read the same ones
+   * several times (a tag peeled, then the tree of its commit for validation and again for semver).
+   */
+  private readonly seen = new Map<string, { type: string; size: number; body: Buffer }>();
+  private seenBytes = 0;
 
   /** `cachedBlob` gives the bytes of a blob already in memory (ObjectReader's cache), or undefined. */
   constructor(private readonly gitDir: string, private readonly env: Readonly<Record<string, string>>, private readonly pool: CatFilePool,
@@ -39,6 +47,17 @@ export class QuarantineReader {
    * `maxBytes` comes back with its type and size and an empty body: it is never held in memory.
    */
   async read(oid: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<{ type: string; size: number; body: Buffer } | null> {
+    const seen = this.seen.get(oid);
+    if (seen) return seen.size > maxBytes ? { type: seen.type, size: seen.size, body: Buffer.alloc(0) } : seen;
+    const found = await this.readFromSources(oid, maxBytes);
+    if (found && found.type !== 'blob' && found.body.length === found.size && this.seenBytes + found.size <= SEEN_BYTES) {
+      this.seen.set(oid, found);
+      this.seenBytes += found.size;
+    }
+    return found;
+  }
+
+  private async readFromSources(oid: string, maxBytes: number): Promise<{ type: string; size: number; body: Buffer } | null> {
     if (!OID.test(oid)) return null;
     const loose = this.objectDir ? await readLoose(this.objectDir, oid, maxBytes) : null;
     if (loose) return loose;

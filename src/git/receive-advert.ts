@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { git } from './exec';
-import { configStamp } from './refs-stamp';
+import { configStamp, dirStamp } from './refs-stamp';
+import { plainLayoutOf } from './direct-reader';
 import type { RefSnapshot } from './refs';
 import { SERVICES } from './smart-http';
 
@@ -124,17 +125,14 @@ export class ReceiveAdverts {
     let checked = this.checked.get(refs);
     if (!checked) {
       const refsDir = dirStamp(gitDir, 'refs');
-      checked = { refsDir, plain: refsDir !== '' && isPlainLayout(gitDir, refs) };
+      // a snapshot read from the ref files found their layout plain as it read them (plainLayoutOf):
+      // the ~300 loose tags of a busy template are not read again on a push's clock
+      const files = refsDir !== '' && (plainLayoutOf(refs) === refsDir || isPlainLayout(gitDir));
+      checked = { refsDir, plain: files && namesArePlain(refs) };
       this.checked.set(refs, checked);
     }
     return checked;
   }
-}
-
-/** `<ino>:<mtime>` of a folder, '' when it is missing. */
-function dirStamp(gitDir: string, rel: string): string {
-  const st = statSync(path.join(gitDir, rel), { throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.mtimeMs}` : '';
 }
 
 /** Alternates (whose refs git sends as `.have` lines) or shallow grafts (`shallow` lines). */
@@ -143,12 +141,11 @@ function hasExtraObjects(gitDir: string): boolean {
 }
 
 /**
- * True when every ref of the repo is one the snapshot holds as git's ref iteration yields it:
+ * True when every ref file of the repo is one git's ref iteration yields as a snapshot holds it:
  * refs/ holds only heads, tags and heater (Heater's own, hidden), packed-refs names nothing else,
- * every loose ref under refs/heads and refs/tags is a plain object id (no symbolic ref), and every
- * name is plain.
+ * and every loose ref under refs/heads and refs/tags is a plain object id (no symbolic ref).
  */
-function isPlainLayout(gitDir: string, refs: RefSnapshot): boolean {
+function isPlainLayout(gitDir: string): boolean {
   let top: string[];
   try { top = readdirSync(path.join(gitDir, 'refs')); } catch { return false; }
   if (!top.every((n) => n === 'heads' || n === 'tags' || n === 'heater')) return false;
@@ -173,7 +170,11 @@ function isPlainLayout(gitDir: string, refs: RefSnapshot): boolean {
     }
     return true;
   };
-  if (!looseArePlain('refs/heads', 0) || !looseArePlain('refs/tags', 0)) return false;
+  return looseArePlain('refs/heads', 0) && looseArePlain('refs/tags', 0);
+}
+
+/** True when every branch and tag of the snapshot has a plain name and an object id. */
+function namesArePlain(refs: RefSnapshot): boolean {
   for (const map of [refs.tags, refs.branches]) {
     for (const [name, entry] of map) if (!isPlainName(name) || !OID.test(entry.oid)) return false;
   }

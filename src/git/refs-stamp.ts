@@ -67,3 +67,9 @@ export function configStamp(gitDir: string, protocol: string): string {
   const st = statSync(path.join(gitDir, 'config'), { throwIfNoEntry: false });
   return st ? `${st.ino}:${st.mtimeMs}:${st.size}:${protocol}` : '';
 }
+
+/** `<ino>:<mtime>` of a folder (or file) of `gitDir`, '' when it is missing: a new entry in a folder changes it. */
+export function dirStamp(gitDir: string, rel: string): string {
+  const st = statSync(path.join(gitDir, rel), { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}` : '';
+}

@@ -1,8 +1,9 @@
 // Refs read without git agree with git: refValues (loose, packed, absent, the cases left to git) and RefCache reading only what changed.
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RefCache, readRefs, refValues } from '../../src/git/refs';
-import { readRefsSince } from '../../src/git/direct-reader';
+import { plainLayoutOf, readRefsSince } from '../../src/git/direct-reader';
+import { dirStamp } from '../../src/git/refs-stamp';
 import { gitOk, tempDir } from '../helpers/git-client';
 
 let dir: string;
@@ -88,5 +89,32 @@ describe('RefCache with readRefsSince', () => {
     await writeFile(path.join(gitDir, 'refs', 'heads', 'alias'), 'ref: refs/heads/main\n');
     cache.invalidate(gitDir);
     expect(await cache.get(gitDir)).toEqual(await readRefs(gitDir));
+  });
+
+  // receive-advert.ts trusts this instead of reading every loose ref again on a push's clock
+  test.each<[string, (a: string) => Promise<unknown>]>([
+    ['a ref outside heads and tags', (a) => gitOk(['update-ref', 'refs/notes/commits', a], { env: env() })],
+    ['a packed ref outside heads and tags', async (a) => {
+      await gitOk(['update-ref', 'refs/pull/1/head', a], { env: env() });
+      await gitOk(['pack-refs', '--all'], { env: env() });
+      await rm(path.join(gitDir, 'refs', 'pull'), { recursive: true, force: true }); // packed-refs alone names it
+    }],
+    ['a symbolic link under refs/heads', () => symlink('main', path.join(gitDir, 'refs', 'heads', 'link'))],
+    ['a loose tag with more than an id and a newline', (a) => writeFile(path.join(gitDir, 'refs', 'tags', 'v9.0.0'), `${a}  \n`)],
+  ])('plainLayoutOf: the stamp of refs/ for a plain repo read in-process; none after %s', async (_what, spoil) => {
+    const a = await commit('a');
+    await gitOk(['update-ref', 'refs/heads/main', a], { env: env() });
+    await tag('v1.0.0', a);
+    await mkdir(path.join(gitDir, 'refs', 'heater', 'versions'), { recursive: true });
+    await writeFile(path.join(gitDir, 'refs', 'heater', 'versions', '1.0.0'), `${a}  \n`); // hidden from the wire: not judged
+    const known = await readRefs(gitDir);
+    expect(plainLayoutOf(known)).toBeUndefined(); // read by git: nothing said
+    const plain = readRefsSince(gitDir, known);
+    expect(plainLayoutOf(plain)).toBe(dirStamp(gitDir, 'refs'));
+    expect(dirStamp(gitDir, 'refs')).not.toBe('');
+    await spoil(a);
+    const after = readRefsSince(gitDir, known); // still read in-process: the refs are what git reads too
+    expect(after).toEqual(await readRefs(gitDir));
+    expect(plainLayoutOf(after)).toBeUndefined();
   });
 });
