@@ -36,13 +36,14 @@ export interface PackCacheStats {
 }
 
 /**
- * A cache of pack data keyed by what `git pack-objects` is asked, shared by identical clones and
- * fetches: git's `uploadpack.packObjectsHook`, given on upload-pack's command line (git refuses it
+ * A cache of pack data keyed by what `git pack-objects` is asked, shared by identical fetches
+ * (those that say what they have; a clone's answer is kept whole instead): git's `uploadpack.packObjectsHook`, given on upload-pack's command line (git refuses it
  * from repository config: upload-pack.c upload_pack_config, "protected" config only). The hook
  * (hooks/pack-objects.sh) does the work per request without the server; this class installs it,
  * says how upload-pack runs it, and sweeps `<stateDir>/pack-cache/`, which is derived and may be
  * deleted at any time. In front of it, `answers` keeps whole upload-pack answers to identical
- * clone requests (response-cache.ts): a clone storm's later clones then run no git at all.
+ * clone requests (response-cache.ts): a clone storm's later clones then run no git at all, and the
+ * upload-pack making such an answer runs without the hook (smart-http.ts rpc).
  */
 export class PackCache {
   private hits = 0;

@@ -1,4 +1,4 @@
-// Clones through the pack cache end to end: the same objects as without it, hits for repeated and concurrent clones (whole answers by the server, packs by the hook), shallow apart, pushes seen, metrics.
+// Clones and fetches through the pack cache end to end: the same objects as without it, repeated and concurrent clones answered whole by the server, fetches that say what they have through the hook, shallow apart, pushes seen, metrics.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -63,25 +63,27 @@ async function contents(dir: string): Promise<{ refs: string; objects: string[] 
 
 test('a clone through the cache holds the same refs and objects as one from a server without it; a repeated clone is answered from disk', async () => {
   const first = await clone(cached);
-  const seen = lookups();
-  expect(seen.map(([r]) => r)).toEqual(['m']); // pack-objects ran once, through the hook
-  expect(entries()).toEqual([`${seen[0]?.[1] ?? ''}.pack`]);
-  expect(answers()).toHaveLength(2); // the ref list (ls-refs) and the pack (fetch)
+  expect(answers()).toHaveLength(2); // the ref list (ls-refs) and the pack (fetch), kept whole
+  // an answer kept whole is made without the hook: its pack is not kept a second time
+  expect(lookups()).toEqual([]);
+  expect(entries()).toEqual([]);
   const before = await answered();
   const again = await clone(cached);
   expect(await answered()).toEqual({ hit: before.hit + 2, miss: before.miss });
-  expect(lookups()).toEqual(seen); // no upload-pack, so no hook
+  expect(lookups()).toEqual([]); // no upload-pack, so no hook
   const reference = await clone(plain);
   expect(await contents(first)).toEqual(await contents(reference));
   expect(await contents(again)).toEqual(await contents(reference));
   expect(existsSync(cacheDir(plain))).toBe(false); // off: no folder, no hook
 });
 
-test('a client whose request differs (another git) asking for the same pack runs upload-pack, whose hook serves the kept pack', async () => {
+test('a client whose request differs (another git) has answers of its own, kept whole in turn', async () => {
   const before = await answered();
   const other = await cloneAs('git/2.99.0-bench');
   expect((await answered()).miss).toBe(before.miss + 2);
-  expect(lookups().map(([r]) => r)).toEqual(['m', 'h']);
+  await cloneAs('git/2.99.0-bench');
+  expect(await answered()).toEqual({ hit: before.hit + 2, miss: before.miss + 2 });
+  expect(lookups()).toEqual([]);
   expect(await contents(other)).toEqual(await contents(await clone(plain)));
 });
 
@@ -101,24 +103,43 @@ test('16 identical clones of a new version at once compute its pack once and all
   const before = { answered: await answered(), lookups: lookups().length };
   const dirs = await Promise.all(Array.from({ length: 16 }, () => clone(cached)));
   for (const d of dirs) expect((await gitOk(['--git-dir', d, 'rev-parse', 'v1.7.0^{commit}'])).trim()).toBe((await work.git(['rev-parse', 'HEAD'])).trim());
-  // one upload-pack made each answer (ls-refs, fetch), the other 15 clones waited for them: one pack-objects
-  expect(lookups().slice(before.lookups).map(([r]) => r)).toEqual(['m']);
+  // one upload-pack made each answer (ls-refs, fetch), the other 15 clones waited for them and were sent its file
   expect(await answered()).toEqual({ hit: before.answered.hit + 30, miss: before.answered.miss + 2 });
+  expect(lookups()).toHaveLength(before.lookups);
 }, 60_000);
 
-test('a shallow clone has entries of its own, never the full one, and the full clone is not answered by them', async () => {
+test('a fetch that says what it has goes through the hook: the same fetch from another client is served the kept pack', async () => {
+  const olds = [await clone(cached), await clone(cached)];
+  const next = await work.commit({ 'template.yaml': hotTemplate(5) }, 'release 5');
+  await work.tag('v1.5.0');
+  await work.git(['push', '-q', `${cached.authUrl}/acme/web.git`, 'main', 'v1.5.0']);
+  await new Promise((r) => setTimeout(r, 30)); // past the young-stamp window: refs changed a moment ago are never cached
+  const before = { answered: await answered(), lookups: lookups().length };
+  for (const old of olds) {
+    await gitOk(['--git-dir', old, 'fetch', '-q', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
+    expect((await gitOk(['--git-dir', old, 'rev-parse', 'main'])).trim()).toBe(next);
+    await gitOk(['--git-dir', old, 'fsck', '--strict', '--no-dangling']);
+  }
+  // the same haves, the same pack: computed once, then served from disk; such answers are never kept whole
+  const seen = lookups().slice(before.lookups);
+  expect(seen.map(([r]) => r)).toEqual(['m', 'h']);
+  expect(seen[0]?.[1]).toBe(seen[1]?.[1]);
+  expect(entries()).toContain(`${seen[0]?.[1] ?? ''}.pack`);
+  expect(await answered()).toEqual({ hit: before.answered.hit + 1, miss: before.answered.miss + 1 }); // the ref list, asked twice; the packs were never kept as answers
+});
+
+test('a shallow clone has an answer of its own, never the full one, and the full clone is not answered by it', async () => {
   const full = await clone(cached);
-  const before = { lookups: lookups(), answers: answers() };
+  const before = { answered: await answered(), answers: answers() };
   const shallow = await clone(cached, '--depth', '1');
   expect((await gitOk(['--git-dir', shallow, 'rev-list', '--count', 'main'])).trim()).toBe('1');
-  const [result, key] = lookups()[before.lookups.length] ?? [];
-  expect(result).toBe('m');
-  expect(before.lookups.map(([, k]) => k)).not.toContain(key);
-  expect(answers().filter((a) => !before.answers.includes(a))).toHaveLength(1); // its fetch; the ref list is the full clone's
-  const shallowOther = path.join(scratch, `c${n++}`);
-  await gitOk(['clone', '-q', '--bare', '--depth', '1', `${cached.url}/acme/web.git`, shallowOther], { env: { GIT_USER_AGENT: 'git/2.99.0-shallow' } });
-  expect(lookups()).toContainEqual(['h', key]);
-  expect((await gitOk(['--git-dir', shallowOther, 'rev-list', '--count', 'main'])).trim()).toBe('1');
+  expect(await answered()).toEqual({ hit: before.answered.hit + 1, miss: before.answered.miss + 1 }); // the full clone's ref list; its own fetch
+  const mine = answers().filter((a) => !before.answers.includes(a));
+  expect(mine).toHaveLength(1);
+  const again = await clone(cached, '--depth', '1');
+  expect(await answered()).toEqual({ hit: before.answered.hit + 3, miss: before.answered.miss + 1 });
+  expect(answers().filter((a) => !before.answers.includes(a))).toEqual(mine);
+  expect((await gitOk(['--git-dir', again, 'rev-list', '--count', 'main'])).trim()).toBe('1');
   expect(Number((await gitOk(['--git-dir', await clone(cached), 'rev-list', '--count', 'main'])).trim())).toBeGreaterThan(1);
   await gitOk(['--git-dir', full, 'fsck', '--strict', '--no-dangling']);
 });
