@@ -14,7 +14,7 @@ import { readRefsSince } from './git/direct-reader';
 import { CatFilePool } from './git/catfile-pool';
 import { ObjectReader } from './git/objects';
 import { git, runningGit, signalAllGit, stopAllGit } from './git/exec';
-import { PushSessions } from './git/hooks/sessions';
+import { PushSessions, type PushSession } from './git/hooks/sessions';
 import { Housekeeper } from './git/housekeeping';
 import { PackCache } from './git/pack-cache';
 import { Registry } from './registry/registry';
@@ -41,6 +41,7 @@ import { loadAssets } from './web/assets';
 import { ClientAddress } from './http/client-address';
 import { createHttpApp } from './http/server';
 import { gitRouter } from './http/routes/git';
+import { ReceivePrestarts } from './git/receive-prestart';
 import { StartupError, systemReason } from './errors/startup-error';
 import { CachedReads } from './http/cached-reads';
 import { AnswerCache } from './http/answer-cache';
@@ -163,10 +164,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   events.subscribe('housekeeping', (e) => { if (e.action === 'push' && e.ok && e.template) housekeeper.afterPush(store.gitDir(e.template)); });
   const answers = new AnswerCache(config.answerCacheBytes);
   const cached = new CachedReads({ cache: answers, registry, settings, catalog: readCatalog, onAnswered: (r) => accessed(r) });
+  // a receive-pack not taken by its POST within 10 s is ended (the client computes its pack meanwhile)
+  const prestarts = new ReceivePrestarts<PushSession<PushContext>>(10_000);
   const metrics = new Metrics({ gitRunning: runningGit, catFileReaders: () => pool.size, readsWaiting: () => pool.waitingReads, indexBehind: () => indexer.behind, objectCache: () => objects.cacheStats(),
     answerCache: () => ({ hits: answers.hits, misses: answers.misses, bytes: answers.bytes, entries: answers.size }),
     diffStore: () => ({ ...diffStore.stats(), queued: precompute.queued, ...precompute.counts }),
-    packCache: packCache ? () => packCache.stats() : null });
+    packCache: packCache ? () => packCache.stats() : null, receivePrestarts: () => ({ taken: prestarts.taken, unused: prestarts.unused }) });
   events.subscribe('metrics', metrics.onWrite);
   const auditIndex = new AuditIndex(audit.file, catalog, (msg) => log.warn(msg));
   // the file is the record, appended before the write answers; the index takes what was appended
@@ -191,7 +194,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   // the git remote, before Express too: its routing was a third of the CPU of a request answered from memory
-  const gitRemote = gitRouter({ store, registry, access, sessions, log, hookAddress, housekeeper, packCache, receiveAdverts, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses });
+  const gitRemote = gitRouter({ store, registry, access, sessions, log, hookAddress, housekeeper, packCache, receiveAdverts, prestarts, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses });
   const server = http.createServer((req, res) => {
     takeLink(req); // a read link in the path becomes the request's credential, before anything reads the URL
     // an answer from memory is sent at once (no 'close' listener to count it in flight: it cost as much as the answer); it logs its own line

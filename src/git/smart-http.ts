@@ -1,5 +1,5 @@
 // git's smart HTTP protocol over streams: the service table, ref advertisement and stateless RPC.
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import { pipeline } from 'node:stream';
@@ -65,6 +65,11 @@ export interface Child {
    * still arriving holds none); may throw, BusyError at the server's limit of git processes.
    */
   readonly takeSlot?: () => void;
+  /**
+   * A receive-pack already started for this push (receive-prestart.ts), with this request's
+   * environment, as startReceivePack starts one; none: rpc starts git.
+   */
+  readonly started?: ChildProcessWithoutNullStreams;
   /** Run when git exits; a push's response ends only once it has resolved (its write is then known everywhere). */
   readonly onExit?: (code: number | null) => void | Promise<void>;
   /**
@@ -188,7 +193,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     return;
   }
   child.takeSlot?.();
-  const git = spawnGit(args, { env: env() });
+  const git = child.started ?? startReceivePack(gitDir, child.env, req.headers['git-protocol']);
   git.stdin.on('error', () => { /* reported through the exit code */ });
   const source = gzip ? req.pipe(createGunzip()) : req;
   pipeline(source, git.stdin, (err) => {
@@ -196,6 +201,12 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   });
   startResult(res, service);
   stream(git, res, service, child, true, req);
+}
+
+/** Starts the receive-pack of a push as rpc does, with the request's environment (`env`, and its Git-Protocol header). */
+export function startReceivePack(gitDir: string, env: Readonly<Record<string, string>>, gitProtocol: string | string[] | undefined): ChildProcessWithoutNullStreams {
+  const service = SERVICES['git-receive-pack'];
+  return spawnGit([...service.config, service.command, '--stateless-rpc', gitDir], { env: gitEnv({ ...env, ...protocolEnv(gitProtocol) }) });
 }
 
 /** Status, content type and no-cache headers of an RPC result. */

@@ -23,6 +23,8 @@ export interface MetricSources {
   readonly diffStore: () => { hits: number; misses: number; corrupt: number; bytes: number; queued: number; done: number; failed: number };
   /** The pack-objects cache's lookups since the start and its bytes on disk; null when it is off. */
   readonly packCache: (() => PackCacheStats) | null;
+  /** receive-packs started at a push's advertisement since the start: taken by its POST, or ended unused. */
+  readonly receivePrestarts: () => { taken: number; unused: number };
 }
 
 // request durations: from a cached file (~1 ms) to a large clone or push (minutes)
@@ -59,6 +61,7 @@ export class Metrics {
     this.writes = new Counter({ name: 'heater_writes_total', help: 'Writes (pushes, publishes, label moves, marks, deletes, settings, tokens) by action, door (git, rest, cli) and result (ok or refused).', labelNames: ['action', 'via', 'result'], registers });
     const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()); } });
     gauge('heater_git_processes_running', 'git processes the server runs now (cat-file readers not included).', sources.gitRunning);
+    totals('heater_git_receive_prestarts_total', 'receive-packs started when a push\'s advertisement was sent, by result (taken: the push\'s POST on that connection used it; unused: ended with no POST, or another one\'s).', registers, sources.receivePrestarts);
     gauge('heater_git_catfile_readers', 'Long-lived git cat-file readers.', sources.catFileReaders);
     gauge('heater_git_reads_waiting', 'Reads waiting for a git cat-file reader (every reader busy).', sources.readsWaiting);
     totals('heater_diff_store_lookups_total', 'Lookups of the precomputed diff store (.heater/diffs/) by result: hit, miss, or corrupt (a damaged entry, removed and computed again).', registers,

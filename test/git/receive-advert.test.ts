@@ -1,9 +1,8 @@
 // GET info/refs?service=git-receive-pack made from the ref snapshot in memory: byte for byte what git itself sends, over many repo states.
-import childProcess from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, waitFor, waitNoGitChildren, type TestServer } from '../helpers/server';
+import { startServer, waitFor, waitNoGitChildren, watchGitSpawns, type TestServer } from '../helpers/server';
 import { WorkRepo, clientEnv, gitOk, hotTemplate, runGit } from '../helpers/git-client';
 
 let server: TestServer;
@@ -15,11 +14,7 @@ beforeAll(async () => {
   server = await startServer();
   work = await WorkRepo.create();
   await work.commit({ 'template.yaml': hotTemplate(1) });
-  const spawn = childProcess.spawn;
-  jest.spyOn(childProcess, 'spawn').mockImplementation(((cmd: string, args: readonly string[], opts: childProcess.SpawnOptions) => {
-    if (cmd === 'git') spawned.push([...args]);
-    return spawn(cmd, args, opts);
-  }) as typeof childProcess.spawn);
+  watchGitSpawns((args) => { spawned.push([...args]); });
 });
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -49,7 +44,8 @@ async function heaterAdvert(id: string, protocol?: string): Promise<{ body: Buff
   expect(res.headers.get('cache-control')).toBe('no-cache, max-age=0, must-revalidate');
   const all = Buffer.from(await res.arrayBuffer());
   expect(all.subarray(0, PREAMBLE.length).toString('latin1')).toBe(PREAMBLE);
-  const fromGit = spawned.slice(before).some((a) => a.includes('receive-pack'));
+  // the advertisement's git, not the receive-pack started for the push it announces (receive-prestart.ts)
+  const fromGit = spawned.slice(before).some((a) => a.includes('receive-pack') && a.includes('--http-backend-info-refs'));
   return { body: all.subarray(PREAMBLE.length), fromGit };
 }
 

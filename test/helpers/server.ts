@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import childProcess from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createApp, type AppOptions } from '../../src/app';
 import { testConfig, type Config } from '../../src/config/config';
@@ -82,4 +83,17 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms = 3000
     if (Date.now() - t0 > ms) return false;
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Calls `onSpawn` with the arguments and the process of every `git` the server (in this process)
+ * starts from now on; `jest.restoreAllMocks()` stops it.
+ */
+export function watchGitSpawns(onSpawn: (args: readonly string[], child: childProcess.ChildProcess) => void): void {
+  const spawn = childProcess.spawn;
+  jest.spyOn(childProcess, 'spawn').mockImplementation(((cmd: string, args: readonly string[], opts: childProcess.SpawnOptions) => {
+    const child = spawn(cmd, args, opts);
+    if (cmd === 'git') onSpawn(args, child);
+    return child;
+  }) as typeof childProcess.spawn);
 }

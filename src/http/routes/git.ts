@@ -2,7 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { parseTemplateId, type RepoStore, type TemplateId } from '../../git/store';
-import { advertise, isService, rpc, startResult, SERVICES, type Service } from '../../git/smart-http';
+import { advertise, isService, rpc, startReceivePack, startResult, SERVICES, type Service } from '../../git/smart-http';
+import type { Prestart, ReceivePrestarts } from '../../git/receive-prestart';
+import type { PushSession } from '../../git/hooks/sessions';
 import type { PushSessions } from '../../git/hooks/sessions';
 import type { Housekeeper } from '../../git/housekeeping';
 import type { PackCache } from '../../git/pack-cache';
@@ -51,6 +53,8 @@ export interface GitDeps {
   readonly receiveAdverts: ReceiveAdverts;
   /** Where the hook reaches this server: host and port of the listening socket. */
   readonly hookAddress: () => { host: string; port: number };
+  /** receive-packs started at a push's advertisement for its POST; none: started at the POST. */
+  readonly prestarts?: ReceivePrestarts<PushSession<PushContext>>;
 }
 
 // Matched on the raw path, before any decoding: "%2e%2e" or "%2f" never becomes a path part.
@@ -130,6 +134,15 @@ export function gitRouter(deps: GitDeps): GitHandler {
         return now;
       };
       advertise(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot, pushRefs: { adverts: deps.receiveAdverts, refs } });
+      // its receive-pack is started once the advertisement is sent, while the client computes its pack
+      if (principal && deps.prestarts) {
+        const sent = new Promise<void>((resolve) => { res.once('finish', resolve); res.once('close', resolve); });
+        const ready = sent.then(() => prestart(req, t, gitDir, principal, caller.address, env)).catch((e: Error) => {
+          log.warn(`${t.id}: could not start receive-pack ahead of the push: ${e.message}`);
+          return undefined;
+        });
+        deps.prestarts.offer(req.socket, prestartKey(t, principal, caller.address, req), ready);
+      }
       return;
     }
     if (!principal) {
@@ -148,27 +161,17 @@ export function gitRouter(deps: GitDeps): GitHandler {
       res.end();
       return;
     }
-    // Creating the repo and registering the push happen under the repo lock, so that a refused
-    // push-to-create removing its empty repo again never races a push that has just arrived.
+    // the receive-pack started at this connection's advertisement, when it was for this very push
+    const taken = await deps.prestarts?.take(req.socket, prestartKey(t, principal, caller.address, req));
     let createdHere = false;
-    const release = await registry.locks.acquire(gitDir);
-    let session;
-    try {
-      if (!(await store.exists(t))) {
-        try { await store.create(t); createdHere = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
-      } else {
-        await installHooks(gitDir); // a repo copied in from elsewhere gets Heater's rules before its first push
-      }
-      session = sessions.start({ template: t, gitDir, principal, address: caller.address });
-    } finally {
-      release();
+    let session: PushSession<PushContext>;
+    if (taken) {
+      session = taken.session;
+      res.once('close', () => { active--; }); // its slot, taken when it started, is this request's now
+    } else {
+      ({ session, createdHere } = await register(t, gitDir, principal, caller.address, true));
     }
-    const { host, port } = deps.hookAddress();
-    const hookEnv = {
-      ...env, HEATER_HOOK_HOST: host, HEATER_HOOK_PORT: String(port), HEATER_HOOK_TOKEN: session.token,
-      // git refuses a pack over this size itself ("pack exceeds maximum allowed size"), quarantine and all
-      GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'receive.maxInputSize', GIT_CONFIG_VALUE_0: String(deps.maxPushBytes),
-    };
+    const hookEnv = receiveEnv(env, session);
     const ended = session;
     const onExit = async () => {
       registry.refsChanged(gitDir); // before the push is announced: subscribers read the new refs
@@ -180,12 +183,78 @@ export function gitRouter(deps: GitDeps): GitHandler {
       }
     };
     try {
-      await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs, takeSlot }, deps.maxNegotiationBytes);
+      await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs, ...(taken ? { started: taken.git } : { takeSlot }) }, deps.maxNegotiationBytes);
     } catch (e) {
+      taken?.git.stdin.end(); // refused before its input was given to it: it reads no command and exits
       await onExit();
       throw e;
     }
   }
+
+  /**
+   * Creates the repo (a push-to-create) or brings its hook up to date, and registers the push,
+   * under the repo lock: a refused push-to-create removing its empty repo again never races a push
+   * that has just arrived.
+   */
+  async function register(t: TemplateId, gitDir: string, principal: Principal, address: string, mayCreate: true): Promise<Registered>;
+  async function register(t: TemplateId, gitDir: string, principal: Principal, address: string, mayCreate: false): Promise<Registered | null>;
+  async function register(t: TemplateId, gitDir: string, principal: Principal, address: string, mayCreate: boolean): Promise<Registered | null> {
+    let createdHere = false;
+    const release = await registry.locks.acquire(gitDir);
+    try {
+      if (!(await store.exists(t))) {
+        if (!mayCreate) return null;
+        try { await store.create(t); createdHere = true; } catch (e) { if (!(e instanceof ConflictError)) throw e; }
+      } else {
+        await installHooks(gitDir); // a repo copied in from elsewhere gets Heater's rules before its first push
+      }
+      return { session: sessions.start({ template: t, gitDir, principal, address }), createdHere };
+    } finally {
+      release();
+    }
+  }
+
+  /** receive-pack's environment for a push: the hook's way back to this server, and the push size limit. */
+  function receiveEnv(env: Readonly<Record<string, string>>, session: PushSession<PushContext>): Record<string, string> {
+    const { host, port } = deps.hookAddress();
+    return {
+      ...env, HEATER_HOOK_HOST: host, HEATER_HOOK_PORT: String(port), HEATER_HOOK_TOKEN: session.token,
+      // git refuses a pack over this size itself ("pack exceeds maximum allowed size"), quarantine and all
+      GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'receive.maxInputSize', GIT_CONFIG_VALUE_0: String(deps.maxPushBytes),
+    };
+  }
+
+  /**
+   * Starts the receive-pack of the push whose advertisement was just sent on `req`'s connection,
+   * for that connection's POST (receive-prestart.ts). Only for a repo that exists (a push-to-create
+   * makes it at the POST) and while fewer than half the git slots are busy: one waiting for a slow
+   * client's pack must not be what turns clones away.
+   */
+  async function prestart(req: IncomingMessage, t: TemplateId, gitDir: string, principal: Principal, address: string,
+    env: Readonly<Record<string, string>>): Promise<Prestart<PushSession<PushContext>> | undefined> {
+    const busy = () => req.socket.destroyed || active * 2 >= deps.maxGitProcesses;
+    if (busy()) return undefined;
+    const session = (await register(t, gitDir, principal, address, false))?.session;
+    if (!session) return undefined;
+    if (busy()) { await sessions.end(session); return undefined; }
+    active++;
+    const git = startReceivePack(gitDir, receiveEnv(env, session), req.headers['git-protocol']);
+    return {
+      git, session, discard: () => {
+        active--;
+        sessions.end(session).catch((e: Error) => log.warn(`${t.id}: ending an unused push session: ${e.message}`));
+      },
+    };
+  }
+}
+
+/** A push registered: its session, and whether its repository was created for it (a push-to-create). */
+interface Registered { readonly session: PushSession<PushContext>; readonly createdHere: boolean }
+
+/** What a push's POST must share with the advertisement a receive-pack was started at. */
+function prestartKey(t: TemplateId, principal: Principal, address: string, req: IncomingMessage): string {
+  const protocol = req.headers['git-protocol'];
+  return JSON.stringify([t.id, principal, address, typeof protocol === 'string' ? protocol : '']);
 }
 
 /** Reads a 4-byte body; true when it is git's "0000" probe, else a 400 (no receive-pack request is 4 bytes). */
