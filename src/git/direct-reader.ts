@@ -175,7 +175,9 @@ export class DirectRepo {
       plain &&= readdirSync(path.join(this.gitDir, 'refs')).every((n) => n === 'heads' || n === 'tags' || n === 'heater');
     } catch { plain = false; }
     let packed = '';
-    try { packed = readFileSync(path.join(this.gitDir, 'packed-refs'), 'utf8'); } catch { /* none */ }
+    try { packed = readFileSync(path.join(this.gitDir, 'packed-refs'), 'utf8'); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') plain = false; // none is plain; unreadable is not
+    }
     for (const line of packed.split('\n')) {
       if (!line || line[0] === '#' || line[0] === '^') continue;
       const sp = line.indexOf(' ');
@@ -187,7 +189,10 @@ export class DirectRepo {
     }
     const walk = (rel: string, depth: number, judged: boolean) => {
       let entries: Dirent[];
-      try { entries = readdirSync(path.join(this.gitDir, rel), { withFileTypes: true }); } catch { return; }
+      try { entries = readdirSync(path.join(this.gitDir, rel), { withFileTypes: true }); } catch {
+        if (judged && depth > 0) plain = false; // a folder gone mid-walk: no refs/tags yet is plain, this is not
+        return;
+      }
       for (const e of entries) {
         const r = `${rel}/${e.name}`;
         const full = path.join(this.gitDir, r);

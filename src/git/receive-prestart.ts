@@ -50,18 +50,29 @@ export class ReceivePrestarts<S> {
     this.waiting.set(socket, w);
     socket.once('close', onClose);
     if (socket.destroyed) { this.drop(socket); return; }
-    // one that exits by itself while it waits is dropped
-    void ready.then((p) => { p?.git.once('exit', () => { if (this.waiting.get(socket) === w) this.drop(socket); }); });
+    // one that exits by itself (or fails) while it waits is dropped
+    void ready.then((p) => {
+      const gone = () => { if (this.waiting.get(socket) === w) this.drop(socket); };
+      p?.git.once('exit', gone);
+      p?.git.once('error', gone);
+    });
+  }
+
+  /** Ends the receive-pack offered on `socket`, if any (a new advertisement there, a POST that will not take it). */
+  withdraw(socket: Socket): void {
+    this.drop(socket);
   }
 
   /** The receive-pack offered on `socket`, once started, when it was for `key` and still runs: the caller's from then on. */
   async take(socket: Socket, key: string): Promise<Prestart<S> | undefined> {
     const w = this.waiting.get(socket);
     if (!w) return undefined;
+    // started for another push: ended, never waited for
+    if (w.key !== key) { this.drop(socket); return undefined; }
     this.forget(socket, w);
     const p = await w.ready;
     if (!p) return undefined;
-    if (w.key === key && p.git.exitCode === null && p.git.signalCode === null) {
+    if (p.git.exitCode === null && p.git.signalCode === null) {
       this.taken++;
       return p;
     }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ReceivePrestarts } from '../../src/git/receive-prestart';
 import { gitEnv } from '../../src/git/exec';
 import { startServer, waitFor, waitNoGitChildren, watchGitSpawns, type TestServer } from '../helpers/server';
-import { WorkRepo, gitOk, hotTemplate, runGit, tempDir } from '../helpers/git-client';
+import { WorkRepo, gitOk, holdGitSlot, hotTemplate, runGit, tempDir } from '../helpers/git-client';
+import { rm } from 'node:fs/promises';
 
 let server: TestServer;
 let work: WorkRepo;
@@ -73,6 +74,7 @@ test('an advertisement with no POST after it (nothing to push): its receive-pack
   const refsBefore = await gitOk(['--git-dir', gitDir(), 'for-each-ref']);
   const pushesBefore = pushes();
   const before = started.length;
+  const counted = await prestarts();
   const r = await work.run(['push', `${server.authUrl}/acme/web.git`, 'main']);
   expect(r.code).toBe(0);
   expect(r.stderr).toContain('Everything up-to-date');
@@ -80,7 +82,7 @@ test('an advertisement with no POST after it (nothing to push): its receive-pack
   expect(await waitNoGitChildren(3000, true)).toEqual([]); // and ended with the client's connection
   expect(await gitOk(['--git-dir', gitDir(), 'for-each-ref'])).toBe(refsBefore);
   expect(pushes()).toBe(pushesBefore);
-  expect((await prestarts()).unused).toBeGreaterThan(0);
+  expect(await prestarts()).toEqual({ taken: counted.taken, unused: counted.unused + 1 });
 });
 
 test('a kept-alive connection that only asks for the advertisement holds one receive-pack, ended when it closes', async () => {
@@ -98,21 +100,87 @@ test('a kept-alive connection that only asks for the advertisement holds one rec
   expect(await waitNoGitChildren(3000, true)).toEqual([]);
 });
 
-test('a push whose POST comes on another connection starts its own receive-pack; the waiting one is ended', async () => {
+test('a push whose POST comes on another connection uses its own; the one waiting elsewhere is ended with its connection', async () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const counted = await prestarts();
+  let waiting: number | undefined;
   try {
-    await advertise(agent);
     const before = started.length;
+    await advertise(agent);
+    expect(await waitFor(() => started.length === before + 1)).toBe(true);
+    waiting = started[before]?.pid;
     await work.commit({ 'template.yaml': hotTemplate(3) });
     await work.tag('v1.2.0');
     expect((await work.run(['push', '-q', `${server.authUrl}/acme/web.git`, 'main', 'v1.2.0'])).code).toBe(0);
-    expect(started.length).toBeGreaterThan(before);
+    expect(await prestarts()).toEqual({ taken: counted.taken + 1, unused: counted.unused }); // the push's own
     expect((await gitOk(['--git-dir', gitDir(), 'tag', '-l', 'v1.2.0'])).trim()).toBe('v1.2.0');
+    expect(gitAlive(waiting)).toBe(true); // still waiting for a POST on its connection
   } finally {
     agent.destroy();
   }
+  expect(await waitFor(() => !gitAlive(waiting))).toBe(true);
+  expect(await prestarts()).toEqual({ taken: counted.taken + 1, unused: counted.unused + 1 });
   expect(await waitNoGitChildren(3000, true)).toEqual([]);
 });
+
+/** POST git-receive-pack on `agent`'s connection with a body git would never send (the wrong type): answered 415. */
+async function refusedPost(agent: http.Agent, headers: Record<string, string> = {}): Promise<number> {
+  const token = server.token;
+  return new Promise<number>((resolve, reject) => {
+    const req = http.request(`${server.url}/acme/web.git/git-receive-pack`, {
+      agent, method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}`, 'Content-Type': 'text/plain', ...headers },
+    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end('0000'.repeat(4));
+  });
+}
+
+test.each([
+  ['the same push, refused before its pack (a wrong content type): taken, then ended', {}, { taken: 1, unused: 0 }],
+  ['another Git-Protocol than its advertisement\'s: not taken, ended', { 'Git-Protocol': 'version=1' }, { taken: 0, unused: 1 }],
+])('a POST on the connection of %s', async (_what, headers, delta) => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const counted = await prestarts();
+  const refsBefore = await gitOk(['--git-dir', gitDir(), 'for-each-ref']);
+  try {
+    const before = started.length;
+    await advertise(agent);
+    expect(await waitFor(() => started.length === before + 1)).toBe(true);
+    const pid = started[before]?.pid;
+    expect(await refusedPost(agent, headers)).toBe(415);
+    expect(await waitFor(() => !gitAlive(pid))).toBe(true);
+    expect(await prestarts()).toEqual({ taken: counted.taken + delta.taken, unused: counted.unused + delta.unused });
+  } finally {
+    agent.destroy();
+  }
+  expect(await gitOk(['--git-dir', gitDir(), 'for-each-ref'])).toBe(refsBefore);
+  expect(await waitNoGitChildren(3000, true)).toEqual([]);
+});
+
+test('no git slot is kept: with two slots, pushes (one with nothing to push) leave both free', async () => {
+  const small = await startServer({ maxGitProcesses: 2 });
+  const dir = await tempDir('heater-prestart-slots-');
+  try {
+    expect((await work.run(['push', '-q', `${small.authUrl}/acme/web.git`, 'main', '--tags'])).code).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      await work.commit({ 'template.yaml': hotTemplate(20 + i) });
+      await work.tag(`v3.${i}.0`);
+      expect((await work.run(['push', '-q', `${small.authUrl}/acme/web.git`, 'main', `v3.${i}.0`])).code).toBe(0);
+    }
+    expect((await work.run(['push', `${small.authUrl}/acme/web.git`, 'main'])).stderr).toContain('Everything up-to-date');
+    const holder = holdGitSlot(small.url, '/acme/web', (await work.git(['rev-parse', 'HEAD'])).trim());
+    try {
+      // one slot held: a clone needs the other, which no push kept
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await runGit(['clone', '-q', '--bare', `${small.url}/acme/web.git`, dir])).code).toBe(0);
+    } finally {
+      holder.destroy();
+    }
+  } finally {
+    await small.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 60_000);
 
 test('four pushes at once, each on its own connections, all land', async () => {
   const clones: string[] = [];

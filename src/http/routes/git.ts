@@ -1,11 +1,11 @@
 // The git remote: /<namespace>/<name>.git/{info/refs, git-upload-pack, git-receive-pack}.
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { parseTemplateId, type RepoStore, type TemplateId } from '../../git/store';
 import { advertise, isService, rpc, startReceivePack, startResult, SERVICES, type Service } from '../../git/smart-http';
 import type { Prestart, ReceivePrestarts } from '../../git/receive-prestart';
-import type { PushSession } from '../../git/hooks/sessions';
-import type { PushSessions } from '../../git/hooks/sessions';
+import type { PushSession, PushSessions } from '../../git/hooks/sessions';
 import type { Housekeeper } from '../../git/housekeeping';
 import type { PackCache } from '../../git/pack-cache';
 import type { ReceiveAdverts } from '../../git/receive-advert';
@@ -112,7 +112,7 @@ export function gitRouter(deps: GitDeps): GitHandler {
     const takeSlot = () => {
       refuseAtLimit();
       active++;
-      res.once('close', () => { active--; });
+      whenClosed(res, () => { active--; });
     };
     const gitDir = store.gitDir(t);
     const exists = await store.exists(t);
@@ -123,6 +123,8 @@ export function gitRouter(deps: GitDeps): GitHandler {
     if (rest === '/info/refs') {
       // push-to-create: an empty repository's advertisement, as Gitea does; the repo is made at the POST
       if (!exists) { advertise(emptyRepo, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }); return; }
+      // a new advertisement on this connection replaces the receive-pack started at the last one
+      if (principal) deps.prestarts?.withdraw(req.socket);
       // a push past the limit is refused here, where git shows why, even when its advertisement needs no git
       if (principal) refuseAtLimit();
       if (service !== 'git-receive-pack') { advertise(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot }); return; }
@@ -135,7 +137,8 @@ export function gitRouter(deps: GitDeps): GitHandler {
       };
       advertise(gitDir, service, req, res, { env, log: logChild, idleMs: deps.gitIdleMs, takeSlot, pushRefs: { adverts: deps.receiveAdverts, refs } });
       // its receive-pack is started once the advertisement is sent, while the client computes its pack
-      if (principal && deps.prestarts) {
+      // (only where a POST can follow on this connection)
+      if (principal && deps.prestarts && req.method === 'GET' && res.shouldKeepAlive) {
         const sent = new Promise<void>((resolve) => { res.once('finish', resolve); res.once('close', resolve); });
         const ready = sent.then(() => prestart(req, t, gitDir, principal, caller.address, env)).catch((e: Error) => {
           log.warn(`${t.id}: could not start receive-pack ahead of the push: ${e.message}`);
@@ -162,12 +165,15 @@ export function gitRouter(deps: GitDeps): GitHandler {
       return;
     }
     // the receive-pack started at this connection's advertisement, when it was for this very push
-    const taken = await deps.prestarts?.take(req.socket, prestartKey(t, principal, caller.address, req));
+    // and its repo is still there (one deleted meanwhile is made again below)
+    let taken: Prestart<PushSession<PushContext>> | undefined;
+    if (exists) taken = await deps.prestarts?.take(req.socket, prestartKey(t, principal, caller.address, req));
+    else deps.prestarts?.withdraw(req.socket);
     let createdHere = false;
     let session: PushSession<PushContext>;
     if (taken) {
       session = taken.session;
-      res.once('close', () => { active--; }); // its slot, taken when it started, is this request's now
+      whenClosed(res, () => { active--; }); // its slot, taken when it started, is this request's now
     } else {
       ({ session, createdHere } = await register(t, gitDir, principal, caller.address, true));
     }
@@ -185,7 +191,11 @@ export function gitRouter(deps: GitDeps): GitHandler {
     try {
       await rpc(gitDir, service, req, res, { env: hookEnv, log: logChild, onExit, idleMs: deps.gitIdleMs, ...(taken ? { started: taken.git } : { takeSlot }) }, deps.maxNegotiationBytes);
     } catch (e) {
-      taken?.git.stdin.end(); // refused before its input was given to it: it reads no command and exits
+      if (taken) { // refused before its input was given to it: it reads no command and exits
+        taken.git.stdout.resume();
+        taken.git.stderr.resume();
+        taken.git.stdin.end();
+      }
       await onExit();
       throw e;
     }
@@ -232,20 +242,37 @@ export function gitRouter(deps: GitDeps): GitHandler {
    */
   async function prestart(req: IncomingMessage, t: TemplateId, gitDir: string, principal: Principal, address: string,
     env: Readonly<Record<string, string>>): Promise<Prestart<PushSession<PushContext>> | undefined> {
-    const busy = () => req.socket.destroyed || active * 2 >= deps.maxGitProcesses;
+    // with it, at most half the slots busy
+    const busy = () => req.socket.destroyed || (active + 1) * 2 > deps.maxGitProcesses;
     if (busy()) return undefined;
     const session = (await register(t, gitDir, principal, address, false))?.session;
     if (!session) return undefined;
     if (busy()) { await sessions.end(session); return undefined; }
     active++;
-    const git = startReceivePack(gitDir, receiveEnv(env, session), req.headers['git-protocol']);
-    return {
-      git, session, discard: () => {
-        active--;
-        sessions.end(session).catch((e: Error) => log.warn(`${t.id}: ending an unused push session: ${e.message}`));
-      },
+    const discard = () => {
+      active--;
+      sessions.end(session).catch((e: Error) => log.warn(`${t.id}: ending an unused push session: ${e.message}`));
     };
+    let git: ChildProcessWithoutNullStreams;
+    try {
+      git = startReceivePack(gitDir, receiveEnv(env, session), req.headers['git-protocol']);
+    } catch (e) {
+      discard();
+      throw e;
+    }
+    // not started (no pid: the error comes as an event), or gone already: the POST starts its own
+    if (git.pid === undefined || git.exitCode !== null) {
+      git.once('error', () => { /* logged by nobody: the POST starts git again and reports */ });
+      discard();
+      return undefined;
+    }
+    return { git, session, discard };
   }
+}
+
+/** Runs `f` once the response has closed: now, when it already has. */
+function whenClosed(res: ServerResponse, f: () => void): void {
+  if (res.closed) f(); else res.once('close', f);
 }
 
 /** A push registered: its session, and whether its repository was created for it (a push-to-create). */
