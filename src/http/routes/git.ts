@@ -262,7 +262,7 @@ export function gitRouter(deps: GitDeps): GitHandler {
     }
     // not started (no pid: the error comes as an event), or gone already: the POST starts its own
     if (git.pid === undefined || git.exitCode !== null) {
-      git.once('error', () => { /* logged by nobody: the POST starts git again and reports */ });
+      git.once('error', () => { /* the POST starts git itself, and reports it if that fails too */ });
       discard();
       return undefined;
     }
