@@ -190,7 +190,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const accessed = (r: AccessRecord) => { log.access(r); metrics.observeRequest(r); };
   // `drain` is made with the server, below; these closures run only once it serves
   const readiness = new Readiness({ stateDir: store.stateDir, indexBehind: () => indexer.behind, isShuttingDown: () => drain.isDraining });
-  const app = createHttpApp({ store, registry, catalog: readCatalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, hookAddress, housekeeper, packCache, receiveAdverts, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxNegotiationBytes: config.maxNegotiationBytes, gitIdleMs: config.gitIdleMs, maxPushBytes: config.maxPushBytes, maxGitProcesses: config.maxGitProcesses, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
+  const app = createHttpApp({ store, registry, catalog: readCatalog, auditCaughtUp: () => auditIndex.catchUp(), publisher, differ, settings, events, access, tokenStore, links, sessions, log, readiness, metrics, cached, metricsToken: config.metricsToken, publicUrl: config.publicUrl, reposDir: config.reposDir, maxBodyBytes: config.maxBodyBytes, maxFileBytes: config.maxFileBytes,
     webSessions: new MemoryWebSessions(SESSION_SECONDS * 1000, MAX_SESSIONS), assets: loadAssets(), sessionSeconds: SESSION_SECONDS });
   const preReceive = preReceiveHandler({ registry, sessions, log, events }); // the pusher waits for it: no Express in between
   // the git remote, before Express too: its routing was a third of the CPU of a request answered from memory

@@ -145,16 +145,16 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported; use gzip or none.`);
   }
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
-  const proto = protocolEnv(req.headers['git-protocol']);
-  const env = () => gitEnv({ ...child.env, ...child.spawnEnv?.(), ...proto });
-  const args = [...SERVICES[service].config, ...(child.config ?? []), SERVICES[service].command, '--stateless-rpc', gitDir];
-  // An answer being kept whole is made without the pack cache's hook: identical requests are sent
-  // that answer and wait for it while it is made, so keeping its pack as well would only write it
-  // twice. The hook's own processes (11 forks, 8 execs: bash, cat, sha256sum, flock, tee, mv, rm)
-  // cost a clone of the small bench repo 17 ms of CPU over pack-objects' 12 ms. Fetches that say
-  // what they have, whose answers are never kept, still share packs through the hook.
-  const answerArgs = [...SERVICES[service].config, SERVICES[service].command, '--stateless-rpc', gitDir];
   if (service === 'git-upload-pack') {
+    const proto = protocolEnv(req.headers['git-protocol']);
+    const env = () => gitEnv({ ...child.env, ...child.spawnEnv?.(), ...proto });
+    const args = rpcArgs(service, gitDir, child.config);
+    // An answer being kept whole is made without the pack cache's hook: identical requests are sent
+    // that answer and wait for it while it is made, so keeping its pack as well would only write it
+    // twice. The hook's own processes (11 forks, 8 execs: bash, cat, sha256sum, flock, tee, mv, rm)
+    // cost a clone of the small bench repo 17 ms of CPU over pack-objects' 12 ms. Fetches that say
+    // what they have, whose answers are never kept, still share packs through the hook.
+    const answerArgs = rpcArgs(service, gitDir);
     const sent = await readCapped(req, gzip ? sentCap(maxNegotiationBytes) : maxNegotiationBytes, maxNegotiationBytes);
     let body = gzip ? null : sent;
     const answers = child.answers;
@@ -203,10 +203,14 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   stream(git, res, service, child, true, req);
 }
 
+/** `git <service> --stateless-rpc <gitDir>` with the service's `-c` options, then `config`. */
+function rpcArgs(service: Service, gitDir: string, config: readonly string[] = []): string[] {
+  return [...SERVICES[service].config, ...config, SERVICES[service].command, '--stateless-rpc', gitDir];
+}
+
 /** Starts the receive-pack of a push as rpc does, with the request's environment (`env`, and its Git-Protocol header). */
 export function startReceivePack(gitDir: string, env: Readonly<Record<string, string>>, gitProtocol: string | string[] | undefined): ChildProcessWithoutNullStreams {
-  const service = SERVICES['git-receive-pack'];
-  return spawnGit([...service.config, service.command, '--stateless-rpc', gitDir], { env: gitEnv({ ...env, ...protocolEnv(gitProtocol) }) });
+  return spawnGit(rpcArgs('git-receive-pack', gitDir), { env: gitEnv({ ...env, ...protocolEnv(gitProtocol) }) });
 }
 
 /** Status, content type and no-cache headers of an RPC result. */

@@ -32,7 +32,8 @@ import type { Metrics } from '../metrics/metrics';
 import { metricsRouter } from './routes/metrics';
 import type { CachedReads } from './cached-reads';
 
-export interface HttpDeps extends GitDeps {
+/** What the Express app needs (the git remote, answered before it, has the rest of GitDeps). */
+export interface HttpDeps extends Pick<GitDeps, 'store' | 'registry' | 'access' | 'sessions' | 'log'> {
   readonly publisher: Publisher;
   readonly differ: Differ;
   readonly settings: NamespaceSettingsStore;
