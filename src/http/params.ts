@@ -1,5 +1,5 @@
 // Route parameters shared by the routers: template ids and the clone URL.
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { isValidName, parseTemplateId, type TemplateId } from '../git/store';
 import { InvalidInputError } from '../errors/invalid-input-error';
 
@@ -46,10 +46,29 @@ export function flagQuery(req: Request, name: string): boolean {
   return v === 'true';
 }
 
-/** Throws InvalidInputError naming the first query parameter that is not in `known`, or one given more than once. */
-export function onlyParams(query: Readonly<Record<string, unknown>>, known: readonly string[], what: string): void {
+/**
+ * Throws InvalidInputError naming the first query parameter that is not in `known` or `repeatable`,
+ * or one of `known` given more than once (those in `repeatable` may be).
+ */
+export function onlyParams(query: Readonly<Record<string, unknown>>, known: readonly string[], what: string, repeatable: readonly string[] = []): void {
   for (const [name, value] of Object.entries(query)) {
-    if (!known.includes(name)) throw new InvalidInputError(name, `"${name.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of ${what}, which takes ${known.length > 0 ? known.join(', ') : 'none'}.`);
+    if (repeatable.includes(name)) continue;
+    if (!known.includes(name)) {
+      const all = [...known, ...repeatable];
+      throw new InvalidInputError(name, `"${name.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of ${what}, which takes ${all.length > 0 ? all.join(', ') : 'none'}.`);
+    }
     if (typeof value !== 'string') throw new InvalidInputError(name, `${name} may be given only once.`);
   }
+}
+
+/**
+ * Middleware for a route that takes the query parameters `known` (each once) and `repeatable` and no
+ * others: an unknown one, or one of `known` given twice, is InvalidInputError (400) before the route runs. Placed after the access check,
+ * so a stranger still learns only that a credential is needed.
+ */
+export function takes(what: string, known: readonly string[] = [], repeatable: readonly string[] = []): RequestHandler {
+  return (req, _res, next) => {
+    onlyParams(req.query, known, what, repeatable);
+    next();
+  };
 }

@@ -12,8 +12,16 @@ export function requestId(req: IncomingMessage): string {
   let id = given.get(req);
   if (id === undefined) {
     const header = req.headers['x-request-id'];
-    id = typeof header === 'string' && SANE.test(header) ? header : `${prefix}-${(++counter).toString(36)}`;
+    id = requestIdFrom(typeof header === 'string' ? header : undefined);
     given.set(req, id);
   }
   return id;
+}
+
+/**
+ * The id for a request whose X-Request-Id header is `header` (undefined when absent), not
+ * remembered: for an answer complete before anything else could ask (the lane of answers from memory).
+ */
+export function requestIdFrom(header: string | undefined): string {
+  return header !== undefined && SANE.test(header) ? header : `${prefix}-${(++counter).toString(36)}`;
 }

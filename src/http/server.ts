@@ -24,6 +24,7 @@ import type { WriteEvents } from '../events/write-events';
 import type { CatalogStore } from '../catalog/catalog-store';
 import { problemHandler } from './problem';
 import { requestId } from './request-id';
+import { takes } from './params';
 import { noteMount } from './access-log';
 import { NotFoundError } from '../errors/not-found-error';
 import { UnavailableError } from '../errors/limit-error';
@@ -70,12 +71,12 @@ export function createHttpApp(deps: HttpDeps): Express {
     next();
   });
   app.use(hooksRouter(deps));
-  app.get('/healthz', async (_req, res) => {
+  app.get('/healthz', takes('/healthz'), async (_req, res) => {
     try { await access(deps.reposDir); } catch { throw new UnavailableError(`The data directory ${deps.reposDir} is not readable.`); }
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', takes('/readyz'), async (_req, res) => {
     const { ready, checks } = await deps.readiness.check();
     res.setHeader('Cache-Control', 'no-store');
     const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`);

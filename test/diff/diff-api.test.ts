@@ -132,7 +132,7 @@ test.each([
   ['from=1.0.0&to=1.1.0&context=-1', 400, /context must be a whole number of lines from 0 to 1000/],
   ['from=1.0.0&to=1.1.0&context=99999999', 400, /context must be/],
   ['from=1.0.0&to=1.1.0&context=3.5', 400, /context must be/],
-  ['from=1.0.0&to=1.1.0&context=1&context=2', 400, /Give context once/],
+  ['from=1.0.0&to=1.1.0&context=1&context=2', 400, /context may be given only once/],
   ['from=1.0.0&to=1.1.0&paths=..%2Fetc', 400, /"\.\."/],
   ['from=1.0.0&to=1.1.0&paths=%3A(glob)*', 200, null],
   ['from=1.0.0&to=1.1.0&format=html', 400, /format must be json or patch/],

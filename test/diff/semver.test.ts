@@ -116,7 +116,7 @@ test('enforce also holds for versions pushed together: each is judged against th
 test.each([
   ['versions/1.0.0/compat?against=9.9.9', 404, /has no version 9\.9\.9/],
   ['versions/1.0.0/compat?against=%3E%3D%3E1', 400, /not a valid semver range/],
-  ['versions/1.0.0/compat?against=a&against=b', 400, /Give against once/],
+  ['versions/1.0.0/compat?against=a&against=b', 400, /against may be given only once/],
   ['versions/9.9.9/compat', 404, /has no version 9\.9\.9/],
 ])('GET %s -> %i', async (p, status, detail) => {
   const res = await fetch(`${server.url}/api/v1/templates/compat/app/${p}`);

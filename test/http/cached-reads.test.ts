@@ -1,5 +1,6 @@
 // Answers kept in memory: byte for byte the route's own, never stale after a write, never for a credential, bounded.
 import http from 'node:http';
+import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import { startServer, TOKEN, type TestServer } from '../helpers/server';
 import { WorkRepo, hotTemplate, gitOk, tempDir } from '../helpers/git-client';
@@ -33,7 +34,25 @@ const comparable = (a: Answer) => ({
   body: a.body.toString('base64'),
 });
 
-const header = (a: Answer, name: string) => a.headers.find(([k]) => k.toLowerCase() === name)?.[1];
+/** A GET written by hand, its header lines as given (names in any case, repeated), on a connection of its own: status and headers. */
+function rawGet(base: string, p: string, lines: readonly string[]): Promise<{ status: number; headers: [string, string][] }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(u.port), u.hostname, () => {
+      socket.write(`GET ${p} HTTP/1.1\r\nHost: ${u.host}\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const head = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0] ?? '';
+      const [statusLine = '', ...rest] = head.split('\r\n');
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: rest.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]) });
+    });
+  });
+}
+
+const header = (a: Pick<Answer, 'headers'>, name: string) => a.headers.find(([k]) => k.toLowerCase() === name)?.[1];
 
 /** The cache's lookups so far, from /metrics. */
 async function lookups(base: string): Promise<{ hit: number; miss: number; bytes: number; entries: number }> {
@@ -250,6 +269,33 @@ describe('nothing stale after a write', () => {
       }
     } finally { stop = true; await racing; }
     expect((await lookups(server.url)).hit).toBeGreaterThan(0);
+  });
+
+  test('the lane reads the headers Node would: If-None-Match over two lines, X-Request-Id once or twice, Authorization in any case', async () => {
+    const p = `${T}/versions/1.0.0/files/template.yaml`;
+    await warm(p);
+    const etag = header(await get(server.url, p), 'etag') ?? '';
+    expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
+    const before = (await lookups(server.url)).hit;
+    const split = await rawGet(server.url, p, ['If-None-Match: "other"', `if-none-match: W/${etag}`]);
+    expect(split.status).toBe(304);
+    const other = await rawGet(server.url, p, ['If-None-Match: "other"', 'IF-NONE-MATCH: "another"']);
+    expect(other.status).toBe(200);
+    const once = await rawGet(server.url, p, ['x-request-id: trace-42.a']);
+    expect(header(once, 'x-request-id')).toBe('trace-42.a');
+    const twice = await rawGet(server.url, p, ['X-Request-Id: trace-1', 'X-Request-Id: trace-2']);
+    expect(twice.status).toBe(200);
+    expect(header(twice, 'x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/); // Node would join them ("trace-1, trace-2"): not a usable id
+    const unsafe = await rawGet(server.url, p, ['X-Request-Id: has space']);
+    expect(header(unsafe, 'x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    expect((await lookups(server.url)).hit - before).toBe(5); // every one above from memory
+    // the route gives a repeated X-Request-Id the same treatment (a URL not kept: the query makes it another key, and unknown is refused)
+    const route = await rawGet(server.url, `${T}/versions/1.0.0/files/template.yaml?x=1`, ['X-Request-Id: trace-1', 'X-Request-Id: trace-2']);
+    expect(route.status).toBe(400);
+    expect(header(route, 'x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    for (const name of ['authorization', 'AUTHORIZATION', 'Authorization']) {
+      expect((await rawGet(server.url, p, [`${name}: Bearer revoked-or-never-was`])).status).toBe(401);
+    }
   });
 
   test('a credential or a read link is never answered from memory: a bad token is 401 even for a kept public file', async () => {

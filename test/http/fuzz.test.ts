@@ -129,7 +129,9 @@ function fault(r: Req, res: Res): string | null {
     if (!text.endsWith('\n') || text.slice(0, -1).includes('\n') || text.trim() === '') return `a git error that is not one line: ${JSON.stringify(text)}`;
     return null;
   }
-  const isBrowser = (r.method === 'GET' || r.method === 'HEAD') && /\btext\/html\b/.test(r.headers.accept ?? '') && !p.startsWith('/api/');
+  // the probes beside the API answer problems to anyone, as the API does
+  const isProbe = ['/healthz', '/readyz', '/metrics'].includes(p);
+  const isBrowser = (r.method === 'GET' || r.method === 'HEAD') && /\btext\/html\b/.test(r.headers.accept ?? '') && !p.startsWith('/api/') && !isProbe;
   const isWebPage = (p === '/' || p.startsWith('/t/')) && !r.path.startsWith('/l/');
   if (r.method === 'HEAD') return null;
   // the pages answer HTML; a path under /t/ that is no page is a 404 page for a browser, a problem for anyone else

@@ -6,7 +6,7 @@ import type { Resolution } from '../../registry/resolve';
 import { parseFilePath } from '../../registry/registry';
 import type { Differ, Side } from '../../diff/differ';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { flagQuery, singleQuery, templateParam } from '../params';
+import { flagQuery, singleQuery, takes, templateParam } from '../params';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
 import { cacheControl, matches } from '../file-response';
@@ -36,7 +36,7 @@ function side(r: Resolution) {
 /** Routes for diffs between versions. */
 export function diffRouter({ registry, differ, access }: { registry: Registry; differ: Differ; access: Access }): Router {
   const r = Router();
-  r.route('/templates/:ns/:name/diff').get(access.allow('read', 'template'), async (req, res) => {
+  r.route('/templates/:ns/:name/diff').get(access.allow('read', 'template'), takes('a diff', ['from', 'to', 'context', 'format', 'structural', 'binary'], ['paths']), async (req, res) => {
     const t = templateParam(req);
     const fromRef = singleQuery(req, 'from');
     const toRef = singleQuery(req, 'to');

@@ -23,6 +23,7 @@ import { MethodNotAllowedError } from '../../errors/method-not-allowed-error';
 import { sendError } from '../problem';
 import { noteRefs } from '../access-log';
 import { requestId } from '../request-id';
+import { onlyParams } from '../params';
 
 /** What the pre-receive hook needs to know about the push it is checking. */
 export interface PushContext {
@@ -92,9 +93,11 @@ export function gitRouter(deps: GitDeps): GitHandler {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(req.method ?? '', 'GET, HEAD');
       const s = query.service;
       if (!isService(s)) throw new ForbiddenError('Heater serves git over the smart HTTP protocol only; use git 1.6.6 or newer (the dumb protocol is off).');
+      onlyParams(query, ['service'], 'a git advertisement');
       service = s;
     } else if (rest === '/git-upload-pack' || rest === '/git-receive-pack') {
       if (req.method !== 'POST') throw new MethodNotAllowedError(req.method ?? '', 'POST');
+      onlyParams(query, [], `a ${rest.slice(1)} request`);
       service = rest.slice(1) as Service;
     } else {
       throw new NotFoundError('route-not-found', `${rest || '/'} is not part of git's smart HTTP protocol; clone ${t.id}.git with git.`);

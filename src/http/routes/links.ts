@@ -2,7 +2,7 @@
 import { Router, json } from 'express';
 import { ReadLinks } from '../../auth/read-links';
 import { InvalidInputError } from '../../errors/invalid-input-error';
-import { templateParam } from '../params';
+import { takes, templateParam } from '../params';
 import { linkRequest, makeReadLink, type ReadLinkDeps } from '../read-link';
 import { methodNotAllowed } from '../method-not-allowed';
 
@@ -14,7 +14,7 @@ export function linksRouter(deps: LinksDeps): Router {
   const r = Router();
 
   r.route('/templates/:ns/:name/links')
-    .post(access.allow('share', 'template'), json({ limit: '4kb', strict: true }), async (req, res) => {
+    .post(access.allow('share', 'template'), takes('a link creation'), json({ limit: '4kb', strict: true }), async (req, res) => {
       const t = templateParam(req);
       const ask = linkRequest(req.body);
       const link = await makeReadLink(deps, req, t, ask);
@@ -24,7 +24,7 @@ export function linksRouter(deps: LinksDeps): Router {
     .all(methodNotAllowed('POST'));
 
   r.route('/templates/:ns/:name/links/:id')
-    .delete(access.allow('share', 'template'), async (req, res) => {
+    .delete(access.allow('share', 'template'), takes('a link revocation'), async (req, res) => {
       const t = templateParam(req);
       const id = String(req.params.id);
       if (!ReadLinks.isId(id)) throw new InvalidInputError('id', 'A link id is the 24 hexadecimal digits the link was created with.');
@@ -35,7 +35,7 @@ export function linksRouter(deps: LinksDeps): Router {
     .all(methodNotAllowed('DELETE'));
 
   r.route('/links/rotate-secret')
-    .post(access.allow('admin', 'registry'), async (req, res) => {
+    .post(access.allow('admin', 'registry'), takes('a secret rotation'), async (req, res) => {
       await links.rotate();
       await events.emit({ via: 'rest', refs: [], action: 'link.rotate-secret', actor: access.actor(req), ok: true, detail: 'every read link signed so far is revoked' });
       res.status(204).end();

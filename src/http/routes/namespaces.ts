@@ -4,7 +4,7 @@ import type { WriteEvents } from '../../events/write-events';
 import type { CatalogStore } from '../../catalog/catalog-store';
 import { parseSettings, type NamespaceSettingsStore } from '../../registry/namespace-settings';
 import type { Access } from '../access';
-import { namespaceParam, onlyParams } from '../params';
+import { namespaceParam, onlyParams, takes } from '../params';
 import { NotFoundError } from '../../errors/not-found-error';
 import { methodNotAllowed } from '../method-not-allowed';
 
@@ -21,7 +21,7 @@ export function namespacesRouter({ settings, access, events, catalog }: { settin
     })
     .all(methodNotAllowed('GET, HEAD'));
   r.route('/namespaces/:ns')
-    .get(access.allow('read', 'namespace'), async (req, res) => {
+    .get(access.allow('read', 'namespace'), takes('a namespace'), async (req, res) => {
       const ns = namespaceParam(req);
       // a namespace is there once it holds a template or has settings of its own; one that is not
       // answers as a private one does to a stranger, so a 404 never tells a private namespace apart
@@ -29,7 +29,7 @@ export function namespacesRouter({ settings, access, events, catalog }: { settin
       if (!known) throw new NotFoundError('namespace-not-found', `There is no namespace ${ns}.`);
       res.json({ namespace: ns, settings: await settings.get(ns) });
     })
-    .patch(access.allow('admin', 'namespace'), json({ limit: '4kb', strict: true }), async (req, res) => {
+    .patch(access.allow('admin', 'namespace'), takes('a settings change'), json({ limit: '4kb', strict: true }), async (req, res) => {
       const ns = namespaceParam(req);
       const change = parseSettings(req.body);
       const next = await settings.update(ns, change);

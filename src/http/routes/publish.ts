@@ -6,7 +6,7 @@ import { filesFromJson, filesFromTarGz } from '../../registry/upload';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
 import type { Access } from '../access';
-import { flagQuery, onlyParams, templateParam } from '../params';
+import { flagQuery, onlyParams, takes, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
 export interface PublishDeps {
@@ -70,13 +70,13 @@ export function publishRouter({ publisher, access, maxBodyBytes, maxFileBytes }:
     });
 
   r.route('/templates/:ns/:name/labels/:label')
-    .put(writer, json({ limit: '16kb', strict: true }), async (req, res) => {
+    .put(writer, takes('a label move'), json({ limit: '16kb', strict: true }), async (req, res) => {
       const t = templateParam(req);
       const body = objectBody(req, '{"ref": "1.2.0"}');
       if (typeof body.ref !== 'string') throw new InvalidInputError('ref', '"ref" is required: a version, range, label or commit id to point the label at.');
       res.json({ template: t.id, ...(await publisher.setLabel(t, String(req.params.label), body.ref, access.actor(req))) });
     })
-    .delete(writer, async (req, res) => {
+    .delete(writer, takes('a label deletion'), async (req, res) => {
       await publisher.deleteLabel(templateParam(req), String(req.params.label), access.actor(req));
       res.status(204).end();
     })
@@ -84,20 +84,20 @@ export function publishRouter({ publisher, access, maxBodyBytes, maxFileBytes }:
 
   // GET of the same path is served by versionsRouter (mounted after), whose 405 names DELETE too
   // the only way around immutability: admins only
-  r.route('/templates/:ns/:name/versions/:ref').delete(access.allow('admin', 'template'), async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref').delete(access.allow('admin', 'template'), takes('a version deletion'), async (req, res) => {
     await publisher.deleteVersion(templateParam(req), parseExactVersion(req.params.ref), access.actor(req));
     res.status(204).end();
   });
 
   for (const [action, kind, field] of [['deprecate', 'deprecated', 'message'], ['yank', 'yanked', 'reason']] as const) {
     r.route(`/templates/:ns/:name/versions/:version/${action}`)
-      .post(writer, json({ limit: '16kb', strict: true }), async (req, res) => {
+      .post(writer, takes(`a ${action}`), json({ limit: '16kb', strict: true }), async (req, res) => {
         const t = templateParam(req);
         const version = parseExactVersion(req.params.version);
         const text = checkMessage(objectBody(req, `{"${field}": "..."}`)[field], field, true);
         res.json({ template: t.id, ...versionInfo(await publisher.mark(t, version, kind, text, access.actor(req))) });
       })
-      .delete(writer, async (req, res) => {
+      .delete(writer, takes(`an undo of a ${action}`), async (req, res) => {
         const t = templateParam(req);
         res.json({ template: t.id, ...versionInfo(await publisher.mark(t, parseExactVersion(req.params.version), kind, null, access.actor(req))) });
       })

@@ -6,7 +6,7 @@ import type { CatalogStore } from '../../catalog/catalog-store';
 import { parseTemplateId } from '../../git/store';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Access } from '../access';
-import { cloneUrl, templateParam } from '../params';
+import { cloneUrl, takes, templateParam } from '../params';
 import { encodeCursor, parseListing, pickFields } from '../catalog-params';
 import { methodNotAllowed } from '../method-not-allowed';
 import { searchCatalog } from '../catalog-search';
@@ -38,7 +38,7 @@ export function templatesRouter({ registry, catalog, access, publicUrl, events, 
       total: page.total,
       ...(facets ? { facets } : {}),
     });
-  }).post(access.allow('write', 'anywhere'), json({ limit: '64kb', strict: true }), async (req, res) => {
+  }).post(access.allow('write', 'anywhere'), takes('a template creation'), json({ limit: '64kb', strict: true }), async (req, res) => {
     // the credential is checked before the body is read (strangers get 401, not a JSON error), the namespace after
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('body', 'Send a JSON object {"namespace": "...", "name": "...", "description": "..."} with Content-Type application/json.');
@@ -54,9 +54,9 @@ export function templatesRouter({ registry, catalog, access, publicUrl, events, 
     res.status(201).location(`/api/v1/templates/${t.id}`).json(withUrl(req, created));
   }).all(methodNotAllowed('GET, HEAD, POST'));
 
-  r.route('/templates/:ns/:name').get(access.allow('read', 'template'), async (req, res) => {
+  r.route('/templates/:ns/:name').get(access.allow('read', 'template'), takes('a template'), async (req, res) => {
     res.json(withUrl(req, await registry.get(templateParam(req))));
-  }).delete(access.allow('admin', 'template'), async (req, res) => {
+  }).delete(access.allow('admin', 'template'), takes('a template deletion'), async (req, res) => {
     const t = templateParam(req);
     await registry.remove(t);
     await events.emit({ via: 'rest', refs: [], action: 'template.delete', actor: access.actor(req), template: t, namespace: t.namespace, ok: true });

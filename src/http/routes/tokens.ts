@@ -8,16 +8,17 @@ import { allows, formatScope } from '../../auth/scopes';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
+import { takes } from '../params';
 
 /** Token management for admins, and whoami for anyone. */
 export function tokensRouter({ tokenStore, access, events }: { tokenStore: TokenStore; access: Access; events: WriteEvents }): Router {
   const r = Router();
   const admin = access.allow('admin', 'registry');
   r.route('/tokens')
-    .get(admin, async (_req, res) => {
+    .get(admin, takes('the token list'), async (_req, res) => {
       res.json({ tokens: await tokenStore.list() });
     })
-    .post(admin, json({ limit: '8kb', strict: true }), async (req, res) => {
+    .post(admin, takes('a token creation'), json({ limit: '8kb', strict: true }), async (req, res) => {
       const b: unknown = req.body;
       if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new InvalidInputError('body', 'Send {"name": "ci", "scopes": ["write:acme"], "expires": "90d"}.');
       const { name, scopes, expires } = b as Record<string, unknown>;
@@ -31,7 +32,7 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
     .all(methodNotAllowed('GET, HEAD, POST'));
 
   r.route('/tokens/:id')
-    .delete(admin, async (req, res) => {
+    .delete(admin, takes('a token revocation'), async (req, res) => {
       const gone = await tokenStore.revoke(String(req.params.id));
       await events.emit({ ...tokenEntry('token.revoke', gone), actor: access.actor(req), via: 'rest', refs: [] });
       res.status(204).end();
@@ -39,7 +40,7 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
     .all(methodNotAllowed('DELETE'));
 
   r.route('/whoami')
-    .get(async (req, res) => {
+    .get(takes('whoami'), async (req, res) => {
       const { principal: who } = await access.caller(req, 'rest'); // anyone may ask who they are: authentication only
       if (who.kind === 'anonymous') { res.json({ anonymous: true, name: null, scopes: [] }); return; }
       if (who.kind === 'token') { res.json({ anonymous: false, name: who.name, admin: allows(who.scopes, 'admin', null), scopes: who.scopes.map(formatScope) }); return; }

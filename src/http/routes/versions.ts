@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Access } from '../access';
 import { parseFilePath, type Registry, type ArchiveFormat } from '../../registry/registry';
 import type { Resolution } from '../../registry/resolve';
-import { templateParam } from '../params';
+import { takes, templateParam } from '../params';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { methodNotAllowed } from '../method-not-allowed';
 import { REVALIDATE, sendFile } from '../file-response';
@@ -30,12 +30,12 @@ function describe(r: Resolution) {
 export function versionsRouter({ registry, access, cached }: { registry: Registry; access: Access; cached: CachedReads }): Router {
   const r = Router();
 
-  r.route('/templates/:ns/:name/versions').get(access.allow('read', 'template'), cached.template, async (req, res) => {
+  r.route('/templates/:ns/:name/versions').get(access.allow('read', 'template'), takes('the version list'), cached.template, async (req, res) => {
     const t = templateParam(req);
     sendJson(req, res, { template: t.id, versions: await registry.versions(t) });
   }).all(methodNotAllowed('GET, HEAD, POST')); // POST (publish) is served by publishRouter, mounted first
 
-  r.route('/templates/:ns/:name/versions/:ref').get(access.allow('read', 'version'), cached.template, async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref').get(access.allow('read', 'version'), takes('a version'), cached.template, async (req, res) => {
     const t = templateParam(req);
     const { gitDir, resolution } = await registry.resolve(t, String(req.params.ref));
     const [files, facts] = await Promise.all([registry.files(gitDir, resolution), registry.facts(gitDir, resolution)]);
@@ -48,7 +48,7 @@ export function versionsRouter({ registry, access, cached }: { registry: Registr
   }).all(methodNotAllowed('GET, HEAD, DELETE'));
 
   // compat reads the version below too: the whole template
-  r.route('/templates/:ns/:name/versions/:ref/compat').get(access.allow('read', 'template'), async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref/compat').get(access.allow('read', 'template'), takes('the compatibility check', ['against']), async (req, res) => {
     const t = templateParam(req);
     const against = req.query.against;
     if (against !== undefined && typeof against !== 'string') throw new InvalidInputError('against', 'Give against once.');
@@ -59,7 +59,7 @@ export function versionsRouter({ registry, access, cached }: { registry: Registr
     });
   }).all(methodNotAllowed('GET, HEAD'));
 
-  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(access.allow('read', 'version'), cached.template, async (req, res) => {
+  r.route('/templates/:ns/:name/versions/:ref/files/*path').get(access.allow('read', 'version'), takes('a file'), cached.template, async (req, res) => {
     const t = templateParam(req);
     const filePath = parseFilePath((req.params as { path?: string[] }).path ?? []);
     const { resolution, file, body } = await registry.file(t, String(req.params.ref), filePath);
@@ -67,7 +67,7 @@ export function versionsRouter({ registry, access, cached }: { registry: Registr
   }).all(methodNotAllowed('GET, HEAD'));
 
   for (const format of ['tar.gz', 'zip'] as const satisfies readonly ArchiveFormat[]) {
-    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(access.allow('read', 'version'), cached.template, async (req, res) => {
+    r.route(`/templates/:ns/:name/versions/:ref/archive.${format}`).get(access.allow('read', 'version'), takes('an archive'), cached.template, async (req, res) => {
       await sendArchive(registry, req, res, templateParam(req), String(req.params.ref), format, access.audience(req));
     }).all(methodNotAllowed('GET, HEAD'));
   }
