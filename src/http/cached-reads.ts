@@ -6,9 +6,8 @@ import type { NamespaceSettingsStore } from '../registry/namespace-settings';
 import type { CatalogStore } from '../catalog/catalog-store';
 import type { AnswerCache, CachedAnswer } from './answer-cache';
 import { presentsCredential } from './access';
-import { listsEtag } from './file-response';
+import { matches } from './file-response';
 import { requestIdFrom } from './request-id';
-import { presentedLink } from './link-prefix';
 import { templateOf } from './access-log';
 import type { AccessRecord } from '../log/logger';
 import { templateParam } from './params';
@@ -81,17 +80,16 @@ export class CachedReads {
    */
   answer(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url;
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || url === undefined || !url.startsWith(PREFIX)) return false;
-    const sent = laneHeaders(req.rawHeaders);
-    if (sent === null || presentedLink(req) !== undefined) return false; // a credential: the route checks it
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || url === undefined || !url.startsWith(PREFIX) || presentsCredential(req)) return false;
     const a = this.deps.cache.get(url);
     if (!a) return false;
     const t0 = performance.now();
     const before = req.socket.bytesWritten;
-    const id = requestIdFrom(sent.requestId); // the answer is complete before anything else could ask for its id
+    const given = req.headers['x-request-id'];
+    const id = requestIdFrom(typeof given === 'string' ? given : undefined); // complete before anything else could ask for it: not remembered
     // writeHead reads the list at once and keeps none of it: one list per answer, its id slot filled per request
     let status = a.status;
-    if (a.etag !== null && listsEtag(sent.ifNoneMatch, a.etag)) {
+    if (a.etag !== null && matches(req, a.etag)) {
       status = 304;
       a.notModified[1] = id;
       res.writeHead(304, a.notModified).end();
@@ -150,33 +148,6 @@ export class CachedReads {
       } satisfies CachedAnswer);
     });
   }
-}
-
-/** What the lane reads of a request's headers; `requestId` undefined when absent or given twice (as Node's joined value would fail the check). */
-interface LaneHeaders { readonly requestId: string | undefined; readonly ifNoneMatch: string | undefined }
-
-/**
- * The lane's three headers read from the raw list, or null when the request carries Authorization
- * (a credential). Reading `req.headers` builds an object of every header per request: measured, that
- * and the properties it adds were a tenth of the CPU of an answer from memory. Values are what Node's
- * `req.headers` would give: If-None-Match lines joined with ", ", a repeated X-Request-Id unusable.
- */
-function laneHeaders(raw: readonly string[]): LaneHeaders | null {
-  let requestId: string | undefined;
-  let ids = 0;
-  let ifNoneMatch: string | undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length === 13) {
-      const lower = name.toLowerCase();
-      if (lower === 'authorization') return null;
-      if (lower === 'if-none-match') ifNoneMatch = ifNoneMatch === undefined ? raw[i + 1] : `${ifNoneMatch}, ${raw[i + 1] as string}`;
-    } else if (name.length === 12 && name.toLowerCase() === 'x-request-id') {
-      ids++;
-      requestId = raw[i + 1];
-    }
-  }
-  return { requestId: ids === 1 ? requestId : undefined, ifNoneMatch };
 }
 
 /** The headers the route set, as `[name, value, …]` in its order, X-Request-Id left out (each answer has its own). */

@@ -29,11 +29,7 @@ export function contentType(file: string): string {
 
 /** True when If-None-Match lists `etag` (weak comparison, RFC 9110 §13.1.2) or is `*`. */
 export function matches(req: IncomingMessage, etag: string): boolean {
-  return listsEtag(req.headers['if-none-match'], etag);
-}
-
-/** True when the If-None-Match value `inm` lists `etag` (weak comparison) or is `*`. */
-export function listsEtag(inm: string | undefined, etag: string): boolean {
+  const inm = req.headers['if-none-match'];
   if (!inm) return false;
   return inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }

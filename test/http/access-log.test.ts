@@ -56,6 +56,29 @@ test('an X-Request-Id that is not a sane token is replaced by one of ours, retur
   expect((await accessOf(id)).route).toBe('/api/v1/templates');
 });
 
+test('an answer from memory with no X-Request-Id (or one not sane) gets an id of ours, the same in its header and its line; a 304 from memory is logged as one', async () => {
+  const p = '/api/v1/templates/acme/app/versions/1.0.0/files/template.yaml';
+  for (let i = 0; i < 3; i++) await (await fetch(`${server.url}${p}`)).arrayBuffer(); // kept by now
+  const hits = async () => Number(/^heater_answer_cache_lookups_total\{result="hit"\} (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  const before = await hits();
+  const ids = new Set<string>();
+  for (const headers of [{}, { 'X-Request-Id': 'not sane: spaces' }, {}] as Record<string, string>[]) {
+    const r = await fetch(`${server.url}${p}`, { headers });
+    await r.arrayBuffer();
+    const id = r.headers.get('x-request-id') ?? '';
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    ids.add(id);
+    expect(await accessOf(id)).toMatchObject({ route: '/api/v1/templates/:ns/:name/versions/:ref/files/*path', template: 'acme/app', status: 200 });
+  }
+  expect(ids.size).toBe(3); // one id per answer
+  expect(await hits() - before).toBe(3); // all three from memory
+  const etag = (await fetch(`${server.url}${p}`)).headers.get('etag') ?? '';
+  const id = `access-304-${Math.random().toString(36).slice(2)}`;
+  const r = await fetch(`${server.url}${p}`, { headers: { 'If-None-Match': etag, 'X-Request-Id': id } });
+  expect(r.status).toBe(304);
+  expect(await accessOf(id)).toMatchObject({ status: 304, template: 'acme/app', aborted: false });
+});
+
 test('a clone is logged as git requests with their service; its path values never appear as the route', async () => {
   const dir = await tempDir('heater-access-');
   const before = lines.length;

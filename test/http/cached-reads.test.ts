@@ -271,7 +271,7 @@ describe('nothing stale after a write', () => {
     expect((await lookups(server.url)).hit).toBeGreaterThan(0);
   });
 
-  test('the lane reads the headers Node would: If-None-Match over two lines, X-Request-Id once or twice, Authorization in any case', async () => {
+  test('answers from memory take headers as the route does: If-None-Match over two lines, X-Request-Id once or twice, Authorization in any case', async () => {
     const p = `${T}/versions/1.0.0/files/template.yaml`;
     await warm(p);
     const etag = header(await get(server.url, p), 'etag') ?? '';

@@ -110,9 +110,38 @@ test('writes with an unknown parameter are refused before anything is written', 
   expect(refs()).toContain('refs/tags/next');
 });
 
-test('a stranger is still told to authenticate first: the access check comes before the query check', async () => {
+test('a publish with an unknown parameter is refused before its body is read', async () => {
+  const r = await fetch(`${server.url}${T}/versions?bogus=1`, { method: 'POST', headers: jsonAdmin, body: '{' }); // not even JSON
+  expect(r.status).toBe(400);
+  const p = await r.json() as { code: string; detail: string };
+  expect(p).toMatchObject({ code: 'invalid-input', detail: expect.stringContaining('bogus') as unknown });
+  expect(p.detail).toContain('version, message, dryRun');
+});
+
+test('a stranger is still told to authenticate first: the credential check comes before the query check, on REST and git', async () => {
   expect((await fetch(`${server.url}/api/v1/tokens?bogus=1`)).status).toBe(401);
   expect((await fetch(`${server.url}${T}/labels/x?bogus=1`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"ref":"1.0.0"}' })).status).toBe(401);
+  expect((await fetch(`${server.url}/api/v1/whoami?bogus=1`, { headers: { Authorization: 'Bearer not-a-token' } })).status).toBe(401);
+  expect((await fetch(`${server.url}/api/v1/whoami?bogus=1`)).status).toBe(400); // anonymous is a valid caller of whoami
+  const push = await fetch(`${server.url}/acme/web.git/info/refs?service=git-receive-pack&bogus=1`);
+  expect(push.status).toBe(401);
+  expect(push.headers.get('www-authenticate')).toMatch(/^Basic /);
+  expect((await fetch(`${server.url}/acme/web.git/git-receive-pack?bogus=1`, { method: 'POST', headers: { 'Content-Type': 'application/x-git-receive-pack-request' }, body: '0000' })).status).toBe(401);
+  const metrics = await startServer({ metricsToken: 'metrics-token-0123456789abcdef' });
+  try {
+    expect((await fetch(`${metrics.url}/metrics?bogus=1`)).status).toBe(401);
+    expect((await fetch(`${metrics.url}/metrics?bogus=1`, { headers: { Authorization: 'Bearer metrics-token-0123456789abcdef' } })).status).toBe(400);
+  } finally { await metrics.close(); }
+});
+
+test('through a read link: the link is checked, then the query', async () => {
+  const made = await fetch(`${server.url}${T}/links`, { method: 'POST', headers: jsonAdmin, body: '{"version":"1.0.0"}' });
+  expect(made.status).toBe(201);
+  const { prefix } = await made.json() as { prefix: string };
+  const file = `${new URL(prefix).pathname}${T}/versions/1.0.0/files/template.yaml`;
+  expect((await fetch(`${server.url}${file}`)).status).toBe(200);
+  await expectRefused({ method: 'GET', path: file, ok: 200 }, `${file}?bogus=1`, 'bogus');
+  expect((await fetch(`${server.url}/l/not-a-link${T}/versions/1.0.0/files/template.yaml?bogus=1`)).status).toBeGreaterThanOrEqual(401);
 });
 
 test('git routes: an unknown parameter is one plain-text line and a 400; git itself, which sends none, still clones', async () => {
@@ -121,11 +150,13 @@ test('git routes: an unknown parameter is one plain-text line and a 400; git its
     ['GET', '/acme/web.git/info/refs?bogus=1&service=git-receive-pack'],
     ['POST', '/acme/web.git/git-upload-pack?bogus=1'],
     ['POST', '/acme/web.git/git-receive-pack?bogus=1'],
+    ['HEAD', '/acme/web.git/info/refs?service=git-upload-pack&bogus=1'],
   ] as const) {
     const r = await fetch(`${server.url}${p}`, { method, headers: { ...admin, 'Content-Type': `application/x-${p.includes('receive') ? 'git-receive-pack' : 'git-upload-pack'}-request` }, ...(method === 'POST' ? { body: '0000' } : {}) });
     const text = await r.text();
-    expect({ p, status: r.status }).toEqual({ p, status: 400 });
+    expect({ p, method, status: r.status }).toEqual({ p, method, status: 400 });
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+    if (method === 'HEAD') continue;
     expect(text.trimEnd().split('\n')).toHaveLength(1);
     expect(text).toContain('bogus');
   }

@@ -93,11 +93,9 @@ export function gitRouter(deps: GitDeps): GitHandler {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(req.method ?? '', 'GET, HEAD');
       const s = query.service;
       if (!isService(s)) throw new ForbiddenError('Heater serves git over the smart HTTP protocol only; use git 1.6.6 or newer (the dumb protocol is off).');
-      onlyParams(query, ['service'], 'a git advertisement');
       service = s;
     } else if (rest === '/git-upload-pack' || rest === '/git-receive-pack') {
       if (req.method !== 'POST') throw new MethodNotAllowedError(req.method ?? '', 'POST');
-      onlyParams(query, [], `a ${rest.slice(1)} request`);
       service = rest.slice(1) as Service;
     } else {
       throw new NotFoundError('route-not-found', `${rest || '/'} is not part of git's smart HTTP protocol; clone ${t.id}.git with git.`);
@@ -105,6 +103,8 @@ export function gitRouter(deps: GitDeps): GitHandler {
 
     // access is decided here, at the advertisement too: the only answer whose error body git shows
     const caller = await access.authorize(req, 'git', SERVICES[service].write ? 'write' : 'read', access.template(t));
+    // after the credential (a stranger is told to authenticate); git itself sends no other parameter
+    onlyParams(query, rest === '/info/refs' ? ['service'] : [], rest === '/info/refs' ? 'a git advertisement' : `a ${service} request`);
     const principal = SERVICES[service].write ? caller.principal : undefined;
     // at most maxGitProcesses requests have a git working for them; the rest are told to come back.
     // A slot is taken when git starts, not when the request arrives: a slowloris sending its

@@ -6,7 +6,7 @@ import { filesFromJson, filesFromTarGz } from '../../registry/upload';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import { UnsupportedMediaTypeError } from '../../errors/limit-error';
 import type { Access } from '../access';
-import { flagQuery, onlyParams, takes, templateParam } from '../params';
+import { flagQuery, takes, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 
 export interface PublishDeps {
@@ -33,12 +33,11 @@ export function publishRouter({ publisher, access, maxBodyBytes, maxFileBytes }:
   // writers only, checked before any body is read
   const writer = access.allow('write', 'template');
 
-  r.route('/templates/:ns/:name/versions').post(writer,
+  r.route('/templates/:ns/:name/versions').post(writer, takes('a publish', PUBLISH_PARAMS),
     json({ limit: Math.ceil(maxBodyBytes * 4 / 3) + 65536, strict: true }), raw({ type: TAR_GZ, limit: maxBodyBytes }),
     async (req, res) => {
       const t = templateParam(req);
       // version and message are read from the query for a .tar.gz only (a JSON body carries them), as before
-      onlyParams(req.query, PUBLISH_PARAMS, 'a publish');
       const dryRun = flagQuery(req, 'dryRun');
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       let version: string;

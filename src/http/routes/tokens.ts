@@ -8,7 +8,7 @@ import { allows, formatScope } from '../../auth/scopes';
 import { InvalidInputError } from '../../errors/invalid-input-error';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
-import { takes } from '../params';
+import { onlyParams, takes } from '../params';
 
 /** Token management for admins, and whoami for anyone. */
 export function tokensRouter({ tokenStore, access, events }: { tokenStore: TokenStore; access: Access; events: WriteEvents }): Router {
@@ -40,8 +40,9 @@ export function tokensRouter({ tokenStore, access, events }: { tokenStore: Token
     .all(methodNotAllowed('DELETE'));
 
   r.route('/whoami')
-    .get(takes('whoami'), async (req, res) => {
+    .get(async (req, res) => {
       const { principal: who } = await access.caller(req, 'rest'); // anyone may ask who they are: authentication only
+      onlyParams(req.query, [], 'whoami'); // after the credential, as on every route
       if (who.kind === 'anonymous') { res.json({ anonymous: true, name: null, scopes: [] }); return; }
       if (who.kind === 'token') { res.json({ anonymous: false, name: who.name, admin: allows(who.scopes, 'admin', null), scopes: who.scopes.map(formatScope) }); return; }
       res.json({ anonymous: false, name: who.name, admin: false, scopes: [], link: { template: who.template, version: who.version, expires: who.expires.toISOString() } });

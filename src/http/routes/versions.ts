@@ -3,8 +3,7 @@ import { Router } from 'express';
 import type { Access } from '../access';
 import { parseFilePath, type Registry, type ArchiveFormat } from '../../registry/registry';
 import type { Resolution } from '../../registry/resolve';
-import { takes, templateParam } from '../params';
-import { InvalidInputError } from '../../errors/invalid-input-error';
+import { singleQuery, takes, templateParam } from '../params';
 import { methodNotAllowed } from '../method-not-allowed';
 import { REVALIDATE, sendFile } from '../file-response';
 import { sendArchive } from '../archive-response';
@@ -50,8 +49,7 @@ export function versionsRouter({ registry, access, cached }: { registry: Registr
   // compat reads the version below too: the whole template
   r.route('/templates/:ns/:name/versions/:ref/compat').get(access.allow('read', 'template'), takes('the compatibility check', ['against']), async (req, res) => {
     const t = templateParam(req);
-    const against = req.query.against;
-    if (against !== undefined && typeof against !== 'string') throw new InvalidInputError('against', 'Give against once.');
+    const against = singleQuery(req, 'against');
     const c = await registry.compat(t, String(req.params.ref), against);
     res.json({
       template: t.id, version: c.version.version, against: c.against?.version ?? null,
