@@ -49,6 +49,7 @@ test.each([
   ['/t/acme/web/diff?from=1.0.0&to=2.0.0&context=9', 'context'],
   ['/sign-in?redirect=/', 'redirect'],
   ['/t/acme/web/v/2.0.0/launch?stack=x', 'stack'],
+  ['/?typo=', 'typo'], // empty, as a form sends its blank fields: still not a parameter of the page
 ])('GET %s -> a 400 page naming %s', async (url, name) => {
   const r = await get(url);
   expect(r.status).toBe(400);
@@ -56,6 +57,22 @@ test.each([
   const html = await r.text();
   expect(html).toContain('<h1>400 Bad Request</h1>');
   expect(html).toContain(`&quot;${name}&quot; is not a parameter`);
+});
+
+test('the forms and the assets take no query either: a 400 page naming it, nothing signed in or out', async () => {
+  const home = await (await get('/')).text();
+  const css = /href="(\/assets\/[^"]+\.css)"/.exec(home)?.[1] ?? '';
+  expect(css).not.toBe('');
+  expect((await get(css)).status).toBe(200);
+  for (const [method, url] of [['GET', `${css}?v=2`], ['POST', '/sign-in?next=/'], ['POST', '/sign-out?x=1']] as const) {
+    const r = await fetch(`${server.url}${url}`, { method, redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, ...(method === 'POST' ? { body: `token=${TOKEN}` } : {}) });
+    expect({ url, status: r.status }).toEqual({ url, status: 400 });
+    expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(r.headers.get('set-cookie')).toBeNull();
+    expect(await r.text()).toContain('is not a parameter');
+  }
+  // the read-link form: a stranger is told to sign in first, as everywhere
+  expect([401, 403]).toContain((await fetch(`${server.url}/t/acme/web/links?x=1`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'version=1.0.0' })).status);
 });
 
 test.each([

@@ -17,7 +17,7 @@ import type { Access } from '../access';
 import { encodeCursor, parseListing } from '../catalog-params';
 import { searchCatalog } from '../catalog-search';
 import { methodNotAllowed } from '../method-not-allowed';
-import { cloneUrl, fileUrl, onlyParams, templateParam } from '../params';
+import { cloneUrl, fileUrl, onlyParams, takes, templateParam } from '../params';
 import { linkRequest, makeReadLink, type MadeLink, type ReadLinkDeps } from '../read-link';
 import type { WebPages } from '../web-pages';
 
@@ -88,10 +88,10 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
     ? downloadsOf(e.id, e.latestVersion, !isPublic(e.namespace)).raw(e.icon) : null);
 
   r.route('/').get(pages.session, access.allow('read', 'registry'), async (req, res) => {
-    // a plain form sends its empty fields (sort=&order=): on a page, empty means not given
-    const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
-    const extra = Object.keys(query).find((k) => !PAGE_PARAMS.includes(k) && !k.startsWith('meta.'));
+    // a plain form sends its empty fields (sort=&order=): on a page, empty means not given; an unknown name is refused even empty (`?typo=`)
+    const extra = Object.keys(req.query).find((k) => !PAGE_PARAMS.includes(k) && !k.startsWith('meta.'));
     if (extra !== undefined) throw new InvalidInputError(extra, `"${extra.slice(0, 60).replace(/[\x00-\x1f\x7f]/g, '?')}" is not a parameter of the catalog page, which takes ${PAGE_PARAMS.join(', ')} and meta.KEY.`);
+    const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
     const listing = { ...parseListing(query), fields: null, facets: FACETS };
     const { page, facets } = await searchCatalog(catalog, access, req, listing);
     pages.send(res, renderCatalogPage(pages.context(req), {
@@ -153,7 +153,7 @@ export function webCatalogRouter(deps: WebCatalogDeps): Router {
   r.route('/t/:ns/:name/v/:ref').get(...templatePage((req) => String(req.params.ref))).all(methodNotAllowed('GET, HEAD'));
 
   // the read-link button: a signed-in token that may share the template
-  r.route('/t/:ns/:name/links').post(pages.session, access.allow('share', 'template'), urlencoded({ extended: false, limit: '4kb' }), pages.checkForm, async (req, res) => {
+  r.route('/t/:ns/:name/links').post(pages.session, access.allow('share', 'template'), takes('the read-link form'), urlencoded({ extended: false, limit: '4kb' }), pages.checkForm, async (req, res) => {
     const t = templateParam(req);
     const { version, expires } = req.body as Record<string, unknown>;
     const link = await makeReadLink(deps, req, t, linkRequest({ version, expires }));

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error';
 import { renderSignInPage } from '../../web/sign-in-page';
 import type { Access } from '../access';
 import { methodNotAllowed } from '../method-not-allowed';
-import { onlyParams } from '../params';
+import { onlyParams, takes } from '../params';
 import { SESSION_COOKIE, type WebPages } from '../web-pages';
 
 export interface WebSessionDeps {
@@ -31,7 +31,7 @@ export function webSessionRouter({ access, pages, sessions, sessionSeconds }: We
     onlyParams(req.query, ['next'], 'the sign-in page');
     res.setHeader('Cache-Control', 'no-store');
     pages.send(res, renderSignInPage(pages.context(req), { next: localPath(req.query.next), formToken: pages.formToken(req, res), problem: null }));
-  }).post(pages.session, access.allow('read', 'anywhere'), form, pages.checkForm, async (req, res) => {
+  }).post(pages.session, access.allow('read', 'anywhere'), takes('the sign-in form'), form, pages.checkForm, async (req, res) => {
     const { token, next } = req.body as Record<string, unknown>;
     if (typeof token !== 'string' || token.trim() === '' || token.length > 512) throw new InvalidInputError('token', 'Paste a Heater token (heater_…) into the form.');
     // the token is authenticated exactly as an API request's: a fresh request, so the one of this page is not reused
@@ -54,7 +54,7 @@ export function webSessionRouter({ access, pages, sessions, sessionSeconds }: We
     res.redirect(303, localPath(next));
   }).all(methodNotAllowed('GET, HEAD, POST'));
 
-  r.route('/sign-out').post(pages.session, access.allow('read', 'anywhere'), form, pages.checkForm, (req, res) => {
+  r.route('/sign-out').post(pages.session, access.allow('read', 'anywhere'), takes('the sign-out form'), form, pages.checkForm, (req, res) => {
     const s = pages.sessionOf(req);
     if (s) sessions.destroy(s.id);
     res.setHeader('Set-Cookie', pages.cookie(req, SESSION_COOKIE, '', 0));

@@ -9,6 +9,7 @@ import { webCatalogRouter, type WebCatalogDeps } from './web-catalog';
 import { webFilesRouter, type WebFilesDeps } from './web-files';
 import { webSessionRouter } from './web-session';
 import { webLaunchRouter } from './web-launch';
+import { onlyParams } from '../params';
 
 export interface WebDeps extends Omit<WebCatalogDeps, 'pages'>, Omit<WebFilesDeps, 'pages'> {
   readonly webSessions: WebSessionStore;
@@ -22,6 +23,7 @@ export function webRouter(deps: WebDeps): Router {
   const pages = new WebPages(deps.webSessions, deps.access, deps.assets, deps.log, deps.publicUrl);
   const r = Router();
   r.get('/assets/:file', (req, res) => {
+    onlyParams(req.query, [], 'an asset'); // asset URLs name their content: nothing to add
     const { css, js, highlight, diff } = deps.assets;
     // the launch script is asked for (and so bundled) only by its own URL
     const a = [css, js, highlight, diff].find((x) => x.url === req.path) ?? (req.path.startsWith('/assets/launch.') && deps.assets.launch.url === req.path ? deps.assets.launch : undefined);
