@@ -62,9 +62,10 @@ export function onlyParams(query: Readonly<Record<string, unknown>>, known: read
 }
 
 /**
- * Middleware for a route that takes the query parameters `known` (each once) and `repeatable` and no
- * others: an unknown one, or one of `known` given twice, is InvalidInputError (400) before the route runs. Placed after the access check,
- * so a stranger still learns only that a credential is needed.
+ * Middleware for a route that takes the query parameters `known` (each once) and `repeatable`, and no
+ * others: an unknown one, or one of `known` given twice, is InvalidInputError (400) before the route
+ * runs. Placed after the access check (a stranger learns only that a credential is needed) and
+ * before any body parser (nothing is read for a request that is refused).
  */
 export function takes(what: string, known: readonly string[] = [], repeatable: readonly string[] = []): RequestHandler {
   return (req, _res, next) => {
