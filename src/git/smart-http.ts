@@ -147,14 +147,6 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
   const gzip = encoding === 'gzip' || encoding === 'x-gzip';
   if (service === 'git-upload-pack') {
     const proto = protocolEnv(req.headers['git-protocol']);
-    const env = () => gitEnv({ ...child.env, ...child.spawnEnv?.(), ...proto });
-    const args = rpcArgs(service, gitDir, child.config);
-    // An answer being kept whole is made without the pack cache's hook: identical requests are sent
-    // that answer and wait for it while it is made, so keeping its pack as well would only write it
-    // twice. The hook's own processes (11 forks, 8 execs: bash, cat, sha256sum, flock, tee, mv, rm)
-    // cost a clone of the small bench repo 17 ms of CPU over pack-objects' 12 ms. Fetches that say
-    // what they have, whose answers are never kept, still share packs through the hook.
-    const answerArgs = rpcArgs(service, gitDir);
     const sent = await readCapped(req, gzip ? sentCap(maxNegotiationBytes) : maxNegotiationBytes, maxNegotiationBytes);
     let body = gzip ? null : sent;
     const answers = child.answers;
@@ -168,7 +160,13 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
       const answered = await answers.answer(key, res, {
         run: (stdout) => {
           child.takeSlot?.();
-          const git = spawnGitToFile(answerArgs, { env: gitEnv({ ...child.env, ...proto }), stdout });
+          // An answer being kept whole is made without the pack cache's hook (no `config`, no
+          // `spawnEnv`): identical requests are sent that answer and wait for it while it is made, so
+          // keeping its pack as well would only write it twice. The hook's own processes (11 forks,
+          // 8 execs: bash, cat, sha256sum, flock, tee, mv, rm) cost a clone of the small bench repo
+          // 17 ms of CPU over pack-objects' 12 ms. Fetches that say what they have, whose answers
+          // are never kept, still share packs through the hook (below).
+          const git = spawnGitToFile(rpcArgs(service, gitDir), { env: gitEnv({ ...child.env, ...proto }), stdout });
           git.stdin.on('error', () => { /* as below: EPIPE is expected */ });
           // inflated here only when the answer has() found went away or failed meanwhile (these bytes inflated well before)
           git.stdin.end(body ?? gunzipSync(sent, { maxOutputLength: maxNegotiationBytes }));
@@ -185,7 +183,7 @@ export async function rpc(gitDir: string, service: Service, req: IncomingMessage
     }
     body ??= await inflateCapped(sent, maxNegotiationBytes); // null only for gzip
     child.takeSlot?.(); // only now: a client sending its negotiation slowly holds no git slot
-    const git = spawnGit(args, { env: env() });
+    const git = spawnGit(rpcArgs(service, gitDir, child.config), { env: gitEnv({ ...child.env, ...child.spawnEnv?.(), ...proto }) });
     git.stdin.on('error', () => { /* upload-pack may exit before reading all (shallow, v0): EPIPE is expected */ });
     git.stdin.end(body);
     startResult(res, service);

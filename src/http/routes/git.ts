@@ -104,7 +104,8 @@ export function gitRouter(deps: GitDeps): GitHandler {
     // access is decided here, at the advertisement too: the only answer whose error body git shows
     const caller = await access.authorize(req, 'git', SERVICES[service].write ? 'write' : 'read', access.template(t));
     // after the credential (a stranger is told to authenticate); git itself sends no other parameter
-    onlyParams(query, rest === '/info/refs' ? ['service'] : [], rest === '/info/refs' ? 'a git advertisement' : `a ${service} request`);
+    if (rest === '/info/refs') onlyParams(query, ['service'], 'a git advertisement');
+    else onlyParams(query, [], `a ${service} request`);
     const principal = SERVICES[service].write ? caller.principal : undefined;
     // at most maxGitProcesses requests have a git working for them; the rest are told to come back.
     // A slot is taken when git starts, not when the request arrives: a slowloris sending its
